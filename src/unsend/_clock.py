@@ -1,0 +1,65 @@
+"""Time as the clients see it: injectable, so retries are tested without real waiting."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import anyio
+
+__all__ = ["Clock", "FakeClock", "SystemClock"]
+
+
+class Clock(Protocol):
+    """Monotonic time for deadlines, wall time for HTTP dates, and the two ways to sleep."""
+
+    def monotonic(self) -> float: ...
+    def time(self) -> float: ...
+    def sleep(self, seconds: float) -> None: ...
+    async def asleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
+
+
+class FakeClock:
+    """A clock that only moves when slept on or advanced; it records every sleep.
+
+    ``sleeps`` lists the waits asked for, in order, so a test can assert them exactly.
+    """
+
+    def __init__(self, start: float = 1_000.0, wall_start: float = 1_767_225_600.0) -> None:
+        self._now = start
+        self._wall_offset = wall_start - start
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self._now
+
+    def time(self) -> float:
+        return self._now + self._wall_offset
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self._now += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self._now += seconds
+        await anyio.lowlevel.checkpoint()

@@ -1,0 +1,37 @@
+"""The sans-I/O ``Provider`` protocol every adapter implements.
+
+An adapter knows one provider's HTTP contract and nothing about sending: it builds the request for
+a cancel and turns the response into a ``CancelResult`` or a typed error. Whether and when to retry
+is decided elsewhere (``_retry``), from the error alone.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import httpx
+
+from ._result import CancelResult
+
+__all__ = ["Provider"]
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """One provider's cancel endpoint, as pure functions of plain values."""
+
+    @property
+    def name(self) -> str:
+        """Short lower-case provider name, as used in configuration ("qstash")."""
+        ...
+
+    def cancel_request(self, message_id: str) -> httpx.Request:
+        """The request that cancels ``message_id``; raises ``InvalidMessageId`` first if needed.
+
+        Built once per cancel and re-sent unchanged on every retry of it.
+        """
+        ...
+
+    def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
+        """The outcome of ``response`` (body fully read), or a typed ``UnsendError``."""
+        ...

@@ -1,0 +1,65 @@
+"""Strict parsing of a provider's message record with cattrs.
+
+cattrs coerces by default (``str("x")``, ``bool("false") is True``); values from the wire are
+validated instead, so a wrong type is an ``UnexpectedResponse``, never a silently wrong record.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import cattrs
+
+from ._result import CourierReason, CourierStatus, MessageRecord
+
+__all__ = ["RecordError", "parse_message_record"]
+
+
+class RecordError(ValueError):
+    """The record is not of the documented shape."""
+
+
+def _strict_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _ms_datetime(value: Any, _: type) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected milliseconds since the epoch, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError("timestamp is not finite")
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValueError(f"timestamp out of range: {value!r}") from exc
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=False)
+    converter.register_structure_hook(str, _strict_str)
+    converter.register_structure_hook(datetime, _ms_datetime)
+    converter.register_structure_hook(CourierStatus, lambda v, _: CourierStatus.parse(v))
+    converter.register_structure_hook(CourierReason, lambda v, _: CourierReason.parse(v))
+    return converter
+
+
+_converter = _make_converter()
+
+
+def parse_message_record(data: Any) -> MessageRecord:
+    """Build a ``MessageRecord`` from a decoded JSON body, or raise ``RecordError``."""
+    if not isinstance(data, dict):
+        raise RecordError(f"MessageDetails must be a JSON object, got {type(data).__name__}")
+    try:
+        return _converter.structure(data, MessageRecord)
+    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
+        details = (
+            "; ".join(cattrs.transform_error(exc))
+            if isinstance(exc, cattrs.BaseValidationError)
+            else str(exc)
+        )
+        raise RecordError(f"message record does not match MessageDetails: {details}") from exc

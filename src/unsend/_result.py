@@ -1,0 +1,122 @@
+"""The values a cancel produces: Outcome, CancelResult, MessageRecord, BulkResult."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from ._errors import UnsendError
+from ._open_enum import OpenStrEnum
+
+__all__ = [
+    "BulkResult",
+    "CancelResult",
+    "CourierReason",
+    "CourierStatus",
+    "MessageRecord",
+    "Outcome",
+]
+
+
+class Outcome(enum.Enum):
+    """What became of one message."""
+
+    CANCELLED = "cancelled"
+    """The provider cancelled it with this request."""
+    ALREADY_CANCELLED = "already_cancelled"
+    """It had been cancelled before (Courier says so with 409 and status CANCELED)."""
+    NOT_CANCELLABLE = "not_cancellable"
+    """Too late: it is already sent, or sending (OneSignal 400, Courier 409)."""
+    NOT_FOUND = "not_found"
+    """The provider does not know it: wrong id, already delivered (QStash), or purged."""
+    FAILED = "failed"
+    """Only from ``cancel_many``: the cancel raised; the error is in ``CancelResult.error``."""
+
+
+class CourierStatus(OpenStrEnum):
+    """Courier's ``MessageStatus``; values Courier adds later parse as pseudo-members."""
+
+    CANCELED = "CANCELED"
+    CLICKED = "CLICKED"
+    DELAYED = "DELAYED"
+    DELIVERED = "DELIVERED"
+    DIGESTED = "DIGESTED"
+    ENQUEUED = "ENQUEUED"
+    FILTERED = "FILTERED"
+    OPENED = "OPENED"
+    ROUTED = "ROUTED"
+    SENT = "SENT"
+    SIMULATED = "SIMULATED"
+    THROTTLED = "THROTTLED"
+    UNDELIVERABLE = "UNDELIVERABLE"
+    UNMAPPED = "UNMAPPED"
+    UNROUTABLE = "UNROUTABLE"
+
+
+class CourierReason(OpenStrEnum):
+    """Courier's ``Reason`` for a status; unknown values parse as pseudo-members."""
+
+    BOUNCED = "BOUNCED"
+    FAILED = "FAILED"
+    FILTERED = "FILTERED"
+    NO_CHANNELS = "NO_CHANNELS"
+    NO_PROVIDERS = "NO_PROVIDERS"
+    OPT_IN_REQUIRED = "OPT_IN_REQUIRED"
+    PROVIDER_ERROR = "PROVIDER_ERROR"
+    UNPUBLISHED = "UNPUBLISHED"
+    UNSUBSCRIBED = "UNSUBSCRIBED"
+
+
+@attrs.frozen
+class MessageRecord:
+    """The message record a provider returned with its answer (Courier's ``MessageDetails``).
+
+    Timestamps are timezone-aware UTC datetimes (the wire carries milliseconds since the epoch).
+    """
+
+    id: str
+    status: CourierStatus
+    enqueued: datetime
+    recipient: str
+    event: str
+    notification: str
+    sent: datetime | None = None
+    delivered: datetime | None = None
+    opened: datetime | None = None
+    clicked: datetime | None = None
+    error: str | None = None
+    reason: CourierReason | None = None
+
+
+@attrs.frozen
+class CancelResult:
+    """The normalized answer to one cancel, whichever provider gave it."""
+
+    provider: str
+    message_id: str
+    outcome: Outcome
+    status_code: int | None = None
+    detail: str | None = None
+    record: MessageRecord | None = None
+    attempts: int = 1
+    elapsed: float = 0.0
+    error: UnsendError | None = attrs.field(default=None, eq=False)
+
+    @property
+    def cancelled(self) -> bool:
+        """True when the message will not be sent: CANCELLED or ALREADY_CANCELLED."""
+        return self.outcome in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
+
+
+@attrs.frozen
+class BulkResult:
+    """The sum of one bulk cancel, which may take several requests (QStash only)."""
+
+    provider: str
+    cancelled: int
+    requests: int
+    action_ids: tuple[str, ...] = ()
+    """Newer QStash accounts answer a bulk cancel with a tracked bulk action instead of a count."""
+    elapsed: float = 0.0

@@ -1,0 +1,89 @@
+"""Courier: ``POST /messages/{id}/cancel`` answers 200 or 409, both with the message record.
+
+409 is an outcome, never a failure to retry: CANCELED means it was cancelled before, any other
+status means it is too late. Each cancel carries one ``Idempotency-Key``, the same on every retry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar, Final
+
+import attrs
+import httpx
+
+from .._errors import ConfigError
+from .._ids import quote_message_id, validate_message_id
+from .._record import RecordError, parse_message_record
+from .._responses import common_error, read_json, unexpected
+from .._result import CancelResult, CourierStatus, MessageRecord, Outcome
+from .._urls import normalize_base_url
+from ._secret import masked
+
+__all__ = ["Courier"]
+
+DEFAULT_BASE_URL: Final = "https://api.courier.com"
+
+
+def _describe(record: MessageRecord) -> str:
+    text = f"status {record.status.value}"
+    if record.reason is not None:
+        text += f", reason {record.reason.value}"
+    if record.error:
+        text += f": {record.error}"
+    return text
+
+
+@attrs.frozen(init=False)
+class Courier:
+    """Adapter for Courier's Cancel message API (Bearer auth)."""
+
+    name: ClassVar[str] = "courier"
+    token: str = attrs.field(repr=masked)
+    base_url: str
+
+    def __init__(self, token: str, *, base_url: str | None = None) -> None:
+        if not isinstance(token, str) or not token.strip():
+            raise ConfigError("a Courier token is required", provider="courier")
+        resolved = (
+            normalize_base_url(base_url, provider="courier") if base_url else DEFAULT_BASE_URL
+        )
+        self.__attrs_init__(token, resolved)
+
+    def cancel_request(self, message_id: str) -> httpx.Request:
+        validate_message_id(message_id, provider=self.name)
+        return httpx.Request(
+            "POST",
+            f"{self.base_url}/messages/{quote_message_id(message_id)}/cancel",
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Accept": "application/json",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+        )
+
+    def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
+        status = response.status_code
+        if status == 404:
+            return CancelResult(self.name, message_id, Outcome.NOT_FOUND, status_code=status)
+        if status not in (200, 409):
+            raise common_error(self.name, message_id, response, (self.token,))
+        body = read_json(self.name, message_id, response, (self.token,))
+        try:
+            record = parse_message_record(body)
+        except RecordError as exc:
+            raise unexpected(self.name, message_id, response, str(exc), (self.token,)) from None
+        if status == 200:
+            outcome = Outcome.CANCELLED
+        elif record.status == CourierStatus.CANCELED:
+            outcome = Outcome.ALREADY_CANCELLED
+        else:
+            outcome = Outcome.NOT_CANCELLABLE
+        return CancelResult(
+            self.name,
+            message_id,
+            outcome,
+            status_code=status,
+            detail=_describe(record),
+            record=record,
+        )

@@ -1,0 +1,92 @@
+"""OneSignal: ``DELETE /notifications/{id}?app_id=…`` answers 200 ``{"success": true}``, 400 when
+already sent (``errors`` says why), 404 when unknown or past the retention window.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Final
+
+import attrs
+import httpx
+
+from .._errors import ConfigError, UnsendError
+from .._ids import quote_message_id, validate_message_id
+from .._responses import common_error, read_json, unexpected
+from .._result import CancelResult, Outcome
+from .._urls import normalize_base_url
+from ._secret import masked
+
+__all__ = ["OneSignal"]
+
+DEFAULT_BASE_URL: Final = "https://api.onesignal.com"
+
+
+def _error_texts(body: object) -> str | None:
+    """``"; "``-joined ``errors`` when they are a list of strings, else None."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        return "; ".join(errors)
+    return None
+
+
+@attrs.frozen(init=False)
+class OneSignal:
+    """Adapter for OneSignal's Cancel message API (``Authorization: Key <api_key>``)."""
+
+    name: ClassVar[str] = "onesignal"
+    app_id: str = attrs.field(repr=masked)
+    api_key: str = attrs.field(repr=masked)
+    base_url: str
+
+    def __init__(self, app_id: str, api_key: str, *, base_url: str | None = None) -> None:
+        if not isinstance(app_id, str) or not app_id.strip():
+            raise ConfigError("a OneSignal app_id is required", provider="onesignal")
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise ConfigError("a OneSignal api_key is required", provider="onesignal")
+        resolved = (
+            normalize_base_url(base_url, provider="onesignal") if base_url else DEFAULT_BASE_URL
+        )
+        self.__attrs_init__(app_id, api_key, resolved)
+
+    @property
+    def _secrets(self) -> tuple[str, str]:
+        return (self.api_key, self.app_id)
+
+    def cancel_request(self, message_id: str) -> httpx.Request:
+        validate_message_id(message_id, provider=self.name)
+        return httpx.Request(
+            "DELETE",
+            f"{self.base_url}/notifications/{quote_message_id(message_id)}",
+            params={"app_id": self.app_id},
+            headers={"Authorization": f"Key {self.api_key}", "Accept": "application/json"},
+        )
+
+    def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
+        status = response.status_code
+        if status == 200:
+            body = read_json(self.name, message_id, response, self._secrets)
+            # Strictly the JSON literal true: "true", 1 or a missing key are not a cancel.
+            if isinstance(body, dict) and body.get("success") is True:
+                return CancelResult(self.name, message_id, Outcome.CANCELLED, status_code=status)
+            raise unexpected(
+                self.name, message_id, response, '200 without "success": true', self._secrets
+            )
+        if status == 400:
+            detail = _error_texts(read_json(self.name, message_id, response, self._secrets))
+            if detail is None:
+                raise unexpected(
+                    self.name, message_id, response, "400 without an errors list", self._secrets
+                )
+            return CancelResult(
+                self.name, message_id, Outcome.NOT_CANCELLABLE, status_code=status, detail=detail
+            )
+        if status == 404:
+            # The status alone decides; the body only adds detail when it is readable.
+            try:
+                detail = _error_texts(read_json(self.name, message_id, response))
+            except UnsendError:
+                detail = None
+            return CancelResult(
+                self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=detail
+            )
+        raise common_error(self.name, message_id, response, self._secrets)

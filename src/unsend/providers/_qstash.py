@@ -1,0 +1,106 @@
+"""Upstash QStash: ``DELETE /v2/messages/{messageId}`` answers 200 (202 on newer API) or 404.
+
+QStash deletes a message once delivered, so 404 also means "already delivered". A 404 whose error
+says the user is not found in this region is a wrong region or base URL, not a message outcome.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Final
+
+import attrs
+import httpx
+
+from .._errors import ConfigError, DailyLimitExceeded, UnsendError
+from .._ids import quote_message_id, validate_message_id
+from .._responses import common_error, read_json, unexpected
+from .._result import CancelResult, Outcome
+from .._urls import normalize_base_url
+from ._secret import masked
+
+__all__ = ["QSTASH_REGIONS", "QStash"]
+
+DEFAULT_BASE_URL: Final = "https://qstash.upstash.io"
+QSTASH_REGIONS: Final = {
+    "eu-central-1": "https://qstash-eu-central-1.upstash.io",
+    "us-east-1": "https://qstash-us-east-1.upstash.io",
+}
+
+
+@attrs.frozen(init=False)
+class QStash:
+    """Adapter for Upstash QStash. ``region`` picks the regional host; ``base_url`` overrides it."""
+
+    name: ClassVar[str] = "qstash"
+    token: str = attrs.field(repr=masked)
+    region: str | None
+    base_url: str
+
+    def __init__(
+        self, token: str, *, region: str | None = None, base_url: str | None = None
+    ) -> None:
+        if not isinstance(token, str) or not token.strip():
+            raise ConfigError("a QStash token is required", provider="qstash")
+        if region is not None and region not in QSTASH_REGIONS:
+            choices = ", ".join(sorted(QSTASH_REGIONS))
+            raise ConfigError(
+                f"unknown QStash region {region!r}; expected one of {choices}", provider="qstash"
+            )
+        if base_url is not None:
+            resolved = normalize_base_url(base_url, provider="qstash")
+        else:
+            resolved = QSTASH_REGIONS[region] if region is not None else DEFAULT_BASE_URL
+        self.__attrs_init__(token, region, resolved)
+
+    @property
+    def _secrets(self) -> tuple[str]:
+        return (self.token,)
+
+    def auth_headers(self) -> dict[str, str]:
+        # The header, never the qstash_token query parameter: URLs end up in logs and proxies.
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def cancel_request(self, message_id: str) -> httpx.Request:
+        validate_message_id(message_id, provider=self.name)
+        return httpx.Request(
+            "DELETE",
+            f"{self.base_url}/v2/messages/{quote_message_id(message_id)}",
+            headers=self.auth_headers(),
+        )
+
+    def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
+        status = response.status_code
+        if status in (200, 202):
+            return CancelResult(self.name, message_id, Outcome.CANCELLED, status_code=status)
+        if status == 404:
+            body = read_json(self.name, message_id, response, self._secrets)
+            error = body.get("error") if isinstance(body, dict) else None
+            if not isinstance(error, str):
+                raise unexpected(
+                    self.name, message_id, response, "404 without an error text", self._secrets
+                )
+            if "not found in this region" in error.lower():
+                raise ConfigError(
+                    f"QStash says {error!r}: the token belongs to another region; "
+                    "set region= or base_url= to that region",
+                    provider=self.name,
+                    message_id=message_id,
+                    status_code=status,
+                )
+            return CancelResult(
+                self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=error
+            )
+        raise self.error_for(message_id, response)
+
+    def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:
+        """The error for a status that is not an outcome; also used by the bulk endpoint."""
+        headers = response.headers
+        if response.status_code == 429 and "ratelimit-limit" in headers:
+            # RateLimit-* (no Burst- prefix) is the daily quota: waiting seconds cannot help.
+            return DailyLimitExceeded(
+                f"QStash daily request quota of {headers['ratelimit-limit']} is spent",
+                provider=self.name,
+                message_id=message_id,
+                status_code=429,
+            )
+        return common_error(self.name, message_id, response, self._secrets)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import inspect
+
+import unsend
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert unsend.__all__ == sorted(unsend.__all__)
+    public = {
+        name
+        for name, value in vars(unsend).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public == set(unsend.__all__) - {"__version__"}
+
+
+def test_public_names_come_from_private_modules() -> None:
+    for name in unsend.__all__:
+        value = getattr(unsend, name)
+        module = getattr(value, "__module__", "unsend")
+        assert module == "unsend" or module.startswith(("unsend._", "unsend.providers._")), name
+
+
+def test_every_error_is_an_unsend_error_with_a_docstring() -> None:
+    errors = [
+        getattr(unsend, n)
+        for n in unsend.__all__
+        if n.endswith(("Error", "Id", "Exceeded", "Limited", "Unavailable", "Response", "Cancel"))
+    ]
+    errors = [e for e in errors if isinstance(e, type) and issubclass(e, Exception)]
+    assert len(errors) == 10
+    for error in errors:
+        assert issubclass(error, unsend.UnsendError)
+        assert error.__doc__
+    assert issubclass(unsend.InvalidMessageId, ValueError)
+    assert issubclass(unsend.DailyLimitExceeded, unsend.RateLimited)
