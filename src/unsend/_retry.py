@@ -1,0 +1,131 @@
+"""The retry policy: which failures are retried, how long to wait, and the deadline over it all.
+
+A policy is a frozen value. Each cancel builds a fresh tenacity controller from it (tenacity keeps
+statistics on the controller, so a shared one miscounts attempts across threads and tasks). The
+sync and async clients share every decision here; they pass only their own ``sleep``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import attrs
+from tenacity import RetryCallState, retry_base, stop_after_attempt, wait_exponential, wait_random
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base
+
+from ._errors import (
+    DailyLimitExceeded,
+    ProviderUnavailable,
+    RateLimited,
+    TransportError,
+    UnsendError,
+)
+
+__all__ = ["DEFAULT_RETRY_STATUSES", "RetryEvent", "RetryPolicy"]
+
+DEFAULT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{attribute.name} must be a positive number, got {value!r}")
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a number >= 0, got {value!r}")
+
+
+def _at_least_one(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{attribute.name} must be an integer >= 1, got {value!r}")
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When and how long to retry one cancel.
+
+    ``deadline`` bounds the whole cancel, every attempt and wait included: a wait that would end
+    past it is not slept, the cancel fails at once with the provider's ``retry_after``.
+    Backoff (used when the response names no wait) is exponential from ``initial`` up to ``max``,
+    plus up to ``jitter`` random seconds.
+    """
+
+    max_attempts: int = attrs.field(default=4, validator=_at_least_one)
+    deadline: float = attrs.field(default=30.0, validator=_positive)
+    initial: float = attrs.field(default=0.5, validator=_non_negative)
+    max: float = attrs.field(default=8.0, validator=_non_negative)
+    jitter: float = attrs.field(default=0.5, validator=_non_negative)
+    retry_statuses: frozenset[int] = attrs.field(
+        default=DEFAULT_RETRY_STATUSES, converter=frozenset
+    )
+
+    @classmethod
+    def never(cls, *, deadline: float = 30.0) -> RetryPolicy:
+        """One attempt, no retry."""
+        return cls(max_attempts=1, deadline=deadline)
+
+    def should_retry(self, error: BaseException) -> bool:
+        """True for a failure that another attempt may fix; never for an outcome or bad config."""
+        if isinstance(error, TransportError):
+            return True
+        if isinstance(error, DailyLimitExceeded):
+            return False
+        if isinstance(error, RateLimited | ProviderUnavailable):
+            return error.status_code in self.retry_statuses
+        return False
+
+    def backoff(self) -> wait_base:
+        return wait_exponential(multiplier=self.initial, max=self.max) + wait_random(0, self.jitter)
+
+
+@attrs.frozen
+class RetryEvent:
+    """Passed to ``on_retry`` before each wait: what failed, and how long unsend will wait."""
+
+    provider: str
+    message_id: str
+    attempt: int
+    wait: float
+    status_code: int | None
+    error: UnsendError
+
+
+class retry_if_policy(retry_base):
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        if outcome is None or not outcome.failed:
+            return False
+        return self.policy.should_retry(outcome.exception())  # type: ignore[arg-type]
+
+
+class wait_advised(wait_base):
+    """The wait the response asked for, else the fallback backoff."""
+
+    def __init__(self, advice: Callable[[], float | None], fallback: wait_base) -> None:
+        self.advice = advice
+        self.fallback = fallback
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        advised = self.advice()
+        return advised if advised is not None else self.fallback(retry_state)
+
+
+class stop_before_deadline(stop_base):
+    """Stop when the upcoming wait would end past the deadline (tenacity computes it first)."""
+
+    def __init__(self, monotonic: Callable[[], float], deadline_at: float) -> None:
+        self.monotonic = monotonic
+        self.deadline_at = deadline_at
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.monotonic() + retry_state.upcoming_sleep >= self.deadline_at
+
+
+def stop_for(policy: RetryPolicy, monotonic: Callable[[], float], deadline_at: float) -> stop_base:
+    return stop_after_attempt(policy.max_attempts) | stop_before_deadline(monotonic, deadline_at)

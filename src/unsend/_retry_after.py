@@ -1,0 +1,60 @@
+"""How long a response asks to wait: ``retry-after-ms``, ``Retry-After``, QStash's resets.
+
+The first source that holds a usable value wins; garbage, negative, NaN or infinite values are
+skipped, and ``None`` means "no advice, use backoff".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+
+__all__ = ["retry_after_seconds"]
+
+# A reset header holding less than this is a delta in seconds (IETF RateLimit draft), more is a
+# unix timestamp (QStash). No delay is a billion seconds long.
+_UNIX_TIME_FLOOR = 1_000_000_000
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def _http_date_delay(text: str, now: float) -> float | None:
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None or moment.tzinfo is None:
+        return None
+    return max(0.0, moment.timestamp() - now)
+
+
+def _reset_delay(text: str, now: float) -> float | None:
+    value = _number(text)
+    if value is None:
+        return None
+    return max(0.0, value - now) if value >= _UNIX_TIME_FLOOR else value
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds to wait before retrying, per the response headers; ``now`` is unix time."""
+    if (ms := headers.get("retry-after-ms")) is not None and (value := _number(ms)) is not None:
+        return value / 1000
+    if (text := headers.get("retry-after")) is not None:
+        value = _number(text)
+        if value is None and not text.strip().lstrip("+-").replace(".", "", 1).isdigit():
+            value = _http_date_delay(text, now)
+        if value is not None:
+            return value
+    for name in ("burst-ratelimit-reset", "ratelimit-reset"):
+        if (text := headers.get(name)) is not None and (
+            value := _reset_delay(text, now)
+        ) is not None:
+            return value
+    return None
