@@ -1,10 +1,58 @@
 """Helpers for users' own tests, and unsend's pytest plugin (registered under ``pytest11``).
 
-``FakeClock`` makes retries instantaneous and observable.
+Fixtures (need ``pip install 'unsend[emulator]'``):
+
+``unsend_emulator``
+    An ``EmulatorClient`` for an emulator served on 127.0.0.1 on a free port, reset before each
+    test: ``.url``, ``.credentials``, ``.seed(...)``, ``.states(...)``, ``.advance(...)``,
+    ``.set_faults(...)``, ``.canceller("qstash")`` and ``.async_canceller(...)``.
+``unsend_emulator_server``
+    The session-wide ``EmulatorServer`` behind it.
+
+``FakeClock`` makes retries instantaneous and observable: pass ``clock=FakeClock()`` to a
+``Canceller`` and read ``clock.sleeps``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
 from ._clock import FakeClock
 
-__all__ = ["FakeClock"]
+if TYPE_CHECKING:
+    from .emulator import EmulatorClient, EmulatorServer
+
+__all__ = ["FakeClock", "unsend_emulator", "unsend_emulator_server"]
+
+
+def _import_emulator() -> tuple[type[EmulatorServer], type[EmulatorClient]]:
+    try:
+        from .emulator import EmulatorClient, EmulatorServer
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise pytest.UsageError(
+            "the unsend_emulator fixture needs the emulator extra: pip install 'unsend[emulator]'"
+        ) from exc
+    return EmulatorServer, EmulatorClient
+
+
+@pytest.fixture(scope="session")
+def unsend_emulator_server() -> Iterator[EmulatorServer]:
+    """The emulator on a free loopback port for the whole test session."""
+    server_class, _ = _import_emulator()
+    with server_class() as server:
+        yield server
+
+
+@pytest.fixture
+def unsend_emulator(unsend_emulator_server: EmulatorServer) -> Iterator[EmulatorClient]:
+    """A client for the emulator, with its state, clock and faults reset for this test."""
+    _, client_class = _import_emulator()
+    client = client_class(unsend_emulator_server.url)
+    client.reset()
+    try:
+        yield client
+    finally:
+        client.close()

@@ -1,0 +1,21 @@
+"""``python -m unsend.emulator [--host H] [--port P] [--seed N]``"""
+
+from __future__ import annotations
+
+import argparse
+
+from ._server import serve
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m unsend.emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback)")
+    parser.add_argument("--port", type=int, default=8288)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault generator")
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    serve(args.host, args.port, seed=args.seed, log_level=args.log_level)
+
+
+if __name__ == "__main__":
+    main()

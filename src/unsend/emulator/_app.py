@@ -1,0 +1,139 @@
+"""The emulator as one ASGI app: provider routes, the ``/_emulator/`` control API, faults.
+
+Faults apply to the cancel routes only, so seeding and publishing stay reliable while the
+cancels are put under stress. A request whose client went away during injected latency is not
+processed, so a client timeout never hides a state change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import attrs
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from . import _control, _courier, _onesignal, _qstash
+from ._faults import Faults, FaultState
+from ._shapes import rate_limited, unavailable
+from ._state import PROVIDERS, Store, VirtualClock
+
+__all__ = ["DEFAULT_CREDENTIALS", "Credentials", "Emulator", "create_app"]
+
+
+def _masked(value: object) -> str:
+    return "'***'"
+
+
+@attrs.frozen
+class Credentials:
+    """The credentials the emulator accepts (development values; never real ones)."""
+
+    qstash_token: str = attrs.field(default="emulator-qstash-token", repr=_masked)
+    onesignal_app_id: str = attrs.field(
+        default="00000000-0000-4000-8000-00000000a11d", repr=_masked
+    )
+    onesignal_api_key: str = attrs.field(default="emulator-onesignal-key", repr=_masked)
+    courier_token: str = attrs.field(default="emulator-courier-token", repr=_masked)
+
+
+DEFAULT_CREDENTIALS = Credentials()
+
+
+class DroppedConnection(Exception):
+    """Raised after the status line to make the server cut the connection mid-response."""
+
+
+class _DropFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DroppedConnection)
+
+
+class _DropResponse(Response):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"64"), (b"content-type", b"application/json")],
+            }
+        )
+        raise DroppedConnection
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Emulator:
+    """A local QStash, OneSignal and Courier in one ASGI app. Call it as an ASGI application."""
+
+    def __init__(self, *, credentials: Credentials = DEFAULT_CREDENTIALS, seed: int = 0) -> None:
+        self.credentials = credentials
+        self.seed = seed
+        self.clock = VirtualClock()
+        self.store = Store(self.clock)
+        self.faults = {p: FaultState(Faults(seed=seed)) for p in PROVIDERS}
+        self.stats: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
+        routes: list[Route] = [
+            *_qstash.routes(self),
+            *_onesignal.routes(self),
+            *_courier.routes(self),
+            *_control.routes(self),
+        ]
+        self.app = Starlette(routes=routes)
+        self.app.router.redirect_slashes = False
+        logging.getLogger("uvicorn.error").addFilter(_DropFilter())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+    def reset(self) -> None:
+        self.clock.offset = 0.0
+        self.store.reset()
+        for provider in PROVIDERS:
+            self.faults[provider].configure(Faults(seed=self.seed))
+            self.stats[provider].clear()
+
+    async def cancel_route(self, provider: str, request: Request, handler: Handler) -> Response:
+        """Run a cancel handler under the provider's faults, counting what it answered."""
+        await request.body()  # consumed first, so a later disconnect check sees only that
+        state = self.faults[provider]
+        decision = state.decide()
+        if decision.latency:
+            await asyncio.sleep(decision.latency)
+            if await request.is_disconnected():
+                self.stats[provider]["abandoned"] += 1
+                return Response(status_code=499)
+        response: Response
+        if decision.kind == "drop":
+            self.stats[provider]["dropped"] += 1
+            return _DropResponse()
+        if decision.kind in ("rate_limited", "daily_quota"):
+            limit = state.faults.daily_quota if decision.kind == "daily_quota" else None
+            rps = state.faults.limit_rps
+            response = rate_limited(
+                provider, decision, limit=int(limit if limit is not None else (rps or 100))
+            )
+        elif decision.kind == "unavailable":
+            response = unavailable(provider, decision, state.faults.unavailable_body)
+        else:
+            response = await handler(request)
+        self.stats[provider][str(response.status_code)] += 1
+        return response
+
+
+def create_app(*, credentials: Credentials = DEFAULT_CREDENTIALS, seed: int = 0) -> Emulator:
+    """A new emulator with empty state."""
+    return Emulator(credentials=credentials, seed=seed)
+
+
+def json_body(data: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(data, status_code=status)

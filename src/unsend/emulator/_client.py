@@ -1,0 +1,100 @@
+"""``EmulatorClient``: the control API from Python, plus providers and cancellers aimed at it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from .._client import AsyncCanceller, Canceller
+from .._provider import Provider
+from ..providers import Courier, OneSignal, QStash
+from ._app import DEFAULT_CREDENTIALS, Credentials
+
+__all__ = ["EmulatorClient"]
+
+
+class EmulatorClient:
+    """Talks to a running emulator at ``url`` (its control API and its provider routes)."""
+
+    def __init__(self, url: str, credentials: Credentials = DEFAULT_CREDENTIALS) -> None:
+        self.url = url.rstrip("/")
+        self.credentials = credentials
+        self._http = httpx.Client(base_url=self.url, timeout=30)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        response = self._http.request(method, f"/_emulator{path}", json=body)
+        if response.status_code >= 400:
+            raise RuntimeError(f"emulator {method} {path}: {response.status_code} {response.text}")
+        return response.json()
+
+    # -- control ---------------------------------------------------------------------------
+
+    def seed(
+        self,
+        provider: str,
+        *,
+        count: int = 1,
+        state: str = "scheduled",
+        delay: float = 3600,
+        message_id: str | None = None,
+        fields: dict[str, Any] | None = None,
+        created_ms: int | None = None,
+    ) -> list[str]:
+        """Create messages directly in a state; returns their ids."""
+        body = {
+            "provider": provider,
+            "count": count,
+            "state": state,
+            "delay": delay,
+            "id": message_id,
+            "fields": fields,
+            "created_ms": created_ms,
+        }
+        return list(self._call("POST", "/messages", body)["ids"])
+
+    def messages(self, provider: str | None = None) -> list[dict[str, Any]]:
+        """Ground truth: every message and its state."""
+        suffix = f"?provider={provider}" if provider else ""
+        return list(self._call("GET", f"/messages{suffix}")["messages"])
+
+    def states(self, provider: str) -> dict[str, str]:
+        return {m["id"]: m["state"] for m in self.messages(provider)}
+
+    def advance(self, seconds: float) -> int:
+        """Move the virtual clock; returns how many messages were delivered."""
+        return int(self._call("POST", "/clock/advance", {"seconds": seconds})["delivered"])
+
+    def set_faults(self, provider: str, **settings: Any) -> dict[str, Any]:
+        return dict(self._call("PUT", f"/faults/{provider}", settings))
+
+    def clear_faults(self, provider: str | None = None) -> None:
+        for name in (provider,) if provider else ("qstash", "onesignal", "courier"):
+            self._call("DELETE", f"/faults/{name}")
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        return dict(self._call("GET", "/stats"))
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+
+    # -- providers and cancellers aimed at the emulator -------------------------------------
+
+    def provider(self, name: str) -> Provider:
+        c = self.credentials
+        if name == "qstash":
+            return QStash(c.qstash_token, base_url=self.url)
+        if name == "onesignal":
+            return OneSignal(c.onesignal_app_id, c.onesignal_api_key, base_url=self.url)
+        if name == "courier":
+            return Courier(c.courier_token, base_url=self.url)
+        raise ValueError(f"unknown provider {name!r}")
+
+    def canceller(self, name: str, **kwargs: Any) -> Canceller:
+        return Canceller(self.provider(name), **kwargs)
+
+    def async_canceller(self, name: str, **kwargs: Any) -> AsyncCanceller:
+        return AsyncCanceller(self.provider(name), **kwargs)

@@ -1,0 +1,127 @@
+"""Faults the emulator injects on cancel routes, deterministic under a seed.
+
+Each cancel request draws once from the provider's random generator: a dropped connection, a
+429 or a 503, in that order of precedence, each at its configured rate. Latency is drawn apart.
+A real token-bucket limit (``limit_rps``) and QStash's daily quota answer 429 with the provider's
+own headers, whatever the draws.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from typing import Any
+
+import attrs
+
+__all__ = ["BODIES", "Decision", "Faults", "FaultState"]
+
+BODIES = ("json", "html", "empty", "binary")
+
+
+def _rate(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (0.0 <= value <= 1.0):
+        raise ValueError(f"{attribute.name} must be between 0 and 1")
+
+
+def _non_negative_or_none(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not (isinstance(value, int | float) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a number >= 0 or null")
+
+
+def _body(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in BODIES:
+        raise ValueError(f"{attribute.name} must be one of {', '.join(BODIES)}")
+
+
+@attrs.frozen(kw_only=True)
+class Faults:
+    """One provider's fault configuration (JSON at ``PUT /_emulator/faults/{provider}``)."""
+
+    seed: int = 0
+    drop_rate: float = attrs.field(default=0.0, validator=_rate)
+    rate_limit_rate: float = attrs.field(default=0.0, validator=_rate)
+    retry_after: float | None = attrs.field(default=1.0, validator=_non_negative_or_none)
+    limit_rps: float | None = attrs.field(default=None, validator=_non_negative_or_none)
+    limit_burst: float | None = attrs.field(default=None, validator=_non_negative_or_none)
+    daily_quota: int | None = attrs.field(default=None, validator=_non_negative_or_none)
+    unavailable_rate: float = attrs.field(default=0.0, validator=_rate)
+    unavailable_body: str = attrs.field(default="json", validator=_body)
+    unavailable_retry_after: float | None = attrs.field(
+        default=None, validator=_non_negative_or_none
+    )
+    latency_ms: float = attrs.field(default=0.0, validator=_non_negative_or_none)
+    latency_rate: float = attrs.field(default=1.0, validator=_rate)
+    bulk_action: bool = False
+    """QStash only: answer bulk cancels with a tracked bulk action (``actionId``)."""
+
+    @classmethod
+    def from_json(cls, data: Any) -> Faults:
+        if not isinstance(data, dict):
+            raise ValueError("faults must be a JSON object")
+        known = {a.name for a in attrs.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+    def to_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class Decision:
+    kind: str  # "ok", "drop", "rate_limited", "daily_quota", "unavailable"
+    latency: float = 0.0
+    retry_after: float | None = None
+
+
+class FaultState:
+    """A provider's faults with their generator, limiter and counters."""
+
+    def __init__(self, faults: Faults | None = None) -> None:
+        self.configure(faults or Faults())
+
+    def configure(self, faults: Faults) -> None:
+        self.faults = faults
+        self.random = random.Random(faults.seed)  # noqa: S311 - reproducible faults, not secrets
+        rate = faults.limit_rps or 0.0
+        self.capacity = max(1.0, faults.limit_burst if faults.limit_burst else rate / 10)
+        self.tokens = self.capacity
+        self.refilled = time.monotonic()
+        self.daily_used = 0
+
+    def decide(self) -> Decision:
+        f = self.faults
+        latency = 0.0
+        if f.latency_ms and self.random.random() < f.latency_rate:
+            latency = f.latency_ms / 1000
+        if f.daily_quota is not None:
+            if self.daily_used >= f.daily_quota:
+                return Decision("daily_quota", latency)
+            self.daily_used += 1
+        if f.limit_rps:
+            wait = self._take_token(f.limit_rps)
+            if wait is not None:
+                return Decision("rate_limited", latency, retry_after=max(1.0, math.ceil(wait)))
+        draw = self.random.random()
+        if draw < f.drop_rate:
+            return Decision("drop", latency)
+        draw -= f.drop_rate
+        if draw < f.rate_limit_rate:
+            return Decision("rate_limited", latency, retry_after=f.retry_after)
+        draw -= f.rate_limit_rate
+        if draw < f.unavailable_rate:
+            return Decision("unavailable", latency, retry_after=f.unavailable_retry_after)
+        return Decision("ok", latency)
+
+    def _take_token(self, rate: float) -> float | None:
+        """Take a token; None when granted, else seconds until one is available."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.refilled) * rate)
+        self.refilled = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return None
+        return (1 - self.tokens) / rate

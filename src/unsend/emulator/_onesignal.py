@@ -1,0 +1,102 @@
+"""OneSignal routes: create a notification, view it, cancel it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ._shapes import error, unauthorized
+
+if TYPE_CHECKING:
+    from ._app import Emulator
+
+__all__ = ["routes"]
+
+P = "onesignal"
+
+
+def _parse_send_after(text: str) -> float | None:
+    """Unix seconds of OneSignal's ``send_after`` (ISO 8601 or an RFC 2822-style date)."""
+    cleaned = text.strip().replace("UTC", "+00:00").replace("GMT", "")
+    for parse in (datetime.fromisoformat, parsedate_to_datetime):
+        try:
+            moment = parse(cleaned)
+        except (TypeError, ValueError, IndexError):
+            continue
+        if moment.tzinfo is not None:
+            return moment.timestamp()
+    return None
+
+
+def routes(emulator: Emulator) -> list[Route]:
+    store = emulator.store
+    creds = emulator.credentials
+
+    def key_ok(request: Request) -> bool:
+        return request.headers.get("authorization", "") == f"Key {creds.onesignal_api_key}"
+
+    async def create(request: Request) -> Response:
+        if not key_ok(request):
+            return unauthorized(P)
+        try:
+            body: Any = json.loads(await request.body())
+        except ValueError:
+            return error(P, 400, "Invalid JSON body")
+        if not isinstance(body, dict) or body.get("app_id") != creds.onesignal_app_id:
+            return error(P, 400, "app_id not found. You may be missing a Content-Type header.")
+        delay = 0.0
+        if (send_after := body.get("send_after")) is not None:
+            moment = _parse_send_after(str(send_after))
+            if moment is None:
+                return error(P, 400, "send_after is not a valid date")
+            delay = max(0.0, moment - emulator.clock.now())
+        fields = {k: body[k] for k in ("contents", "headings", "name") if k in body}
+        message = store.add(P, delay=delay, fields=fields)
+        return JSONResponse({"id": message.id, "external_id": None})
+
+    async def view(request: Request) -> Response:
+        if not key_ok(request) or request.query_params.get("app_id") != creds.onesignal_app_id:
+            return unauthorized(P)
+        message = store.get(P, request.path_params["message_id"])
+        if message is None:
+            return error(P, 404, "Notification not found")
+        return JSONResponse(
+            {
+                "id": message.id,
+                "app_id": creds.onesignal_app_id,
+                "canceled": message.state == "cancelled",
+                "send_after": message.not_before_ms // 1000,
+                "completed_at": message.settled_ms // 1000
+                if message.state == "delivered" and message.settled_ms
+                else None,
+                "successful": 1 if message.state == "delivered" else 0,
+            }
+        )
+
+    async def cancel(request: Request) -> Response:
+        message = store.get(P, request.path_params["message_id"])
+        if message is None:
+            return error(P, 404, "Notification not found")
+        if message.state == "delivered":
+            return error(P, 400, "Notification has already been sent to all recipients")
+        # Cancelling twice is answered as success: the notification will not be sent.
+        store.cancel(message)
+        return JSONResponse({"success": True})
+
+    async def guarded_cancel(request: Request) -> Response:
+        if not key_ok(request) or request.query_params.get("app_id") != creds.onesignal_app_id:
+            emulator.stats[P]["401"] += 1
+            return unauthorized(P)
+        return await emulator.cancel_route(P, request, cancel)
+
+    return [
+        Route("/notifications", create, methods=["POST"]),
+        Route("/notifications/{message_id}", view, methods=["GET"]),
+        Route("/notifications/{message_id}", guarded_cancel, methods=["DELETE"]),
+    ]

@@ -1,0 +1,197 @@
+"""QStash routes: publish, get, cancel one, bulk cancel (every filter of the current reference)."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ._shapes import error, unauthorized
+from ._state import Message
+
+if TYPE_CHECKING:
+    from ._app import Emulator
+
+__all__ = ["FILTERS", "routes"]
+
+P = "qstash"
+# Query name -> message field. callerIP is the deprecated spelling of callerIp.
+FILTERS = {
+    "topicName": "topicName",
+    "queueName": "queueName",
+    "url": "url",
+    "host": "host",
+    "path": "path",
+    "label": "label",
+    "flowControlKey": "flowControlKey",
+    "scheduleId": "scheduleId",
+    "callerIp": "callerIp",
+    "callerIP": "callerIp",
+}
+_DELAY = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _authorized(emulator: Emulator, request: Request) -> bool:
+    token = emulator.credentials.qstash_token
+    header = request.headers.get("authorization", "")
+    return header == f"Bearer {token}" or request.query_params.get("qstash_token") == token
+
+
+def _values(request: Request, name: str, body: dict[str, Any]) -> list[str]:
+    """Repeated keys and comma lists alike; the SDK's JSON body form is accepted too."""
+    values: list[str] = []
+    for raw in request.query_params.getlist(name):
+        values.extend(v for v in raw.split(",") if v)
+    extra = body.get(name)
+    if isinstance(extra, list):
+        values.extend(str(v) for v in extra)
+    elif isinstance(extra, str):
+        values.extend(v for v in extra.split(",") if v)
+    return values
+
+
+def message_json(m: Message) -> dict[str, Any]:
+    return {
+        "messageId": m.id,
+        "url": m.fields.get("url", ""),
+        "method": "POST",
+        "maxRetries": 3,
+        "notBefore": m.not_before_ms,
+        "createdAt": m.created_ms,
+        **{
+            k: m.fields[k]
+            for k in ("topicName", "queueName", "label", "scheduleId", "flowControlKey")
+            if k in m.fields
+        },
+        **({"callerIP": m.fields["callerIp"]} if "callerIp" in m.fields else {}),
+    }
+
+
+def routes(emulator: Emulator) -> list[Route]:
+    store = emulator.store
+
+    def publish_fields(request: Request, destination: str, queue: str | None) -> dict[str, Any]:
+        fields: dict[str, Any] = {"callerIp": request.client.host if request.client else ""}
+        if destination.startswith(("http://", "https://")):
+            parts = urlsplit(destination)
+            fields.update(url=destination, host=parts.hostname or "", path=parts.path or "/")
+        else:
+            fields["topicName"] = destination
+        if queue:
+            fields["queueName"] = queue
+        for header, name in (
+            ("upstash-label", "label"),
+            ("upstash-flow-control-key", "flowControlKey"),
+        ):
+            if value := request.headers.get(header):
+                fields[name] = value
+        return fields
+
+    def delay_of(request: Request) -> float | None:
+        if (not_before := request.headers.get("upstash-not-before")) is not None:
+            try:
+                return max(0.0, int(not_before) - emulator.clock.now())
+            except ValueError:
+                return None
+        text = request.headers.get("upstash-delay", "0s")
+        match = _DELAY.match(text)
+        return int(match[1]) * _UNITS[match[2]] if match else None
+
+    async def publish(request: Request) -> Response:
+        if not _authorized(emulator, request):
+            return unauthorized(P)
+        delay = delay_of(request)
+        if delay is None:
+            return error(P, 400, "invalid Upstash-Delay or Upstash-Not-Before header")
+        fields = publish_fields(
+            request, request.path_params["destination"], request.path_params.get("queue")
+        )
+        message = store.add(P, delay=delay, fields=fields)
+        return JSONResponse({"messageId": message.id})
+
+    async def get(request: Request) -> Response:
+        if not _authorized(emulator, request):
+            return unauthorized(P)
+        message = store.get(P, request.path_params["message_id"])
+        if message is None or message.state != "scheduled":
+            return error(P, 404, "message not found")
+        return JSONResponse(message_json(message))
+
+    async def cancel_one(request: Request) -> Response:
+        message = store.get(P, request.path_params["message_id"])
+        # Delivered and cancelled messages are deleted at QStash: both answer 404.
+        if message is None or message.state != "scheduled":
+            return error(P, 404, "message not found")
+        store.cancel(message)
+        return Response(status_code=200)
+
+    async def bulk(request: Request) -> Response:
+        raw = await request.body()
+        body: dict[str, Any] = {}
+        if raw:
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                return error(P, 400, "invalid JSON body")
+            body = parsed if isinstance(parsed, dict) else {}
+        count_text = request.query_params.get("count", body.get("count"))
+        count: int | None = None
+        if count_text is not None:
+            try:
+                count = int(count_text)
+            except (TypeError, ValueError):
+                count = 0
+            if not 1 <= count <= 500:
+                return error(P, 400, "count must be between 1 and 500")
+        candidates = [m for m in store.all(P) if m.state == "scheduled"]
+        ids = _values(request, "messageIds", body)
+        if ids:
+            wanted = set(ids)
+            candidates = [m for m in candidates if m.id in wanted]
+        else:
+            for name, field in FILTERS.items():
+                values = _values(request, name, body)
+                if values:
+                    allowed = set(values)
+                    candidates = [m for m in candidates if m.fields.get(field) in allowed]
+            for name, sign in (("fromDate", 1), ("toDate", -1)):
+                if (text := request.query_params.get(name, body.get(name))) is not None:
+                    try:
+                        bound = int(text)
+                    except (TypeError, ValueError):
+                        return error(P, 400, f"{name} must be unix milliseconds")
+                    # Both bounds are inclusive: fromDate <= createdAt <= toDate.
+                    candidates = [m for m in candidates if sign * (m.created_ms - bound) >= 0]
+        if count is not None:
+            candidates = candidates[:count]
+        for message in candidates:
+            store.cancel(message)
+        if emulator.faults[P].faults.bulk_action:
+            return JSONResponse({"actionId": "bulk_" + secrets.token_hex(8)})
+        return JSONResponse({"cancelled": len(candidates)})
+
+    def guarded(handler: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            if not _authorized(emulator, request):
+                emulator.stats[P]["401"] += 1
+                return unauthorized(P)
+            return await emulator.cancel_route(P, request, handler)
+
+        return endpoint
+
+    return [
+        Route("/v2/publish/{destination:path}", publish, methods=["POST"]),
+        Route("/v2/enqueue/{queue}/{destination:path}", publish, methods=["POST"]),
+        Route("/v2/messages/{message_id}", get, methods=["GET"]),
+        Route("/v2/messages/{message_id}", guarded(cancel_one), methods=["DELETE"]),
+        # The trailing-slash form is the same bulk route: what path injection would reach.
+        Route("/v2/messages", guarded(bulk), methods=["DELETE"]),
+        Route("/v2/messages/", guarded(bulk), methods=["DELETE"]),
+    ]

@@ -1,0 +1,90 @@
+"""Each provider's own shapes: error bodies, rate-limit headers, unavailable bodies."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from ._faults import Decision
+
+__all__ = ["error", "rate_limited", "unavailable", "unauthorized"]
+
+_HTML_503 = (
+    b"<html><head><title>503 Service Unavailable</title></head><body>"
+    b"<h1>503 Service Unavailable</h1></body></html>"
+)
+_BINARY_503 = b"\xff\xfe\x00\x9c\x80 upstream \xc3\x28 failure \xa0\xa1"
+
+
+def error(
+    provider: str,
+    status: int,
+    text: str,
+    *,
+    kind: str = "invalid_request_error",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any]
+    if provider == "qstash":
+        body = {"error": text}
+    elif provider == "onesignal":
+        body = {"errors": [text]}
+    else:
+        body = {"message": text, "type": kind}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def unauthorized(provider: str) -> Response:
+    if provider == "onesignal":
+        body = {
+            "errors": [
+                "Access denied.  Please include an 'Authorization: Key <api key>' header"
+                " with a valid App API key."
+            ],
+            "reference": ["https://documentation.onesignal.com/docs/keys-and-ids"],
+        }
+        return JSONResponse(body, status_code=401)
+    return error(provider, 401, "Unauthorized", kind="authentication_error")
+
+
+def _unix_in(seconds: float) -> str:
+    return str(math.ceil(time.time() + seconds))
+
+
+def rate_limited(provider: str, decision: Decision, *, limit: int) -> Response:
+    wait = decision.retry_after
+    if provider == "qstash":
+        if decision.kind == "daily_quota":
+            midnight = (int(time.time()) // 86400 + 1) * 86400
+            headers = {
+                "RateLimit-Limit": str(limit),
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": str(midnight),
+            }
+            return error(provider, 429, "daily request limit exceeded", headers=headers)
+        headers = {"Burst-RateLimit-Limit": str(limit), "Burst-RateLimit-Remaining": "0"}
+        if wait is not None:
+            headers["Burst-RateLimit-Reset"] = _unix_in(wait)
+        return error(provider, 429, "burst rate limit exceeded", headers=headers)
+    headers = {} if wait is None else {"Retry-After": str(math.ceil(wait))}
+    text = "API rate limit exceeded" if provider == "onesignal" else "Rate limit exceeded"
+    return error(provider, 429, text, kind="rate_limit_error", headers=headers)
+
+
+def unavailable(provider: str, decision: Decision, body_kind: str) -> Response:
+    headers = {}
+    if decision.retry_after is not None:
+        headers["Retry-After"] = str(math.ceil(decision.retry_after))
+    if body_kind == "json":
+        return error(
+            provider, 503, "Service temporarily unavailable", kind="api_error", headers=headers
+        )
+    content, media = {
+        "html": (_HTML_503, "text/html"),
+        "empty": (b"", None),
+        "binary": (_BINARY_503, "application/octet-stream"),
+    }[body_kind]
+    return Response(content, status_code=503, headers=headers, media_type=media)

@@ -1,0 +1,141 @@
+"""The emulator's ground truth: every message of every provider, on a virtual clock.
+
+A message is scheduled until its time comes (then delivered) or until it is cancelled. Time is
+the real clock plus an offset that tests advance, so a message scheduled an hour ahead is
+delivered by ``advance(3600)`` without waiting. Everything runs on the server's event loop, so no
+lock is needed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+__all__ = ["PROVIDERS", "STATES", "Message", "Store", "VirtualClock"]
+
+PROVIDERS = ("qstash", "onesignal", "courier")
+STATES = ("scheduled", "delivered", "cancelled")
+
+
+class VirtualClock:
+    """Real time plus an offset that only moves forward."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def now_ms(self) -> int:
+        return int(self.now() * 1000)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.offset += seconds
+
+
+@attrs.define
+class Message:
+    provider: str
+    id: str
+    created_ms: int
+    not_before_ms: int
+    state: str = "scheduled"
+    fields: dict[str, Any] = attrs.field(factory=dict)
+    settled_ms: int | None = None  # when it was delivered or cancelled
+
+    def truth(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "id": self.id,
+            "state": self.state,
+            "created_ms": self.created_ms,
+            "not_before_ms": self.not_before_ms,
+            **({"fields": self.fields} if self.fields else {}),
+        }
+
+
+def new_id(provider: str) -> str:
+    if provider == "qstash":
+        return "msg_" + secrets.token_hex(12)
+    if provider == "onesignal":
+        return str(uuid.uuid4())
+    return "1-" + secrets.token_hex(12)
+
+
+class Store:
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.messages: dict[str, dict[str, Message]] = {p: {} for p in PROVIDERS}
+
+    def add(
+        self,
+        provider: str,
+        *,
+        message_id: str | None = None,
+        delay: float = 3600.0,
+        state: str = "scheduled",
+        created_ms: int | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> Message:
+        if provider not in PROVIDERS:
+            raise ValueError(f"unknown provider {provider!r}")
+        if state not in STATES:
+            raise ValueError(f"unknown state {state!r}; expected one of {', '.join(STATES)}")
+        now = self.clock.now_ms()
+        message = Message(
+            provider=provider,
+            id=message_id or new_id(provider),
+            created_ms=now if created_ms is None else created_ms,
+            not_before_ms=now + int(delay * 1000),
+            state=state,
+            fields=dict(fields or {}),
+            settled_ms=None if state == "scheduled" else now,
+        )
+        self.messages[provider][message.id] = message
+        return message
+
+    def get(self, provider: str, message_id: str) -> Message | None:
+        message = self.messages[provider].get(message_id)
+        if message is not None:
+            self._settle(message, self.clock.now_ms())
+        return message
+
+    def cancel(self, message: Message) -> None:
+        message.state = "cancelled"
+        message.settled_ms = self.clock.now_ms()
+
+    def all(self, provider: str | None = None) -> Iterator[Message]:
+        now = self.clock.now_ms()
+        for name in (provider,) if provider else PROVIDERS:
+            for message in self.messages[name].values():
+                self._settle(message, now)
+                yield message
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock and deliver what came due; returns how many were delivered."""
+        self.clock.advance(seconds)
+        now = self.clock.now_ms()
+        delivered = 0
+        for name in PROVIDERS:
+            for message in self.messages[name].values():
+                delivered += self._settle(message, now)
+        return delivered
+
+    def reset(self) -> None:
+        for table in self.messages.values():
+            table.clear()
+
+    @staticmethod
+    def _settle(message: Message, now_ms: int) -> bool:
+        if message.state == "scheduled" and message.not_before_ms <= now_ms:
+            message.state = "delivered"
+            message.settled_ms = message.not_before_ms
+            return True
+        return False

@@ -1,0 +1,133 @@
+"""QStash's bulk cancel in the emulator: every filter of the current reference (seed 002)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from unsend.emulator import EmulatorClient
+
+MESSAGES = {
+    "a": {
+        "url": "https://a.example/x",
+        "host": "a.example",
+        "path": "/x",
+        "label": "red",
+        "topicName": "t1",
+        "queueName": "q1",
+        "flowControlKey": "k1",
+        "scheduleId": "s1",
+        "callerIp": "1.1.1.1",
+    },
+    "b": {
+        "url": "https://b.example/y",
+        "host": "b.example",
+        "path": "/y",
+        "label": "blue",
+        "topicName": "t2",
+        "queueName": "q1",
+        "flowControlKey": "k2",
+        "scheduleId": "s2",
+        "callerIp": "2.2.2.2",
+    },
+    "c": {
+        "url": "https://a.example/y",
+        "host": "a.example",
+        "path": "/y",
+        "label": "green",
+        "topicName": "t1",
+        "queueName": "q2",
+        "flowControlKey": "k1",
+        "scheduleId": "s3",
+        "callerIp": "1.1.1.1",
+    },
+}
+
+
+@pytest.fixture
+def seeded(unsend_emulator: EmulatorClient) -> EmulatorClient:
+    for i, (name, fields) in enumerate(MESSAGES.items()):
+        unsend_emulator.seed("qstash", message_id=name, fields=fields, created_ms=1_000 * (i + 1))
+    return unsend_emulator
+
+
+def bulk(emu: EmulatorClient, params: Any = None, json: Any = None) -> httpx.Response:
+    return httpx.request(
+        "DELETE",
+        f"{emu.url}/v2/messages",
+        params=params,
+        json=json,
+        headers={"Authorization": f"Bearer {emu.credentials.qstash_token}"},
+    )
+
+
+def cancelled(emu: EmulatorClient) -> set[str]:
+    return {i for i, s in emu.states("qstash").items() if s == "cancelled"}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"url": "https://a.example/x"}, {"a"}),
+        ({"host": "a.example"}, {"a", "c"}),
+        ({"path": "/y"}, {"b", "c"}),
+        ({"label": "red"}, {"a"}),
+        ({"topicName": "t1"}, {"a", "c"}),
+        ({"queueName": "q1"}, {"a", "b"}),
+        ({"flowControlKey": "k2"}, {"b"}),
+        ({"scheduleId": "s3"}, {"c"}),
+        ({"callerIp": "1.1.1.1"}, {"a", "c"}),
+        ({"callerIP": "2.2.2.2"}, {"b"}),
+        ([("label", "red"), ("label", "blue")], {"a", "b"}),
+        ({"label": "red,green"}, {"a", "c"}),
+        ({"host": "a.example", "path": "/y"}, {"c"}),
+        ([("label", "red"), ("label", "blue"), ("queueName", "q1"), ("host", "b.example")], {"b"}),
+        ({"fromDate": 2_000}, {"b", "c"}),
+        ({"toDate": 2_000}, {"a", "b"}),
+        ({"fromDate": 2_000, "toDate": 2_000}, {"b"}),
+        ({"messageIds": ["a", "c"], "label": "blue"}, {"a", "c"}),  # ids win over filters
+        ({"label": "none"}, set()),
+    ],
+)
+def test_filters(seeded: EmulatorClient, params: Any, expected: set[str]) -> None:
+    response = bulk(seeded, params)
+    assert response.json() == {"cancelled": len(expected)}
+    assert cancelled(seeded) == expected
+
+
+def test_count_batches_and_bounds(seeded: EmulatorClient) -> None:
+    assert bulk(seeded, {"count": 2}).json() == {"cancelled": 2}
+    assert bulk(seeded, {"count": 2}).json() == {"cancelled": 1}
+    assert bulk(seeded, {"count": 2}).json() == {"cancelled": 0}
+    for bad in (0, 501, "x"):
+        assert bulk(seeded, {"count": bad}).status_code == 400
+
+
+def test_filterless_cancels_everything_and_the_trailing_slash_is_the_same_route(
+    seeded: EmulatorClient,
+) -> None:
+    response = httpx.delete(
+        f"{seeded.url}/v2/messages/",
+        headers={"Authorization": f"Bearer {seeded.credentials.qstash_token}"},
+    )
+    assert response.json() == {"cancelled": 3}
+    assert cancelled(seeded) == {"a", "b", "c"}
+
+
+def test_the_sdks_json_body_form_is_accepted(seeded: EmulatorClient) -> None:
+    assert bulk(seeded, json={"messageIds": ["b"]}).json() == {"cancelled": 1}
+    assert cancelled(seeded) == {"b"}
+
+
+def test_delivered_messages_are_not_counted(seeded: EmulatorClient) -> None:
+    seeded.seed("qstash", state="delivered", fields={"label": "red"})
+    assert bulk(seeded, {"label": "red"}).json() == {"cancelled": 1}
+
+
+def test_bulk_action_answer(seeded: EmulatorClient) -> None:
+    seeded.set_faults("qstash", bulk_action=True)
+    body = bulk(seeded, {"label": "red"}).json()
+    assert body["actionId"].startswith("bulk_")
+    assert cancelled(seeded) == {"a"}

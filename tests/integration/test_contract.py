@@ -1,0 +1,108 @@
+"""unsend's requests and the emulator's responses, validated against providers/*.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from openapi_core import OpenAPI
+
+import unsend
+from tests.integration.openapi_httpx import OpenAPIRequest, OpenAPIResponse
+from unsend.emulator import EmulatorClient
+
+SPECS = Path(__file__).parents[2] / "providers"
+HOSTS = {
+    "qstash": "https://qstash.upstash.io",
+    "onesignal": "https://api.onesignal.com",
+    "courier": "https://api.courier.com",
+}
+FAULTS = [
+    {},
+    {"rate_limit_rate": 1.0, "retry_after": 1},
+    {"unavailable_rate": 1.0, "unavailable_body": "json", "unavailable_retry_after": 2},
+    {"unavailable_rate": 1.0, "unavailable_body": "html"},
+    {"unavailable_rate": 1.0, "unavailable_body": "binary"},
+    {"unavailable_rate": 1.0, "unavailable_body": "empty"},
+]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.exchanges: list[tuple[httpx.Request, httpx.Response]] = []
+
+    def __call__(self, response: httpx.Response) -> None:
+        response.read()
+        self.exchanges.append((response.request, response))
+
+
+@pytest.mark.parametrize("provider", sorted(HOSTS))
+def test_requests_and_responses_conform(unsend_emulator: EmulatorClient, provider: str) -> None:
+    emu = unsend_emulator
+    openapi = OpenAPI.from_file_path(str(SPECS / f"{provider}.yaml"))
+    recorder = Recorder()
+    client = httpx.Client(event_hooks={"response": [recorder]})
+    canceller = unsend.Canceller(
+        emu.provider(provider), client=client, retry=unsend.RetryPolicy.never()
+    )
+    scheduled = emu.seed(provider, count=2)
+    delivered = emu.seed(provider, state="delivered")[0]
+    for message_id in (scheduled[0], scheduled[0], delivered, "unknown-id"):
+        canceller.cancel(message_id)
+    for faults in FAULTS[1:]:
+        emu.set_faults(provider, **faults)
+        with pytest.raises(unsend.UnsendError):
+            canceller.cancel(scheduled[1])
+    emu.clear_faults(provider)
+    wrong = unsend.Canceller(
+        {
+            "qstash": unsend.QStash("x", base_url=emu.url),
+            "onesignal": unsend.OneSignal(emu.credentials.onesignal_app_id, "x", base_url=emu.url),
+            "courier": unsend.Courier("x", base_url=emu.url),
+        }[provider],
+        client=client,
+        retry=unsend.RetryPolicy.never(),
+    )
+    with pytest.raises(unsend.AuthenticationError):
+        wrong.cancel(scheduled[1])
+
+    statuses = set()
+    for request, response in recorder.exchanges:
+        openapi.validate_request(OpenAPIRequest(request, HOSTS[provider]))
+        statuses.add(response.status_code)
+        if response.status_code == 503 and not response.content:
+            # The seeds allow an empty 503, which OpenAPI cannot say beside declared content.
+            continue
+        openapi.validate_response(
+            OpenAPIRequest(request, HOSTS[provider]), OpenAPIResponse(response)
+        )
+    assert {401, 429, 503} <= statuses
+    assert len(recorder.exchanges) == 4 + len(FAULTS) - 1 + 1
+
+
+def test_a_bad_body_fails_validation() -> None:
+    """The check has teeth: a Courier record without its required fields is refused."""
+    openapi = OpenAPI.from_file_path(str(SPECS / "courier.yaml"))
+    request = unsend.Courier("t").cancel_request("1-abc")
+    response = httpx.Response(200, json={"id": "1-abc"}, request=request)
+    with pytest.raises(Exception, match=r"(?i)invalid|required"):
+        openapi.validate_response(
+            OpenAPIRequest(request, HOSTS["courier"]), OpenAPIResponse(response)
+        )
+
+
+def test_qstash_bulk_answers_conform(unsend_emulator: EmulatorClient) -> None:
+    openapi = OpenAPI.from_file_path(str(SPECS / "qstash.yaml"))
+    emu = unsend_emulator
+    emu.seed("qstash", count=3, fields={"label": "x"})
+    headers = {"Authorization": f"Bearer {emu.credentials.qstash_token}"}
+    with httpx.Client(base_url=emu.url, headers=headers) as http:
+        answers = [http.delete("/v2/messages", params=[("label", "x"), ("count", "2")])]
+        emu.set_faults("qstash", bulk_action=True)
+        answers.append(http.delete("/v2/messages", params={"label": "x"}))
+    for response in answers:
+        openapi.validate_request(OpenAPIRequest(response.request, HOSTS["qstash"]))
+        openapi.validate_response(
+            OpenAPIRequest(response.request, HOSTS["qstash"]), OpenAPIResponse(response)
+        )
