@@ -64,6 +64,11 @@ def test_faults_are_deterministic_under_a_seed() -> None:
     assert 0.14 < share["unavailable"] < 0.26
 
 
+def test_max_faults_stops_injecting_after_n() -> None:
+    state = FaultState(Faults(rate_limit_rate=1.0, max_faults=2))
+    assert [state.decide().kind for _ in range(4)] == ["rate_limited"] * 2 + ["ok"] * 2
+
+
 def test_daily_quota_refuses_after_the_quota() -> None:
     state = FaultState(Faults(daily_quota=3))
     assert [state.decide().kind for _ in range(5)] == ["ok"] * 3 + ["daily_quota"] * 2

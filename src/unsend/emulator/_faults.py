@@ -53,6 +53,8 @@ class Faults:
     )
     latency_ms: float = attrs.field(default=0.0, validator=_non_negative_or_none)
     latency_rate: float = attrs.field(default=1.0, validator=_rate)
+    max_faults: int | None = attrs.field(default=None, validator=_non_negative_or_none)
+    """Inject at most this many faults, then answer normally ("429 once, then success")."""
     bulk_action: bool = False
     """QStash only: answer bulk cancels with a tracked bulk action (``actionId``)."""
 
@@ -91,8 +93,17 @@ class FaultState:
         self.tokens = self.capacity
         self.refilled = time.monotonic()
         self.daily_used = 0
+        self.injected = 0
 
     def decide(self) -> Decision:
+        decision = self._draw()
+        if decision.kind != "ok":
+            if self.faults.max_faults is not None and self.injected >= self.faults.max_faults:
+                return Decision("ok", decision.latency)
+            self.injected += 1
+        return decision
+
+    def _draw(self) -> Decision:
         f = self.faults
         latency = 0.0
         if f.latency_ms and self.random.random() < f.latency_rate:

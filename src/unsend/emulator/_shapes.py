@@ -40,10 +40,7 @@ def error(
 def unauthorized(provider: str) -> Response:
     if provider == "onesignal":
         body = {
-            "errors": [
-                "Access denied.  Please include an 'Authorization: Key <api key>' header"
-                " with a valid App API key."
-            ],
+            "errors": ["Access denied. Please include a valid App API key."],
             "reference": ["https://documentation.onesignal.com/docs/keys-and-ids"],
         }
         return JSONResponse(body, status_code=401)
