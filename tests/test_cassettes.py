@@ -241,6 +241,89 @@ def _record_real(provider: str, scenario: Scenario, path: Path) -> None:
         check(scenario, provider, lambda: cancel("sync", target, message_id))
 
 
+# -- QStash bulk cancels ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class BulkScenario:
+    name: str
+    seed: Any  # (EmulatorClient) -> None
+    action: Any  # (canceller) -> BulkResult (awaitable for the async client)
+    cancelled: int
+    requests: int
+
+
+BULK_IDS = [f"msg_cassette_bulk_{i}" for i in range(5)]
+BULK_SCENARIOS = [
+    BulkScenario(
+        "bulk_by_ids",
+        lambda emu: [emu.seed("qstash", message_id=i) for i in BULK_IDS],
+        lambda c: c.cancel_ids([*BULK_IDS, "msg_cassette_unknown"], chunk=4),
+        cancelled=5,
+        requests=2,
+    ),
+    BulkScenario(
+        "bulk_by_filters",
+        lambda emu: [
+            emu.seed(
+                "qstash",
+                message_id=f"msg_cassette_{label}",
+                fields={"label": label, "queueName": "reminders"},
+            )
+            for label in ("red", "blue", "green")
+        ],
+        lambda c: c.cancel_matching(label=["red", "blue"], queue_name="reminders", batch=None),
+        cancelled=2,
+        requests=1,
+    ),
+    BulkScenario(
+        "bulk_count_batches",
+        lambda emu: [
+            emu.seed("qstash", message_id=f"msg_cassette_drip_{i}", fields={"label": "drip"})
+            for i in range(12)
+        ],
+        lambda c: c.cancel_matching(label="drip", batch=5),
+        cancelled=12,
+        requests=4,
+    ),
+]
+
+
+@pytest.mark.parametrize("scenario", BULK_SCENARIOS, ids=lambda s: s.name)
+def test_qstash_bulk_scenario(
+    scenario: BulkScenario, mode: str, request: pytest.FixtureRequest
+) -> None:
+    path = cassette_path("qstash", scenario.name)
+    target = record_target()
+    if target == "real":
+        pytest.skip("bulk scenarios are recorded against the emulator only")
+    if target == "emulator":
+        if mode == "async":
+            pytest.skip("recorded through the sync client; replayed through both")
+        emu = request.getfixturevalue("unsend_emulator")
+        scenario.seed(emu)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        recorder = make_vcr("qstash", target_url=emu.url, record_mode="all")
+        with recorder.use_cassette(str(path)), emu.canceller("qstash") as canceller:
+            result = scenario.action(canceller)
+    else:
+        request.getfixturevalue("no_network")
+        replay = make_vcr("qstash", target_url=None, record_mode="none")
+        with replay.use_cassette(str(path)):
+            if mode == "sync":
+                with unsend.Canceller(replay_provider("qstash")) as canceller:
+                    result = scenario.action(canceller)
+            else:
+
+                async def main() -> unsend.BulkResult:
+                    async with unsend.AsyncCanceller(replay_provider("qstash")) as canceller:
+                        return await scenario.action(canceller)  # type: ignore[no-any-return]
+
+                result = anyio.run(main)
+    assert (result.cancelled, result.requests) == (scenario.cancelled, scenario.requests)
+
+
 # -- what the cassettes themselves guarantee ------------------------------------------------
 
 
@@ -250,6 +333,7 @@ def all_cassettes() -> list[Path]:
 
 def test_every_scenario_has_a_cassette() -> None:
     expected = {cassette_path(p, s.name) for s in SCENARIOS for p in s.providers}
+    expected |= {cassette_path("qstash", s.name) for s in BULK_SCENARIOS}
     assert expected <= set(all_cassettes())
 
 

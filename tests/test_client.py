@@ -110,7 +110,7 @@ def test_an_owned_client_is_closed() -> None:
     canceller = unsend.Canceller(unsend.QStash("t"))
     with canceller:
         pass
-    assert canceller.client.is_closed
+    assert all(c.is_closed for c in canceller._clients)
 
 
 def test_async_client_ownership() -> None:
@@ -121,7 +121,7 @@ def test_async_client_ownership() -> None:
         owned = unsend.AsyncCanceller(unsend.QStash("t"))
         async with owned:
             pass
-        return client.is_closed, owned.client.is_closed
+        return client.is_closed, all(c.is_closed for c in owned._clients)
 
     assert anyio.run(main) == (False, True)
 

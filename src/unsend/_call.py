@@ -1,22 +1,23 @@
-"""One cancel in progress: every decision the sync and async clients share.
+"""One request in progress (a cancel, or one bulk request): every decision sync and async share.
 
 The clients own the I/O (``send`` and ``sleep``); this object owns the rest: the request, built
 once so a retry re-sends it unchanged (Courier's Idempotency-Key), the deadline and each
-attempt's clipped timeout, reading the body under a size cap and the deadline, mapping failures
-to typed errors, and the tenacity arguments that drive the retries.
+attempt's clipped timeout, the gates, reading the body under a size cap and the deadline,
+mapping failures to typed errors, and the tenacity arguments that drive the retries.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
 
 from ._clock import Clock
 from ._errors import RateLimited, TransportError, UnexpectedResponse, UnsendError
+from ._gate import Gate
 from ._ids import validate_message_id
 from ._provider import Provider
 from ._result import CancelResult
@@ -29,7 +30,7 @@ from ._retry import (
 )
 from ._retry_after import retry_after_seconds
 
-__all__ = ["MAX_BODY_BYTES", "CancelCall", "OnRetry"]
+__all__ = ["MAX_BODY_BYTES", "CancelCall", "OnRetry", "cancel_call"]
 
 logger = logging.getLogger("unsend")
 
@@ -37,36 +38,45 @@ logger = logging.getLogger("unsend")
 MAX_BODY_BYTES = 1 << 20
 
 OnRetry = Callable[[RetryEvent], None]
+T = TypeVar("T")
 
 
 class _DeadlineReached(httpx.ReadTimeout):
     """The deadline passed while the body was still arriving (a server dripping bytes)."""
 
 
-class CancelCall:
+class CancelCall(Generic[T]):
     def __init__(
         self,
-        provider: Provider,
-        message_id: str,
+        provider: str,
+        message_id: str | None,
+        request: httpx.Request,
+        parse: Callable[[httpx.Response], T],
         *,
         policy: RetryPolicy,
         timeout: httpx.Timeout,
         clock: Clock,
         on_retry: OnRetry | None,
+        gates: tuple[Gate, ...] = (),
     ) -> None:
-        validate_message_id(message_id, provider=provider.name)
         self.provider = provider
         self.message_id = message_id
+        self.request = request
+        self.parse = parse
         self.policy = policy
         self.timeout = timeout
         self.clock = clock
         self.on_retry = on_retry
-        self.request = provider.cancel_request(message_id)
+        self.gates = gates
         self.started = clock.monotonic()
         self.deadline_at = self.started + policy.deadline
         self.attempts = 0
         self.last_status: int | None = None
         self._last_response: httpx.Response | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"cancel of {self.message_id!r}" if self.message_id is not None else "bulk cancel"
 
     # -- the tenacity controller -------------------------------------------------------------
 
@@ -89,9 +99,9 @@ class CancelCall:
         error = retry_state.outcome.exception()
         wait = retry_state.upcoming_sleep
         logger.info(
-            "retrying %s cancel of %r after %s; waiting %.3f s (attempt %d of %d)",
-            self.provider.name,
-            self.message_id,
+            "retrying %s %s after %s; waiting %.3f s (attempt %d of %d)",
+            self.provider,
+            self.subject,
             f"HTTP {error.status_code}" if error.status_code else type(error).__name__,
             wait,
             self.attempts,
@@ -100,7 +110,7 @@ class CancelCall:
         if self.on_retry is not None:
             self.on_retry(
                 RetryEvent(
-                    provider=self.provider.name,
+                    provider=self.provider,
                     message_id=self.message_id,
                     attempt=self.attempts,
                     wait=wait,
@@ -110,6 +120,21 @@ class CancelCall:
             )
 
     # -- one attempt -------------------------------------------------------------------------
+
+    def gate_delay(self) -> float:
+        """How long to wait at the gates before the next send; fails fast past the deadline."""
+        now = self.clock.monotonic()
+        delay = max((gate.reserve(now) for gate in self.gates), default=0.0)
+        if delay and now + delay >= self.deadline_at:
+            raise self._stamp(
+                RateLimited(
+                    f"{self.provider} is rate limited past this cancel's deadline",
+                    provider=self.provider,
+                    message_id=self.message_id,
+                    retry_after=delay,
+                )
+            )
+        return delay
 
     def next_request(self) -> httpx.Request:
         """The request for the next attempt, its timeouts clipped to the time left."""
@@ -130,15 +155,15 @@ class CancelCall:
             raise self._stamp(
                 UnexpectedResponse(
                     f"response body is larger than {MAX_BODY_BYTES} bytes",
-                    provider=self.provider.name,
+                    provider=self.provider,
                     message_id=self.message_id,
                 )
             )
         if self.clock.monotonic() >= self.deadline_at:
             raise _DeadlineReached("the deadline passed while the body was arriving")
 
-    def result(self, streamed: httpx.Response, body: bytearray) -> CancelResult:
-        """The outcome of a fully read response, or the typed error to retry or raise."""
+    def result(self, streamed: httpx.Response, body: bytearray) -> T:
+        """What a fully read response says, or the typed error to retry or raise."""
         headers = streamed.headers.copy()
         headers.pop("content-encoding", None)  # ``body`` is already decoded
         response = httpx.Response(
@@ -147,24 +172,28 @@ class CancelCall:
         self._last_response = response
         self.last_status = streamed.status_code
         try:
-            result = self.provider.cancel_result(self.message_id, response)
+            return self.parse(response)
         except UnsendError as error:
-            if isinstance(error, RateLimited) and error.retry_after is None:
-                error.retry_after = self._advised_wait()
+            if isinstance(error, RateLimited):
+                if error.retry_after is None:
+                    error.retry_after = self._advised_wait()
+                if error.retry_after is not None:
+                    resume = self.clock.monotonic() + error.retry_after
+                    for gate in self.gates:
+                        gate.pause_until(resume)
             raise self._stamp(error) from None
-        return self._stamp_result(result)
 
     def transport_error(self, exc: httpx.RequestError) -> UnsendError:
         if isinstance(exc, httpx.DecodingError):
             error: UnsendError = UnexpectedResponse(
                 f"response body could not be decoded: {exc}",
-                provider=self.provider.name,
+                provider=self.provider,
                 message_id=self.message_id,
             )
         else:
             error = TransportError(
                 f"network error: {type(exc).__name__}: {exc}".rstrip(": "),
-                provider=self.provider.name,
+                provider=self.provider,
                 message_id=self.message_id,
             )
         return self._stamp(error)
@@ -177,7 +206,33 @@ class CancelCall:
             error.message_id = self.message_id
         return error
 
-    def _stamp_result(self, result: CancelResult) -> CancelResult:
+    def finish(self, result: CancelResult) -> CancelResult:
+        """The result with this call's attempts and elapsed time."""
         return attrs.evolve(
             result, attempts=self.attempts, elapsed=self.clock.monotonic() - self.started
         )
+
+
+def cancel_call(
+    provider: Provider,
+    message_id: str,
+    *,
+    policy: RetryPolicy,
+    timeout: httpx.Timeout,
+    clock: Clock,
+    on_retry: OnRetry | None,
+    gates: tuple[Gate, ...],
+) -> CancelCall[CancelResult]:
+    """The call that cancels one message; the id is refused here before any request exists."""
+    validate_message_id(message_id, provider=provider.name)
+    return CancelCall(
+        provider.name,
+        message_id,
+        provider.cancel_request(message_id),
+        lambda response: provider.cancel_result(message_id, response),
+        policy=policy,
+        timeout=timeout,
+        clock=clock,
+        on_retry=on_retry,
+        gates=gates,
+    )

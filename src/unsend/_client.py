@@ -1,29 +1,52 @@
 """``Canceller`` and ``AsyncCanceller``: the only code that sends.
 
-Both drive a ``CancelCall`` with a fresh tenacity controller per cancel; they differ only in how
-they send, read and sleep.
+Both drive the same sans-I/O pieces (``CancelCall`` for one request with its retries, the bulk
+plans, the gate); they differ only in how they send, read, sleep and run workers.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime
+from itertools import islice
 from types import TracebackType
-from typing import Final, Self
+from typing import Final, Self, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, Retrying
 
-from ._call import CancelCall, OnRetry
+from ._bulk import (
+    DEFAULT_ID_CHUNK,
+    BulkAnswer,
+    IdsPlan,
+    MatchingPlan,
+    SupportsBulkCancel,
+    build_filters,
+)
+from ._call import CancelCall, OnRetry, cancel_call
 from ._clock import Clock, SystemClock
+from ._errors import ConfigError, UnsendError
+from ._fanout import DEFAULT_CONCURRENCY, aiter_ids, check_concurrency, failed_result, window
+from ._gate import Gate
 from ._provider import Provider
-from ._result import CancelResult
+from ._result import BulkResult, CancelResult
 from ._retry import RetryPolicy
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AsyncCanceller", "Canceller"]
+__all__ = ["DEFAULT_TIMEOUT", "LANES", "LANE_LIMITS", "AsyncCanceller", "Canceller"]
 
+T = TypeVar("T")
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
-# Keep every connection alive: cancels come in bursts, and a new TLS handshake per cancel costs
-# more than the cancel itself.
-DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+# httpcore's pool rescans every connection for every waiting request on each event, so one big
+# pool under 50 concurrent cancels spends most of its time scanning (profiled: ~2,400 is_idle
+# calls per request). An owned client is therefore several small pools ("lanes") sharing one
+# TLS context: single cancels take them in turn, each cancel_many worker keeps one. Measured
+# against one 100-connection pool at concurrency 50: ~2,300 cancels/s instead of ~530.
+LANES: Final = 32
+LANE_LIMITS: Final = httpx.Limits(max_connections=2, max_keepalive_connections=2)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
@@ -39,6 +62,7 @@ class _CancellerBase:
         retry: RetryPolicy | None,
         clock: Clock | None,
         on_retry: OnRetry | None,
+        max_rate: float | None,
         owns_client: bool,
     ) -> None:
         self.provider = provider
@@ -46,16 +70,55 @@ class _CancellerBase:
         self.retry = retry if retry is not None else RetryPolicy()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.on_retry = on_retry
+        self.gate = Gate(max_rate)
         self._owns_client = owns_client
 
-    def _call(self, message_id: str) -> CancelCall:
-        return CancelCall(
+    def _gates(self, pacer: Gate | None) -> tuple[Gate, ...]:
+        return (self.gate,) if pacer is None else (self.gate, pacer)
+
+    def _call(self, message_id: str, pacer: Gate | None = None) -> CancelCall[CancelResult]:
+        return cancel_call(
             self.provider,
             message_id,
             policy=self.retry,
             timeout=self.timeout,
             clock=self.clock,
             on_retry=self.on_retry,
+            gates=self._gates(pacer),
+        )
+
+    def _bulk_provider(self) -> SupportsBulkCancel:
+        if not isinstance(self.provider, SupportsBulkCancel):
+            raise ConfigError(
+                f"{self.provider.name} has no bulk cancel endpoint; use cancel_many",
+                provider=self.provider.name,
+            )
+        return self.provider
+
+    def _matching_plan(
+        self,
+        batch: int | None,
+        everything: bool,
+        from_date: datetime | int | None,
+        to_date: datetime | int | None,
+        filters: dict[str, str | Iterable[str] | None],
+    ) -> MatchingPlan:
+        provider = self._bulk_provider()
+        params = build_filters(filters, from_date, to_date)
+        return MatchingPlan(provider, params, batch=batch, everything=everything)
+
+    def _bulk_call(self, request: httpx.Request) -> CancelCall[BulkAnswer]:
+        provider = self._bulk_provider()
+        return CancelCall(
+            provider.name,
+            None,
+            request,
+            provider.bulk_cancel_result,
+            policy=self.retry,
+            timeout=self.timeout,
+            clock=self.clock,
+            on_retry=self.on_retry,
+            gates=(self.gate,),
         )
 
     def __repr__(self) -> str:
@@ -78,6 +141,7 @@ class Canceller(_CancellerBase):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         on_retry: OnRetry | None = None,
+        max_rate: float | None = None,
     ) -> None:
         super().__init__(
             provider,
@@ -85,25 +149,108 @@ class Canceller(_CancellerBase):
             retry=retry,
             clock=clock,
             on_retry=on_retry,
+            max_rate=max_rate,
             owns_client=client is None,
         )
-        self.client = client if client is not None else httpx.Client(limits=DEFAULT_LIMITS)
+        if client is None:
+            tls = httpx.create_ssl_context()
+            self._clients = [httpx.Client(limits=LANE_LIMITS, verify=tls) for _ in range(LANES)]
+        else:
+            self._clients = [client]
+        self._lanes = itertools.cycle(self._clients)
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client (the first lane, when unsend created its own)."""
+        return self._clients[0]
 
     def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
         call = self._call(message_id)
+        return call.finish(self._run(call, next(self._lanes)))
+
+    def cancel_many(
+        self,
+        ids: Iterable[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        max_rate: float | None = None,
+    ) -> Iterator[CancelResult]:
+        """Cancel every id, ``concurrency`` at a time; yield one result per id as each completes.
+
+        A failure for one id is yielded as its result (``Outcome.FAILED``, ``.error`` set); it
+        never ends the stream. ``ordered=True`` yields in input order. ``max_rate`` spaces this
+        call's requests (per second). Ids are read lazily.
+        """
+        check_concurrency(concurrency)
+        pacer = Gate(max_rate) if max_rate is not None else None
+        source = iter(ids)
+        ahead = window(concurrency, ordered)
+        pool = ThreadPoolExecutor(concurrency, thread_name_prefix="unsend-cancel")
+        pending: deque[Future[CancelResult]] = deque()
+        try:
+            while True:
+                for message_id in islice(source, ahead - len(pending)):
+                    pending.append(pool.submit(self._cancel_or_fail, message_id, pacer))
+                if not pending:
+                    return
+                if ordered:
+                    yield pending.popleft().result()
+                    continue
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    pending.remove(future)
+                    yield future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def cancel_matching(
+        self,
+        *,
+        batch: int | None = 500,
+        everything: bool = False,
+        from_date: datetime | int | None = None,
+        to_date: datetime | int | None = None,
+        **filters: str | Iterable[str] | None,
+    ) -> BulkResult:
+        """QStash: cancel every message matching the filters (see README, "Bulk cancel")."""
+        plan = self._matching_plan(batch, everything, from_date, to_date, filters)
+        return self._drive(plan)
+
+    def cancel_ids(self, ids: Iterable[str], *, chunk: int = DEFAULT_ID_CHUNK) -> BulkResult:
+        """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
+        return self._drive(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
+
+    def _drive(self, plan: MatchingPlan) -> BulkResult:
+        started = self.clock.monotonic()
+        lane = next(self._lanes)
+        while (request := plan.next_request()) is not None:
+            plan.record(self._run(self._bulk_call(request), lane))
+        return plan.result(self.clock.monotonic() - started)
+
+    def _cancel_or_fail(self, message_id: str, pacer: Gate | None) -> CancelResult:
+        started = self.clock.monotonic()
+        try:
+            call = self._call(message_id, pacer)
+            return call.finish(self._run(call, next(self._lanes)))
+        except UnsendError as error:
+            elapsed = self.clock.monotonic() - started
+            return failed_result(self.provider.name, message_id, error, elapsed)
+
+    def _run(self, call: CancelCall[T], lane: httpx.Client) -> T:
         retrying = Retrying(sleep=self.clock.sleep, **call.retry_kwargs())
-        result: CancelResult | None = None
         for attempt in retrying:
             with attempt:
-                result = self._attempt(call)
-        assert result is not None  # tenacity re-raises the last error when it gives up
-        return result
+                return self._attempt(call, lane)
+        raise AssertionError("unreachable: tenacity re-raises the last error when it gives up")
 
-    def _attempt(self, call: CancelCall) -> CancelResult:
+    def _attempt(self, call: CancelCall[T], lane: httpx.Client) -> T:
+        if delay := call.gate_delay():
+            self.clock.sleep(delay)
         body = bytearray()
         try:
-            response = self.client.send(call.next_request(), stream=True)
+            response = lane.send(call.next_request(), stream=True)
             try:
                 for chunk in response.iter_bytes():
                     call.accept_chunk(body, chunk)
@@ -114,9 +261,10 @@ class Canceller(_CancellerBase):
         return call.result(response, body)
 
     def close(self) -> None:
-        """Close the HTTP client if unsend created it."""
+        """Close the HTTP clients if unsend created them."""
         if self._owns_client:
-            self.client.close()
+            for client in self._clients:
+                client.close()
 
     def __enter__(self) -> Self:
         return self
@@ -131,10 +279,10 @@ class Canceller(_CancellerBase):
 
 
 class AsyncCanceller(_CancellerBase):
-    """Cancels messages at one provider, asynchronously (asyncio or trio).
+    """Cancels messages at one provider, asynchronously.
 
     Pass ``client`` to use your own ``httpx.AsyncClient``; unsend then never closes it. Safe to
-    share between tasks.
+    share between tasks. ``cancel`` runs on asyncio or trio; ``cancel_many`` on asyncio.
     """
 
     def __init__(
@@ -146,6 +294,7 @@ class AsyncCanceller(_CancellerBase):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         on_retry: OnRetry | None = None,
+        max_rate: float | None = None,
     ) -> None:
         super().__init__(
             provider,
@@ -153,25 +302,145 @@ class AsyncCanceller(_CancellerBase):
             retry=retry,
             clock=clock,
             on_retry=on_retry,
+            max_rate=max_rate,
             owns_client=client is None,
         )
-        self.client = client if client is not None else httpx.AsyncClient(limits=DEFAULT_LIMITS)
+        if client is None:
+            tls = httpx.create_ssl_context()
+            self._clients = [
+                httpx.AsyncClient(limits=LANE_LIMITS, verify=tls) for _ in range(LANES)
+            ]
+        else:
+            self._clients = [client]
+        self._lanes = itertools.cycle(self._clients)
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The HTTP client (the first lane, when unsend created its own)."""
+        return self._clients[0]
 
     async def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
         call = self._call(message_id)
+        return call.finish(await self._run(call, next(self._lanes)))
+
+    async def cancel_many(
+        self,
+        ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        max_rate: float | None = None,
+    ) -> AsyncIterator[CancelResult]:
+        """Cancel every id, ``concurrency`` at a time; yield one result per id as each completes.
+
+        ``ids`` may be an iterable or an async iterable, read lazily. A failure for one id is
+        yielded as its result (``Outcome.FAILED``, ``.error`` set); it never ends the stream.
+        ``ordered=True`` yields in input order; ``max_rate`` spaces this call's requests.
+        """
+        check_concurrency(concurrency)
+        pacer = Gate(max_rate) if max_rate is not None else None
+        inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(concurrency)
+        outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | None] = asyncio.Queue()
+        slots = asyncio.Semaphore(window(concurrency, ordered))
+
+        async def feed() -> None:
+            try:
+                index = 0
+                async for message_id in aiter_ids(ids):
+                    await slots.acquire()
+                    await inbox.put((index, message_id))
+                    index += 1
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # the id source failed: hand it to the consumer
+                outbox.put_nowait(exc)
+                return
+            for _ in range(concurrency):  # only a source read to its end stops the workers
+                await inbox.put(None)
+
+        async def work(lane: httpx.AsyncClient) -> None:
+            while (item := await inbox.get()) is not None:
+                index, message_id = item
+                await outbox.put((index, await self._cancel_or_fail(message_id, pacer, lane)))
+            await outbox.put(None)
+
+        tasks = [asyncio.ensure_future(feed())]
+        tasks += [asyncio.ensure_future(work(next(self._lanes))) for _ in range(concurrency)]
+        buffered: dict[int, CancelResult] = {}
+        next_index = 0
+        running = concurrency
+        try:
+            while running:
+                item = await outbox.get()
+                if item is None:
+                    running -= 1
+                    continue
+                if isinstance(item, BaseException):
+                    raise item
+                index, result = item
+                if not ordered:
+                    slots.release()
+                    yield result
+                    continue
+                buffered[index] = result
+                while next_index in buffered:
+                    slots.release()
+                    yield buffered.pop(next_index)
+                    next_index += 1
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def cancel_matching(
+        self,
+        *,
+        batch: int | None = 500,
+        everything: bool = False,
+        from_date: datetime | int | None = None,
+        to_date: datetime | int | None = None,
+        **filters: str | Iterable[str] | None,
+    ) -> BulkResult:
+        """QStash: cancel every message matching the filters (see README, "Bulk cancel")."""
+        plan = self._matching_plan(batch, everything, from_date, to_date, filters)
+        return await self._drive(plan)
+
+    async def cancel_ids(self, ids: Iterable[str], *, chunk: int = DEFAULT_ID_CHUNK) -> BulkResult:
+        """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
+        return await self._drive(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
+
+    async def _drive(self, plan: MatchingPlan) -> BulkResult:
+        started = self.clock.monotonic()
+        lane = next(self._lanes)
+        while (request := plan.next_request()) is not None:
+            plan.record(await self._run(self._bulk_call(request), lane))
+        return plan.result(self.clock.monotonic() - started)
+
+    async def _cancel_or_fail(
+        self, message_id: str, pacer: Gate | None, lane: httpx.AsyncClient
+    ) -> CancelResult:
+        started = self.clock.monotonic()
+        try:
+            call = self._call(message_id, pacer)
+            return call.finish(await self._run(call, lane))
+        except UnsendError as error:
+            elapsed = self.clock.monotonic() - started
+            return failed_result(self.provider.name, message_id, error, elapsed)
+
+    async def _run(self, call: CancelCall[T], lane: httpx.AsyncClient) -> T:
         retrying = AsyncRetrying(sleep=self.clock.asleep, **call.retry_kwargs())
-        result: CancelResult | None = None
         async for attempt in retrying:
             with attempt:
-                result = await self._attempt(call)
-        assert result is not None  # tenacity re-raises the last error when it gives up
-        return result
+                return await self._attempt(call, lane)
+        raise AssertionError("unreachable: tenacity re-raises the last error when it gives up")
 
-    async def _attempt(self, call: CancelCall) -> CancelResult:
+    async def _attempt(self, call: CancelCall[T], lane: httpx.AsyncClient) -> T:
+        if delay := call.gate_delay():
+            await self.clock.asleep(delay)
         body = bytearray()
         try:
-            response = await self.client.send(call.next_request(), stream=True)
+            response = await lane.send(call.next_request(), stream=True)
             try:
                 async for chunk in response.aiter_bytes():
                     call.accept_chunk(body, chunk)
@@ -182,9 +451,10 @@ class AsyncCanceller(_CancellerBase):
         return call.result(response, body)
 
     async def aclose(self) -> None:
-        """Close the HTTP client if unsend created it."""
+        """Close the HTTP clients if unsend created them."""
         if self._owns_client:
-            await self.client.aclose()
+            for client in self._clients:
+                await client.aclose()
 
     async def __aenter__(self) -> Self:
         return self

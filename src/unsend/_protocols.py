@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 from ._result import CancelResult
@@ -11,15 +12,31 @@ __all__ = ["SupportsAsyncCancel", "SupportsCancel"]
 
 @runtime_checkable
 class SupportsCancel(Protocol):
-    """What ``Canceller`` offers: cancel one message, and close."""
+    """What ``Canceller`` offers: cancel one message or many, and close."""
 
     def cancel(self, message_id: str) -> CancelResult: ...
+    def cancel_many(
+        self,
+        ids: Iterable[str],
+        *,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        max_rate: float | None = ...,
+    ) -> Iterator[CancelResult]: ...
     def close(self) -> None: ...
 
 
 @runtime_checkable
 class SupportsAsyncCancel(Protocol):
-    """What ``AsyncCanceller`` offers: cancel one message, and close."""
+    """What ``AsyncCanceller`` offers: cancel one message or many, and close."""
 
     async def cancel(self, message_id: str) -> CancelResult: ...
+    def cancel_many(
+        self,
+        ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = ...,
+        ordered: bool = ...,
+        max_rate: float | None = ...,
+    ) -> AsyncIterator[CancelResult]: ...
     async def aclose(self) -> None: ...

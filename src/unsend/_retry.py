@@ -86,7 +86,8 @@ class RetryEvent:
     """Passed to ``on_retry`` before each wait: what failed, and how long unsend will wait."""
 
     provider: str
-    message_id: str
+    message_id: str | None
+    """None for a bulk request."""
     attempt: int
     wait: float
     status_code: int | None

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +26,9 @@ from ._faults import Faults, FaultState
 from ._shapes import rate_limited, unavailable
 from ._state import PROVIDERS, Store, VirtualClock
 
-__all__ = ["DEFAULT_CREDENTIALS", "Credentials", "Emulator", "create_app"]
+__all__ = ["DEFAULT_CREDENTIALS", "EVENTS_KEPT", "Credentials", "Emulator", "create_app"]
+
+EVENTS_KEPT = 100_000
 
 
 def _masked(value: object) -> str:
@@ -82,6 +85,10 @@ class Emulator:
         self.store = Store(self.clock)
         self.faults = {p: FaultState(Faults(seed=seed)) for p in PROVIDERS}
         self.stats: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
+        # (monotonic seconds, answer) of the latest cancel requests, to observe pacing and pauses
+        self.events: dict[str, deque[tuple[float, str]]] = {
+            p: deque(maxlen=EVENTS_KEPT) for p in PROVIDERS
+        }
         routes: list[Route] = [
             *_qstash.routes(self),
             *_onesignal.routes(self),
@@ -101,6 +108,7 @@ class Emulator:
         for provider in PROVIDERS:
             self.faults[provider].configure(Faults(seed=self.seed))
             self.stats[provider].clear()
+            self.events[provider].clear()
 
     async def cancel_route(self, provider: str, request: Request, handler: Handler) -> Response:
         """Run a cancel handler under the provider's faults, counting what it answered."""
@@ -110,11 +118,11 @@ class Emulator:
         if decision.latency:
             await asyncio.sleep(decision.latency)
             if await request.is_disconnected():
-                self.stats[provider]["abandoned"] += 1
+                self.count(provider, "abandoned")
                 return Response(status_code=499)
         response: Response
         if decision.kind == "drop":
-            self.stats[provider]["dropped"] += 1
+            self.count(provider, "dropped")
             return _DropResponse()
         if decision.kind in ("rate_limited", "daily_quota"):
             limit = state.faults.daily_quota if decision.kind == "daily_quota" else None
@@ -126,8 +134,12 @@ class Emulator:
             response = unavailable(provider, decision, state.faults.unavailable_body)
         else:
             response = await handler(request)
-        self.stats[provider][str(response.status_code)] += 1
+        self.count(provider, str(response.status_code))
         return response
+
+    def count(self, provider: str, answer: str) -> None:
+        self.stats[provider][answer] += 1
+        self.events[provider].append((time.monotonic(), answer))
 
 
 def create_app(*, credentials: Credentials = DEFAULT_CREDENTIALS, seed: int = 0) -> Emulator:

@@ -78,6 +78,13 @@ class EmulatorClient:
     def stats(self) -> dict[str, dict[str, int]]:
         return dict(self._call("GET", "/stats"))
 
+    def events(self, provider: str) -> list[tuple[float, str]]:
+        """(server monotonic seconds, answer) of the latest cancel requests, oldest first."""
+        return [
+            (float(t), str(a))
+            for t, a in self._call("GET", f"/events?provider={provider}")["events"]
+        ]
+
     def reset(self) -> None:
         self._call("POST", "/reset")
 

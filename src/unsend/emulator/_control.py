@@ -90,6 +90,12 @@ def routes(emulator: Emulator) -> list[Route]:
     async def stats(request: Request) -> Response:
         return JSONResponse({p: dict(counter) for p, counter in emulator.stats.items()})
 
+    async def events(request: Request) -> Response:
+        provider = request.query_params.get("provider", "")
+        if provider not in PROVIDERS:
+            return _bad(f"unknown provider {provider!r}")
+        return JSONResponse({"events": [list(e) for e in emulator.events[provider]]})
+
     async def reset(request: Request) -> Response:
         emulator.reset()
         return JSONResponse({"ok": True})
@@ -101,5 +107,6 @@ def routes(emulator: Emulator) -> list[Route]:
         Route("/_emulator/clock/advance", advance, methods=["POST"]),
         Route("/_emulator/faults/{provider}", faults, methods=["GET", "PUT", "DELETE"]),
         Route("/_emulator/stats", stats, methods=["GET"]),
+        Route("/_emulator/events", events, methods=["GET"]),
         Route("/_emulator/reset", reset, methods=["POST"]),
     ]

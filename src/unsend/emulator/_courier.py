@@ -111,7 +111,7 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def guarded_cancel(request: Request) -> Response:
         if not authorized(request):
-            emulator.stats[P]["401"] += 1
+            emulator.count(P, "401")
             return unauthorized(P)
         return await emulator.cancel_route(P, request, cancel)
 

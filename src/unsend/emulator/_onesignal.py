@@ -91,7 +91,7 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def guarded_cancel(request: Request) -> Response:
         if not key_ok(request) or request.query_params.get("app_id") != creds.onesignal_app_id:
-            emulator.stats[P]["401"] += 1
+            emulator.count(P, "401")
             return unauthorized(P)
         return await emulator.cancel_route(P, request, cancel)
 

@@ -180,7 +180,7 @@ def routes(emulator: Emulator) -> list[Route]:
     def guarded(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
             if not _authorized(emulator, request):
-                emulator.stats[P]["401"] += 1
+                emulator.count(P, "401")
                 return unauthorized(P)
             return await emulator.cancel_route(P, request, handler)
 

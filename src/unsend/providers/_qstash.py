@@ -6,11 +6,13 @@ says the user is not found in this region is a wrong region or base URL, not a m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar, Final
 
 import attrs
 import httpx
 
+from .._bulk import BulkAnswer
 from .._errors import ConfigError, DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id, validate_message_id
 from .._responses import common_error, read_json, unexpected
@@ -91,6 +93,34 @@ class QStash:
                 self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=error
             )
         raise self.error_for(message_id, response)
+
+    def bulk_cancel_request(self, params: Sequence[tuple[str, str]]) -> httpx.Request:
+        """``DELETE /v2/messages`` with these query parameters; the plan has guarded them."""
+        return httpx.Request(
+            "DELETE",
+            f"{self.base_url}/v2/messages",
+            params=list(params),
+            headers=self.auth_headers(),
+        )
+
+    def bulk_cancel_result(self, response: httpx.Response) -> BulkAnswer:
+        if response.status_code not in (200, 202):
+            raise self.error_for(None, response)
+        body = read_json(self.name, None, response, self._secrets)
+        if isinstance(body, dict):
+            count = body.get("cancelled")
+            if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                return BulkAnswer(cancelled=count)
+            action = body.get("actionId")
+            if isinstance(action, str) and action:
+                return BulkAnswer(cancelled=None, action_id=action)
+        raise unexpected(
+            self.name,
+            None,
+            response,
+            'bulk answer has neither "cancelled" nor "actionId"',
+            self._secrets,
+        )
 
     def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:
         """The error for a status that is not an outcome; also used by the bulk endpoint."""

@@ -1,0 +1,193 @@
+"""Bulk cancels (QStash ``DELETE /v2/messages``): the filters, the guard, and the plan.
+
+A plan is sans-I/O: it hands the client the next request, is told each answer, and says when it
+is done. ``MatchingPlan`` repeats ``count`` batches until one cancels nothing (the endpoint may
+stop early); ``IdsPlan`` sends ids in chunks. Both clients drive the same plans.
+
+A bulk cancel with no filter and no id cancels every message in the account. It is refused with
+``UnsafeBulkCancel`` unless the caller passes ``everything=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from itertools import islice
+from typing import Protocol, runtime_checkable
+
+import attrs
+import httpx
+
+from ._errors import UnsafeBulkCancel
+from ._ids import validate_message_id
+from ._result import BulkResult
+
+__all__ = [
+    "BULK_FILTERS",
+    "BulkAnswer",
+    "IdsPlan",
+    "MatchingPlan",
+    "SupportsBulkCancel",
+    "build_filters",
+]
+
+# Python keyword -> QStash query parameter (seed 002; callerIp replaces the deprecated callerIP).
+BULK_FILTERS = {
+    "topic_name": "topicName",
+    "queue_name": "queueName",
+    "url": "url",
+    "host": "host",
+    "path": "path",
+    "label": "label",
+    "flow_control_key": "flowControlKey",
+    "schedule_id": "scheduleId",
+    "caller_ip": "callerIp",
+}
+MAX_BATCH = 500
+DEFAULT_ID_CHUNK = 100
+
+
+@attrs.frozen
+class BulkAnswer:
+    """One bulk response: a count, or (newer accounts) a tracked bulk action."""
+
+    cancelled: int | None
+    action_id: str | None = None
+
+
+@runtime_checkable
+class SupportsBulkCancel(Protocol):
+    """A provider with a bulk cancel endpoint (QStash)."""
+
+    @property
+    def name(self) -> str: ...
+    def bulk_cancel_request(self, params: Sequence[tuple[str, str]]) -> httpx.Request: ...
+    def bulk_cancel_result(self, response: httpx.Response) -> BulkAnswer: ...
+
+
+def _values(keyword: str, value: str | Iterable[str]) -> list[str]:
+    values = [value] if isinstance(value, str) else list(value)
+    if not values:
+        raise ValueError(f"filter {keyword} has no values")
+    for item in values:
+        if not isinstance(item, str) or not item:
+            raise ValueError(f"filter {keyword} takes non-empty strings, got {item!r}")
+        if "," in item:
+            # QStash splits values on commas: "a,b" would also match "a" and "b".
+            raise ValueError(f"filter {keyword} value {item!r} contains a comma")
+    return values
+
+
+def _unix_ms(keyword: str, value: datetime | int) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{keyword} must be timezone-aware (or unix milliseconds)")
+        return str(int(value.timestamp() * 1000))
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{keyword} must be a datetime or unix milliseconds, got {value!r}")
+    return str(value)
+
+
+def build_filters(
+    filters: Mapping[str, str | Iterable[str] | None],
+    from_date: datetime | int | None,
+    to_date: datetime | int | None,
+) -> list[tuple[str, str]]:
+    """Query parameters for the filters; a multi-value filter repeats its key."""
+    params: list[tuple[str, str]] = []
+    for keyword, value in filters.items():
+        if keyword not in BULK_FILTERS:
+            raise TypeError(f"unknown filter {keyword!r}; expected {', '.join(BULK_FILTERS)}")
+        if value is not None:
+            params += [(BULK_FILTERS[keyword], v) for v in _values(keyword, value)]
+    if from_date is not None:
+        params.append(("fromDate", _unix_ms("from_date", from_date)))
+    if to_date is not None:
+        params.append(("toDate", _unix_ms("to_date", to_date)))
+    return params
+
+
+def _guard(provider: str, params: Sequence[tuple[str, str]], everything: bool) -> None:
+    if not params and not everything:
+        raise UnsafeBulkCancel(
+            "a bulk cancel without filters or ids cancels every message in the account; "
+            "pass everything=True if that is what you mean",
+            provider=provider,
+        )
+
+
+class MatchingPlan:
+    """Cancel what matches the filters, ``batch`` at a time until a batch cancels nothing."""
+
+    def __init__(
+        self,
+        provider: SupportsBulkCancel,
+        params: list[tuple[str, str]],
+        *,
+        batch: int | None,
+        everything: bool,
+    ) -> None:
+        _guard(provider.name, params, everything)
+        if batch is not None and (
+            isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH
+        ):
+            raise ValueError(f"batch must be between 1 and {MAX_BATCH}, got {batch!r}")
+        self.provider = provider
+        self.params = params + ([("count", str(batch))] if batch is not None else [])
+        self.batch = batch
+        self.cancelled = 0
+        self.requests = 0
+        self.action_ids: list[str] = []
+        self._done = False
+
+    def next_request(self) -> httpx.Request | None:
+        return None if self._done else self.provider.bulk_cancel_request(self.params)
+
+    def record(self, answer: BulkAnswer) -> None:
+        self.requests += 1
+        if answer.action_id is not None:
+            # A tracked action runs on the provider's side: its count is not known here.
+            self.action_ids.append(answer.action_id)
+            self._done = True
+            return
+        self.cancelled += answer.cancelled or 0
+        self._done = self.batch is None or not answer.cancelled
+
+    def result(self, elapsed: float) -> BulkResult:
+        return BulkResult(
+            self.provider.name, self.cancelled, self.requests, tuple(self.action_ids), elapsed
+        )
+
+
+class IdsPlan(MatchingPlan):
+    """Cancel the given ids, ``chunk`` per request, reading them lazily."""
+
+    def __init__(self, provider: SupportsBulkCancel, ids: Iterable[str], *, chunk: int) -> None:
+        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+            raise ValueError(f"chunk must be an integer >= 1, got {chunk!r}")
+        super().__init__(provider, [], batch=None, everything=True)
+        self._chunks = self._chunked(iter(ids), chunk)
+        self._next = next(self._chunks, None)
+        if self._next is None:
+            # An empty messageIds list is no filter at all: it would cancel everything.
+            _guard(provider.name, [], everything=False)
+
+    def _chunked(self, ids: Iterator[str], chunk: int) -> Iterator[list[str]]:
+        while batch := list(islice(ids, chunk)):
+            for message_id in batch:
+                validate_message_id(message_id, provider=self.provider.name)
+                if "," in message_id:
+                    raise ValueError(f"message id {message_id!r} contains a comma")
+            yield batch
+
+    def next_request(self) -> httpx.Request | None:
+        if self._next is None:
+            return None
+        return self.provider.bulk_cancel_request([("messageIds", i) for i in self._next])
+
+    def record(self, answer: BulkAnswer) -> None:
+        self.requests += 1
+        self.cancelled += answer.cancelled or 0
+        if answer.action_id is not None:
+            self.action_ids.append(answer.action_id)
+        self._next = next(self._chunks, None)

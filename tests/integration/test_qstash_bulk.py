@@ -1,0 +1,173 @@
+"""QStash bulk cancel through both clients against the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+
+import unsend
+from unsend.emulator import EmulatorClient
+
+FIELDS = {
+    "a": {
+        "url": "https://a.example/x",
+        "host": "a.example",
+        "path": "/x",
+        "label": "red",
+        "topicName": "t1",
+        "queueName": "q1",
+        "flowControlKey": "k1",
+        "scheduleId": "s1",
+        "callerIp": "1.1.1.1",
+    },
+    "b": {
+        "url": "https://b.example/y",
+        "host": "b.example",
+        "path": "/y",
+        "label": "blue",
+        "topicName": "t2",
+        "queueName": "q1",
+        "flowControlKey": "k2",
+        "scheduleId": "s2",
+        "callerIp": "2.2.2.2",
+    },
+    "c": {
+        "url": "https://a.example/y",
+        "host": "a.example",
+        "path": "/y",
+        "label": "green",
+        "topicName": "t1",
+        "queueName": "q2",
+        "flowControlKey": "k1",
+        "scheduleId": "s3",
+        "callerIp": "1.1.1.1",
+    },
+}
+
+
+@pytest.fixture
+def emu(unsend_emulator: EmulatorClient) -> EmulatorClient:
+    for i, (name, fields) in enumerate(FIELDS.items()):
+        unsend_emulator.seed("qstash", message_id=name, fields=fields, created_ms=1_000 * (i + 1))
+    return unsend_emulator
+
+
+def run(mode: str, emu: EmulatorClient, action: Callable[[Any], Any]) -> Any:
+    """Run ``action(canceller)`` with a sync canceller, or awaited with an async one."""
+    if mode == "sync":
+        with emu.canceller("qstash") as canceller:
+            return action(canceller)
+
+    async def main() -> Any:
+        async with emu.async_canceller("qstash") as canceller:
+            return await action(canceller)
+
+    return anyio.run(main)
+
+
+def cancelled(emu: EmulatorClient) -> set[str]:
+    return {i for i, s in emu.states("qstash").items() if s == "cancelled"}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"url": "https://a.example/x"}, {"a"}),
+        ({"host": "a.example"}, {"a", "c"}),
+        ({"path": "/y"}, {"b", "c"}),
+        ({"label": "red"}, {"a"}),
+        ({"topic_name": "t1"}, {"a", "c"}),
+        ({"queue_name": "q1"}, {"a", "b"}),
+        ({"flow_control_key": "k2"}, {"b"}),
+        ({"schedule_id": "s3"}, {"c"}),
+        ({"caller_ip": "1.1.1.1"}, {"a", "c"}),
+        ({"label": ["red", "blue"]}, {"a", "b"}),
+        ({"host": "a.example", "path": "/y"}, {"c"}),
+        ({"label": ("red", "blue"), "queue_name": "q1", "host": ["b.example"]}, {"b"}),
+        ({"from_date": 2_000}, {"b", "c"}),
+        ({"to_date": 2_000}, {"a", "b"}),
+        ({"from_date": 2_000, "to_date": 2_000}, {"b"}),
+        ({"label": "none"}, set()),
+    ],
+)
+def test_cancel_matching_each_filter_and_combinations(
+    mode: str, emu: EmulatorClient, filters: dict[str, Any], expected: set[str]
+) -> None:
+    result = run(mode, emu, lambda c: c.cancel_matching(**filters))
+    assert result.cancelled == len(expected)
+    assert cancelled(emu) == expected
+    assert result.requests == (2 if expected else 1)  # a batch that cancels nothing ends it
+
+
+def test_count_batches_repeat_until_none_is_left(
+    mode: str, unsend_emulator: EmulatorClient
+) -> None:
+    emu = unsend_emulator
+    emu.seed("qstash", count=23, fields={"label": "drip"})
+    emu.seed("qstash", count=4, fields={"label": "keep"})
+    result = run(mode, emu, lambda c: c.cancel_matching(label="drip", batch=5))
+    assert (result.cancelled, result.requests) == (23, 6)
+    states = [m["state"] for m in emu.messages("qstash")]
+    assert states.count("cancelled") == 23
+    assert states.count("scheduled") == 4
+
+
+def test_the_guard_sends_nothing(mode: str, emu: EmulatorClient) -> None:
+    with pytest.raises(unsend.UnsafeBulkCancel):
+        run(mode, emu, lambda c: c.cancel_matching())
+    with pytest.raises(unsend.UnsafeBulkCancel):
+        run(mode, emu, lambda c: c.cancel_ids([]))
+    assert cancelled(emu) == set()
+    assert emu.stats()["qstash"] == {}
+
+
+def test_everything_true_cancels_everything(mode: str, emu: EmulatorClient) -> None:
+    result = run(mode, emu, lambda c: c.cancel_matching(everything=True))
+    assert result.cancelled == 3
+    assert cancelled(emu) == {"a", "b", "c"}
+
+
+def test_cancel_ids_in_chunks(mode: str, unsend_emulator: EmulatorClient) -> None:
+    emu = unsend_emulator
+    ids = emu.seed("qstash", count=25)
+    others = emu.seed("qstash", count=5)
+    result = run(mode, emu, lambda c: c.cancel_ids(iter([*ids, "msg_unknown"]), chunk=10))
+    assert (result.cancelled, result.requests) == (25, 3)
+    truth = emu.states("qstash")
+    assert all(truth[i] == "cancelled" for i in ids)
+    assert all(truth[i] == "scheduled" for i in others)
+
+
+def test_a_tracked_bulk_action_is_reported(mode: str, emu: EmulatorClient) -> None:
+    emu.set_faults("qstash", bulk_action=True)
+    result = run(mode, emu, lambda c: c.cancel_matching(label="red"))
+    assert result.requests == 1
+    assert len(result.action_ids) == 1
+    assert result.action_ids[0].startswith("bulk_")
+
+
+def test_bulk_requests_are_retried(mode: str, emu: EmulatorClient) -> None:
+    emu.set_faults("qstash", unavailable_rate=1.0, max_faults=2)
+    fast = unsend.RetryPolicy(initial=0.01, jitter=0)
+
+    if mode == "sync":
+        with emu.canceller("qstash", retry=fast) as canceller:
+            result = canceller.cancel_matching(label="red")
+    else:
+
+        async def main() -> unsend.BulkResult:
+            async with emu.async_canceller("qstash", retry=fast) as canceller:
+                return await canceller.cancel_matching(label="red")
+
+        result = anyio.run(main)
+    assert result.cancelled == 1
+    assert emu.stats()["qstash"]["503"] == 2
+
+
+def test_other_providers_have_no_bulk_endpoint(unsend_emulator: EmulatorClient) -> None:
+    canceller = unsend_emulator.canceller("courier")
+    with canceller, pytest.raises(unsend.ConfigError, match="no bulk cancel"):
+        canceller.cancel_matching(label="x")
