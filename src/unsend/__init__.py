@@ -2,6 +2,7 @@
 
 from ._client import AsyncCanceller, Canceller
 from ._clock import Clock, SystemClock
+from ._config import from_config, from_env, from_toml, parse_dsn
 from ._errors import (
     AuthenticationError,
     ConfigError,
@@ -17,6 +18,7 @@ from ._errors import (
 from ._ids import validate_message_id
 from ._protocols import SupportsAsyncCancel, SupportsCancel
 from ._provider import Provider
+from ._registry import ProviderSpec, available_providers
 from ._result import (
     BulkResult,
     CancelResult,
@@ -47,6 +49,7 @@ __all__ = [
     "OneSignal",
     "Outcome",
     "Provider",
+    "ProviderSpec",
     "ProviderUnavailable",
     "QStash",
     "RateLimited",
@@ -60,5 +63,10 @@ __all__ = [
     "UnsafeBulkCancel",
     "UnsendError",
     "__version__",
+    "available_providers",
+    "from_config",
+    "from_env",
+    "from_toml",
+    "parse_dsn",
     "validate_message_id",
 ]

@@ -34,6 +34,7 @@ class QStash:
     """Adapter for Upstash QStash. ``region`` picks the regional host; ``base_url`` overrides it."""
 
     name: ClassVar[str] = "qstash"
+    dsn_host: ClassVar[str] = "region"  # qstash://TOKEN@us-east-1
     token: str = attrs.field(repr=masked)
     region: str | None
     base_url: str

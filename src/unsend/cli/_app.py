@@ -1,0 +1,166 @@
+"""The click commands: ``unsend cancel``, ``unsend emulator``, ``unsend demo``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import IO
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from .. import __version__
+from .._client import Canceller
+from .._config import from_config, from_env, read_toml
+from .._errors import ConfigError
+from .._result import CancelResult, Outcome
+from ._exit import CONFIG_ERROR, OK, code_for, worse
+from ._output import MAX_ROWS, as_json, results_table, summary
+
+__all__ = ["cli"]
+
+EPILOG = """\b
+Exit codes:
+  0  every message is stopped (cancelled, or already cancelled)
+  1  some were too late, not found, or not valid ids
+  2  usage or configuration error (credentials refused included)
+  3  errors: rate limited, unavailable, network (retry later)
+"""
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    sys.exit(CONFIG_ERROR)
+
+
+def _canceller(dsn: str | None, config_path: str | None) -> Canceller:
+    try:
+        if dsn is not None:
+            return from_config(dsn)
+        if config_path is not None:
+            return from_config(read_toml(config_path))
+        return from_env()
+    except ConfigError as exc:
+        _fail(f"{exc}\n(pass --dsn, --config, or set UNSEND_DSN; see unsend cancel --help)")
+        raise  # unreachable: _fail exits
+
+
+def _ids(arguments: tuple[str, ...], source: IO[str] | None) -> Iterator[str]:
+    yield from arguments
+    if source is not None:
+        for line in source:
+            if line := line.strip():
+                yield line
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="unsend")
+def cli() -> None:
+    """Cancel scheduled messages at QStash, OneSignal or Courier."""
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--from-file", "source", type=click.File("r"), help="Read ids, one per line (- for stdin)."
+)
+@click.option(
+    "--dsn", help="Provider DSN, e.g. qstash://TOKEN@us-east-1 (else --config or UNSEND_*)."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="TOML file: standalone, or [tool.unsend] of a pyproject.",
+)
+@click.option("--concurrency", type=click.IntRange(1, 1000), default=32, show_default=True)
+@click.option(
+    "--max-rate", type=click.FloatRange(min=0, min_open=True), help="Requests per second at most."
+)
+@click.option("--ordered", is_flag=True, help="Report in input order.")
+@click.option("--json", "as_json_lines", is_flag=True, help="One JSON object per result on stdout.")
+def cancel(
+    ids: tuple[str, ...],
+    source: IO[str] | None,
+    dsn: str | None,
+    config_path: str | None,
+    concurrency: int,
+    max_rate: float | None,
+    ordered: bool,
+    as_json_lines: bool,
+) -> None:
+    """Cancel the messages IDS (and those read with --from-file)."""
+    if not ids and source is None:
+        _fail("give message ids as arguments or with --from-file (- reads stdin)")
+    canceller = _canceller(dsn, config_path)
+    out = Console(highlight=False)
+    err = Console(stderr=True)
+    counts: Counter[Outcome] = Counter()
+    shown: list[CancelResult] = []
+    code = OK
+    started = time.monotonic()
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("cancelling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json_lines or not err.is_terminal,
+    )
+    with canceller, progress:
+        task = progress.add_task("cancel", total=len(ids) if source is None else None)
+        stream = canceller.cancel_many(
+            _ids(ids, source), concurrency=concurrency, ordered=ordered, max_rate=max_rate
+        )
+        for result in stream:
+            counts[result.outcome] += 1
+            code = worse(code, code_for(result))
+            progress.advance(task)
+            if as_json_lines:
+                click.echo(as_json(result))
+            elif len(shown) < MAX_ROWS + 1 and (not result.cancelled or len(ids) <= 20):
+                shown.append(result)
+    if not as_json_lines:
+        total = sum(counts.values())
+        if shown:
+            out.print(results_table(shown, width=out.width))
+        summary(out, counts, total, time.monotonic() - started)
+    sys.exit(code)
+
+
+@cli.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Bind address (loopback by default)."
+)
+@click.option("--port", default=8288, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--seed", default=0, show_default=True, help="Seed of the fault generator.")
+def emulator(host: str, port: int, seed: int) -> None:
+    """Run the local emulator of QStash, OneSignal and Courier."""
+    try:
+        from ..emulator import serve
+    except ImportError:
+        _fail("the emulator needs its extra: pip install 'unsend[emulator]'")
+    click.echo(f"unsend emulator on http://{host}:{port} (control API under /_emulator/)", err=True)
+    serve(host, port, seed=seed)
+
+
+@cli.command()
+def demo() -> None:
+    """Schedule and cancel messages at all three providers on the built-in emulator."""
+    try:
+        from ._demo import run
+    except ImportError:
+        _fail("the demo needs the emulator extra: pip install 'unsend[cli,emulator]'")
+    sys.exit(run(Console(highlight=False)))

@@ -1,0 +1,75 @@
+"""How results are shown: JSON lines, or a table and a summary; progress on a terminal."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .._result import CancelResult, Outcome
+
+__all__ = ["MAX_ROWS", "as_json", "results_table", "summary"]
+
+MAX_ROWS = 200
+_STYLE = {
+    Outcome.CANCELLED: "green",
+    Outcome.ALREADY_CANCELLED: "green",
+    Outcome.NOT_CANCELLABLE: "yellow",
+    Outcome.NOT_FOUND: "yellow",
+    Outcome.FAILED: "red",
+}
+
+
+def as_json(result: CancelResult) -> str:
+    data: dict[str, Any] = {
+        "provider": result.provider,
+        "message_id": result.message_id,
+        "outcome": result.outcome.value,
+        "cancelled": result.cancelled,
+        "status_code": result.status_code,
+        "detail": result.detail,
+        "attempts": result.attempts,
+        "elapsed": round(result.elapsed, 6),
+        "error": type(result.error).__name__ if result.error is not None else None,
+    }
+    if result.record is not None:
+        data["record_status"] = result.record.status.value
+    return json.dumps(data, ensure_ascii=False)
+
+
+def results_table(
+    results: Sequence[CancelResult], title: str | None = None, *, width: int = 80
+) -> Table:
+    """The results as a table; the detail column only where the console has room for it."""
+    with_detail = width >= 100
+    table = Table(title=title, show_lines=False)
+    table.add_column("provider", min_width=9)
+    table.add_column("message id", no_wrap=True, overflow="ellipsis", max_width=22)
+    table.add_column("outcome", min_width=17)
+    table.add_column("tries", justify="right", min_width=5)
+    table.add_column("time", justify="right", min_width=7)
+    if with_detail:
+        table.add_column("detail", overflow="fold", max_width=48)
+    for result in results[:MAX_ROWS]:
+        style = _STYLE[result.outcome]
+        row = [
+            result.provider,
+            result.message_id,
+            f"[{style}]{result.outcome.name}[/{style}]",
+            str(result.attempts),
+            f"{result.elapsed:.3f} s",
+        ]
+        table.add_row(*row, *([result.detail or ""] if with_detail else []))
+    if len(results) > MAX_ROWS:
+        table.caption = f"{len(results) - MAX_ROWS} more not shown (use --json for all)"
+    return table
+
+
+def summary(console: Console, counts: Counter[Outcome], total: int, seconds: float) -> None:
+    parts = [f"{counts[o]} {o.name.lower()}" for o in Outcome if counts[o]]
+    rate = f", {total / seconds:.0f}/s" if seconds > 0 else ""
+    console.print(f"{total} message(s) in {seconds:.2f} s{rate}: {', '.join(parts) or 'none'}")

@@ -1,0 +1,219 @@
+"""The ``unsend`` command, run as a subprocess against the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from unsend.emulator import EmulatorClient
+
+UNSEND = [sys.executable, "-m", "unsend.cli"]
+
+
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
+    environ.update(env or {}, COLUMNS="120")
+    return subprocess.run(
+        [*UNSEND, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def dsn(
+    emu: EmulatorClient, provider: str = "courier", token: str | None = None, extra: str = ""
+) -> str:
+    c = emu.credentials
+    secret = (
+        token
+        or {
+            "qstash": c.qstash_token,
+            "courier": c.courier_token,
+            "onesignal": f"{c.onesignal_app_id}:{c.onesignal_api_key}",
+        }[provider]
+    )
+    return f"{provider}://{secret}@?base_url={quote(emu.url, safe='')}{extra}"
+
+
+def test_all_cancelled_exits_0_with_a_table(unsend_emulator: EmulatorClient) -> None:
+    ids = unsend_emulator.seed("courier", count=3)
+    result = run("cancel", *ids, "--dsn", dsn(unsend_emulator))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("CANCELLED") == 3
+    assert "3 message(s)" in result.stdout
+    assert all(s == "cancelled" for s in unsend_emulator.states("courier").values())
+
+
+def test_some_not_found_exits_1(unsend_emulator: EmulatorClient) -> None:
+    ids = unsend_emulator.seed("qstash", count=2)
+    result = run("cancel", *ids, "missing-id", "--dsn", dsn(unsend_emulator, "qstash"))
+    assert result.returncode == 1
+    assert "NOT_FOUND" in result.stdout
+    assert "missing-id" in result.stdout
+
+
+def test_json_lines_one_object_per_result(unsend_emulator: EmulatorClient) -> None:
+    ids = unsend_emulator.seed("onesignal", count=4)
+    delivered = unsend_emulator.seed("onesignal", state="delivered")
+    result = run(
+        "cancel",
+        *ids,
+        *delivered,
+        "--json",
+        "--ordered",
+        "--dsn",
+        dsn(unsend_emulator, "onesignal"),
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["message_id"] for line in lines] == ids + delivered
+    assert [line["outcome"] for line in lines] == ["cancelled"] * 4 + ["not_cancellable"]
+    assert lines[-1]["detail"].startswith("Notification has already been sent")
+    assert set(lines[0]) >= {"provider", "cancelled", "status_code", "attempts", "elapsed", "error"}
+    assert result.returncode == 1
+
+
+def test_ids_from_stdin(unsend_emulator: EmulatorClient) -> None:
+    ids = unsend_emulator.seed("courier", count=25)
+    stdin = "\n".join(ids) + "\n\n"
+    result = run(
+        "cancel",
+        "--from-file",
+        "-",
+        "--json",
+        "--concurrency",
+        "4",
+        "--dsn",
+        dsn(unsend_emulator),
+        stdin=stdin,
+    )
+    assert result.returncode == 0
+    assert sorted(json.loads(line)["message_id"] for line in result.stdout.splitlines()) == sorted(
+        ids
+    )
+
+
+def test_ids_from_a_file_and_config_from_toml(
+    unsend_emulator: EmulatorClient, tmp_path: Path
+) -> None:
+    ids = unsend_emulator.seed("qstash", count=3)
+    (tmp_path / "ids.txt").write_text("\n".join(ids))
+    config = tmp_path / "unsend.toml"
+    config.write_text(f'dsn = "{dsn(unsend_emulator, "qstash")}"\n')
+    result = run("cancel", "--from-file", str(tmp_path / "ids.txt"), "--config", str(config))
+    assert result.returncode == 0, result.stderr
+
+
+def test_config_from_the_environment(unsend_emulator: EmulatorClient) -> None:
+    [message_id] = unsend_emulator.seed("courier")
+    result = run("cancel", message_id, env={"UNSEND_DSN": dsn(unsend_emulator)})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("cancel", "--dsn", "courier://t@"), "give message ids"),
+        (("cancel", "x", "--dsn", "sendgrid://t@"), "unknown provider"),
+        (("cancel", "x"), "UNSEND_DSN"),
+        (("cancel", "x", "--config", "/no/such/file.toml"), "cannot read"),
+        (("cancel", "x", "--dsn", "courier://t@", "--concurrency", "0"), "0"),
+    ],
+)
+def test_usage_and_configuration_errors_exit_2(args: tuple[str, ...], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_refused_credentials_exit_2_and_never_print_the_secret(
+    unsend_emulator: EmulatorClient,
+) -> None:
+    [message_id] = unsend_emulator.seed("courier")
+    secret = "wrong-but-secret-token"
+    result = run("cancel", message_id, "--dsn", dsn(unsend_emulator, token=secret))
+    assert result.returncode == 2
+    assert secret not in result.stdout + result.stderr
+
+
+def test_errors_exit_3(unsend_emulator: EmulatorClient) -> None:
+    [message_id] = unsend_emulator.seed("courier")
+    unsend_emulator.set_faults("courier", unavailable_rate=1.0)
+    result = run(
+        "cancel",
+        message_id,
+        "--json",
+        "--dsn",
+        dsn(unsend_emulator, extra="&max_attempts=2&backoff_initial=0.01"),
+    )
+    assert result.returncode == 3
+    line = json.loads(result.stdout)
+    assert (line["outcome"], line["error"], line["attempts"]) == (
+        "failed",
+        "ProviderUnavailable",
+        2,
+    )
+
+
+def test_help_documents_exit_codes() -> None:
+    result = run("cancel", "--help")
+    assert result.returncode == 0
+    for code in ("0  every message", "1  some", "2  usage", "3  errors"):
+        assert code in result.stdout
+
+
+def test_demo_exits_0_and_shows_all_three_providers() -> None:
+    started = time.monotonic()
+    result = run("demo", timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for provider in ("qstash", "onesignal", "courier"):
+        assert provider in result.stdout
+    for outcome in ("CANCELLED", "NOT_FOUND", "NOT_CANCELLABLE", "ALREADY_CANCELLED"):
+        assert outcome in result.stdout
+    assert "agrees with the emulator's ground truth" in result.stdout
+    assert "emulator-" not in result.stdout  # the demo's credentials are masked
+    assert time.monotonic() - started < 10
+
+
+def test_the_emulator_command_serves_until_stopped(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [*UNSEND, "emulator", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the emulator did not start"
+                time.sleep(0.1)
+        assert health.json()["providers"] == ["qstash", "onesignal", "courier"]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "unsend"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "unsend" in result.stdout
