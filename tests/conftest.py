@@ -14,3 +14,17 @@ def mode(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+# Hypothesis: a quick profile for every run, a long one for UNSEND_LONG=1.
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=5_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("long" if os.environ.get("UNSEND_LONG") else "ci")

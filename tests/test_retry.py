@@ -172,6 +172,21 @@ def test_statuses_that_are_never_retried(
     assert len(script.requests) == 1
 
 
+def test_a_not_found_after_a_lost_response_says_it_may_be_ours(mode: str, clock: FakeClock) -> None:
+    script = Script([httpx.ReadTimeout("timed out"), response(404, {"error": "message not found"})])
+    r = run_cancel(mode, unsend.QStash("tok"), script, clock=clock, retry=NO_JITTER)
+    assert r.outcome is Outcome.NOT_FOUND
+    assert r.detail is not None
+    assert r.detail.startswith("message not found; ")
+    assert "may have cancelled it" in r.detail
+
+
+def test_a_connect_failure_cannot_have_cancelled_anything(mode: str, clock: FakeClock) -> None:
+    script = Script([httpx.ConnectError("refused"), response(404, {"error": "message not found"})])
+    r = run_cancel(mode, unsend.QStash("tok"), script, clock=clock, retry=NO_JITTER)
+    assert r.detail == "message not found"
+
+
 def test_never_makes_one_attempt(mode: str, clock: FakeClock) -> None:
     script = Script([response(503)])
     with pytest.raises(unsend.ProviderUnavailable):

@@ -20,7 +20,7 @@ from ._errors import RateLimited, TransportError, UnexpectedResponse, UnsendErro
 from ._gate import Gate
 from ._ids import validate_message_id
 from ._provider import Provider
-from ._result import CancelResult
+from ._result import CancelResult, Outcome
 from ._retry import (
     RetryEvent,
     RetryPolicy,
@@ -30,7 +30,9 @@ from ._retry import (
 )
 from ._retry_after import retry_after_seconds
 
-__all__ = ["MAX_BODY_BYTES", "CancelCall", "OnRetry", "cancel_call"]
+__all__ = ["LOST_RESPONSE_NOTE", "MAX_BODY_BYTES", "CancelCall", "OnRetry", "cancel_call"]
+
+LOST_RESPONSE_NOTE = "an earlier attempt's response was lost: that attempt may have cancelled it"
 
 logger = logging.getLogger("unsend")
 
@@ -72,6 +74,8 @@ class CancelCall(Generic[T]):
         self.deadline_at = self.started + policy.deadline
         self.attempts = 0
         self.last_status: int | None = None
+        # True once an attempt failed after its request may have reached the provider.
+        self.maybe_delivered = False
         self._last_response: httpx.Response | None = None
 
     @property
@@ -191,6 +195,9 @@ class CancelCall(Generic[T]):
                 message_id=self.message_id,
             )
         else:
+            # A connect-phase failure never reached the provider; anything later may have.
+            if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+                self.maybe_delivered = True
             error = TransportError(
                 f"network error: {type(exc).__name__}: {exc}".rstrip(": "),
                 provider=self.provider,
@@ -207,9 +214,19 @@ class CancelCall(Generic[T]):
         return error
 
     def finish(self, result: CancelResult) -> CancelResult:
-        """The result with this call's attempts and elapsed time."""
+        """The result with this call's attempts and elapsed time.
+
+        A NOT_FOUND after an attempt whose response was lost may be this cancel's own doing
+        (QStash deletes what it cancels); the detail says so rather than guess.
+        """
+        detail = result.detail
+        if result.outcome is Outcome.NOT_FOUND and self.maybe_delivered:
+            detail = f"{detail + '; ' if detail else ''}{LOST_RESPONSE_NOTE}"
         return attrs.evolve(
-            result, attempts=self.attempts, elapsed=self.clock.monotonic() - self.started
+            result,
+            attempts=self.attempts,
+            elapsed=self.clock.monotonic() - self.started,
+            detail=detail,
         )
 
 

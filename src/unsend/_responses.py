@@ -20,17 +20,26 @@ from ._errors import (
     UnsendError,
 )
 
-__all__ = ["EXCERPT_CHARS", "body_excerpt", "common_error", "read_json", "unexpected"]
+__all__ = ["EXCERPT_CHARS", "body_excerpt", "common_error", "read_json", "redact", "unexpected"]
 
 EXCERPT_CHARS = 200
 
 
+# Shorter values are not real credentials (test placeholders); blanking them would shred words.
+MIN_SECRET_LENGTH = 8
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every known secret blanked out: servers do echo tokens in error texts."""
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET_LENGTH:
+            text = text.replace(secret, "***")
+    return text
+
+
 def body_excerpt(content: bytes, secrets: Iterable[str] = ()) -> str:
     """The start of a body as printable text, with any known secret blanked out."""
-    text = content[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+    text = redact(content[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace"), secrets)
     text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
     return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
 

@@ -9,6 +9,7 @@ The provider routes answer as the providers document them; ``/_emulator/`` is th
 from ._app import DEFAULT_CREDENTIALS, Credentials, Emulator, create_app
 from ._client import EmulatorClient
 from ._faults import Faults
+from ._process import EmulatorProcess
 from ._server import EmulatorServer, serve
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Credentials",
     "Emulator",
     "EmulatorClient",
+    "EmulatorProcess",
     "EmulatorServer",
     "Faults",
     "create_app",

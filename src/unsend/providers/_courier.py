@@ -15,7 +15,7 @@ import httpx
 from .._errors import ConfigError
 from .._ids import quote_message_id, validate_message_id
 from .._record import RecordError, parse_message_record
-from .._responses import common_error, read_json, unexpected
+from .._responses import common_error, read_json, redact, unexpected
 from .._result import CancelResult, CourierStatus, MessageRecord, Outcome
 from .._urls import normalize_base_url
 from ._secret import masked
@@ -23,6 +23,18 @@ from ._secret import masked
 __all__ = ["Courier"]
 
 DEFAULT_BASE_URL: Final = "https://api.courier.com"
+
+
+def _redacted(record: MessageRecord, secrets: tuple[str, ...]) -> MessageRecord:
+    """The record with any echoed secret blanked out of its free-text fields."""
+    return attrs.evolve(
+        record,
+        id=redact(record.id, secrets),
+        recipient=redact(record.recipient, secrets),
+        event=redact(record.event, secrets),
+        notification=redact(record.notification, secrets),
+        error=None if record.error is None else redact(record.error, secrets),
+    )
 
 
 def _describe(record: MessageRecord) -> str:
@@ -72,7 +84,9 @@ class Courier:
         try:
             record = parse_message_record(body)
         except RecordError as exc:
-            raise unexpected(self.name, message_id, response, str(exc), (self.token,)) from None
+            text = redact(str(exc), (self.token,))
+            raise unexpected(self.name, message_id, response, text, (self.token,)) from None
+        record = _redacted(record, (self.token,))
         if status == 200:
             outcome = Outcome.CANCELLED
         elif record.status == CourierStatus.CANCELED:

@@ -11,7 +11,7 @@ import httpx
 
 from .._errors import ConfigError, UnsendError
 from .._ids import quote_message_id, validate_message_id
-from .._responses import common_error, read_json, unexpected
+from .._responses import common_error, read_json, redact, unexpected
 from .._result import CancelResult, Outcome
 from .._urls import normalize_base_url
 from ._secret import masked
@@ -21,11 +21,11 @@ __all__ = ["OneSignal"]
 DEFAULT_BASE_URL: Final = "https://api.onesignal.com"
 
 
-def _error_texts(body: object) -> str | None:
+def _error_texts(body: object, secrets: tuple[str, ...]) -> str | None:
     """``"; "``-joined ``errors`` when they are a list of strings, else None."""
     errors = body.get("errors") if isinstance(body, dict) else None
     if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
-        return "; ".join(errors)
+        return redact("; ".join(errors), secrets)
     return None
 
 
@@ -72,7 +72,9 @@ class OneSignal:
                 self.name, message_id, response, '200 without "success": true', self._secrets
             )
         if status == 400:
-            detail = _error_texts(read_json(self.name, message_id, response, self._secrets))
+            detail = _error_texts(
+                read_json(self.name, message_id, response, self._secrets), self._secrets
+            )
             if detail is None:
                 raise unexpected(
                     self.name, message_id, response, "400 without an errors list", self._secrets
@@ -83,7 +85,7 @@ class OneSignal:
         if status == 404:
             # The status alone decides; the body only adds detail when it is readable.
             try:
-                detail = _error_texts(read_json(self.name, message_id, response))
+                detail = _error_texts(read_json(self.name, message_id, response), self._secrets)
             except UnsendError:
                 detail = None
             return CancelResult(

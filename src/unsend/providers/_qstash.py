@@ -15,7 +15,7 @@ import httpx
 from .._bulk import BulkAnswer
 from .._errors import ConfigError, DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id, validate_message_id
-from .._responses import common_error, read_json, unexpected
+from .._responses import common_error, read_json, redact, unexpected
 from .._result import CancelResult, Outcome
 from .._urls import normalize_base_url
 from ._secret import masked
@@ -84,14 +84,18 @@ class QStash:
                 )
             if "not found in this region" in error.lower():
                 raise ConfigError(
-                    f"QStash says {error!r}: the token belongs to another region; "
-                    "set region= or base_url= to that region",
+                    f"QStash says {redact(error, self._secrets)!r}: the token belongs to "
+                    "another region; set region= or base_url= to that region",
                     provider=self.name,
                     message_id=message_id,
                     status_code=status,
                 )
             return CancelResult(
-                self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=error
+                self.name,
+                message_id,
+                Outcome.NOT_FOUND,
+                status_code=status,
+                detail=redact(error, self._secrets),
             )
         raise self.error_for(message_id, response)
 
