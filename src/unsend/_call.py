@@ -9,7 +9,8 @@ mapping failures to typed errors, and the tenacity arguments that drive the retr
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from importlib.metadata import version
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -24,14 +25,15 @@ from ._result import CancelResult, Outcome
 from ._retry import (
     RetryEvent,
     RetryPolicy,
-    retry_if_policy,
     stop_for,
+    strategies,
     wait_advised,
 )
 from ._retry_after import retry_after_seconds
 
 __all__ = ["LOST_RESPONSE_NOTE", "MAX_BODY_BYTES", "CancelCall", "OnRetry", "cancel_call"]
 
+USER_AGENT = f"unsend/{version('unsend')}"
 LOST_RESPONSE_NOTE = "an earlier attempt's response was lost: that attempt may have cancelled it"
 
 logger = logging.getLogger("unsend")
@@ -45,6 +47,33 @@ T = TypeVar("T")
 
 class _DeadlineReached(httpx.ReadTimeout):
     """The deadline passed while the body was still arriving (a server dripping bytes)."""
+
+
+class _GuardedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response stream that stops at the size cap or the deadline, whichever comes first."""
+
+    def __init__(self, inner: Any, call: CancelCall[Any]) -> None:
+        self.inner = inner
+        self.call = call
+        self.received = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            self.received += len(chunk)
+            self.call.check_chunk(self.received)
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            self.received += len(chunk)
+            self.call.check_chunk(self.received)
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 class CancelCall(Generic[T]):
@@ -64,6 +93,8 @@ class CancelCall(Generic[T]):
         self.provider = provider
         self.message_id = message_id
         self.request = request
+        # A bare Request sent with Client.send gets none of the client's default headers.
+        request.headers.setdefault("User-Agent", USER_AGENT)
         self.parse = parse
         self.policy = policy
         self.timeout = timeout
@@ -86,9 +117,10 @@ class CancelCall(Generic[T]):
 
     def retry_kwargs(self) -> dict[str, Any]:
         """Arguments for a fresh ``tenacity.Retrying`` / ``AsyncRetrying``; add ``sleep``."""
+        retry, backoff, _ = strategies(self.policy)
         return {
-            "retry": retry_if_policy(self.policy),
-            "wait": wait_advised(self._advised_wait, self.policy.backoff()),
+            "retry": retry,
+            "wait": wait_advised(self._advised_wait, backoff),
             "stop": stop_for(self.policy, self.clock.monotonic, self.deadline_at),
             "before_sleep": self._before_sleep,
             "reraise": True,
@@ -152,10 +184,17 @@ class CancelCall(Generic[T]):
         self.request.extensions = {**self.request.extensions, "timeout": clipped}
         return self.request
 
-    def accept_chunk(self, body: bytearray, chunk: bytes) -> None:
-        """Add a chunk of the body, unless it is over the size cap or past the deadline."""
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
+    def guard(self, response: httpx.Response) -> None:
+        """Read ``response`` under the size cap and the deadline (a server may drip bytes)."""
+        response.stream = _GuardedStream(response.stream, self)
+
+    def check_chunk(self, received: int) -> None:
+        self._check_size(received)
+        if self.clock.monotonic() >= self.deadline_at:
+            raise _DeadlineReached("the deadline passed while the body was arriving")
+
+    def _check_size(self, size: int) -> None:
+        if size > MAX_BODY_BYTES:
             raise self._stamp(
                 UnexpectedResponse(
                     f"response body is larger than {MAX_BODY_BYTES} bytes",
@@ -163,18 +202,12 @@ class CancelCall(Generic[T]):
                     message_id=self.message_id,
                 )
             )
-        if self.clock.monotonic() >= self.deadline_at:
-            raise _DeadlineReached("the deadline passed while the body was arriving")
 
-    def result(self, streamed: httpx.Response, body: bytearray) -> T:
+    def result(self, response: httpx.Response) -> T:
         """What a fully read response says, or the typed error to retry or raise."""
-        headers = streamed.headers.copy()
-        headers.pop("content-encoding", None)  # ``body`` is already decoded
-        response = httpx.Response(
-            streamed.status_code, headers=headers, content=bytes(body), request=self.request
-        )
+        self._check_size(len(response.content))  # decoded, or handed over already read
         self._last_response = response
-        self.last_status = streamed.status_code
+        self.last_status = response.status_code
         try:
             return self.parse(response)
         except UnsendError as error:

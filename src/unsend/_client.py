@@ -7,7 +7,6 @@ plans, the gate); they differ only in how they send, read, sleep and run workers
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -32,21 +31,33 @@ from ._clock import Clock, SystemClock
 from ._errors import ConfigError, UnsendError
 from ._fanout import DEFAULT_CONCURRENCY, aiter_ids, check_concurrency, failed_result, window
 from ._gate import Gate
+from ._lanes import Lanes
 from ._provider import Provider
 from ._result import BulkResult, CancelResult
 from ._retry import RetryPolicy
 
-__all__ = ["DEFAULT_TIMEOUT", "LANES", "LANE_LIMITS", "AsyncCanceller", "Canceller"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "LANES",
+    "LANE_CONNECTIONS",
+    "LANE_LIMITS",
+    "AsyncCanceller",
+    "Canceller",
+]
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 # httpcore's pool rescans every connection for every waiting request on each event, so one big
 # pool under 50 concurrent cancels spends most of its time scanning (profiled: ~2,400 is_idle
 # calls per request). An owned client is therefore several small pools ("lanes") sharing one
-# TLS context: single cancels take them in turn, each cancel_many worker keeps one. Measured
+# TLS context: a single cancel takes the first lane with a free connection, each cancel_many
+# worker keeps one. Measured
 # against one 100-connection pool at concurrency 50: ~2,300 cancels/s instead of ~530.
 LANES: Final = 32
-LANE_LIMITS: Final = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+LANE_CONNECTIONS: Final = 2
+LANE_LIMITS: Final = httpx.Limits(
+    max_connections=LANE_CONNECTIONS, max_keepalive_connections=LANE_CONNECTIONS
+)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
@@ -157,7 +168,7 @@ class Canceller(_CancellerBase):
             self._clients = [httpx.Client(limits=LANE_LIMITS, verify=tls) for _ in range(LANES)]
         else:
             self._clients = [client]
-        self._lanes = itertools.cycle(self._clients)
+        self._lanes = Lanes(self._clients, LANE_CONNECTIONS if client is None else 1_000_000)
 
     @property
     def client(self) -> httpx.Client:
@@ -167,7 +178,11 @@ class Canceller(_CancellerBase):
     def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
         call = self._call(message_id)
-        return call.finish(self._run(call, next(self._lanes)))
+        lane = self._lanes.acquire()
+        try:
+            return call.finish(self._run(call, self._clients[lane]))
+        finally:
+            self._lanes.release(lane)
 
     def cancel_many(
         self,
@@ -224,19 +239,22 @@ class Canceller(_CancellerBase):
 
     def _drive(self, plan: MatchingPlan) -> BulkResult:
         started = self.clock.monotonic()
-        lane = next(self._lanes)
+        lane = self._lanes.fixed()
         while (request := plan.next_request()) is not None:
             plan.record(self._run(self._bulk_call(request), lane))
         return plan.result(self.clock.monotonic() - started)
 
     def _cancel_or_fail(self, message_id: str, pacer: Gate | None) -> CancelResult:
         started = self.clock.monotonic()
+        lane = self._lanes.acquire()
         try:
             call = self._call(message_id, pacer)
-            return call.finish(self._run(call, next(self._lanes)))
+            return call.finish(self._run(call, self._clients[lane]))
         except UnsendError as error:
             elapsed = self.clock.monotonic() - started
             return failed_result(self.provider.name, message_id, error, elapsed)
+        finally:
+            self._lanes.release(lane)
 
     def _run(self, call: CancelCall[T], lane: httpx.Client) -> T:
         retrying = Retrying(sleep=self.clock.sleep, **call.retry_kwargs())
@@ -248,17 +266,16 @@ class Canceller(_CancellerBase):
     def _attempt(self, call: CancelCall[T], lane: httpx.Client) -> T:
         if delay := call.gate_delay():
             self.clock.sleep(delay)
-        body = bytearray()
         try:
             response = lane.send(call.next_request(), stream=True)
             try:
-                for chunk in response.iter_bytes():
-                    call.accept_chunk(body, chunk)
+                call.guard(response)
+                response.read()
             finally:
                 response.close()
         except httpx.RequestError as exc:
             raise call.transport_error(exc) from exc
-        return call.result(response, body)
+        return call.result(response)
 
     def close(self) -> None:
         """Close the HTTP clients if unsend created them."""
@@ -312,7 +329,7 @@ class AsyncCanceller(_CancellerBase):
             ]
         else:
             self._clients = [client]
-        self._lanes = itertools.cycle(self._clients)
+        self._lanes = Lanes(self._clients, LANE_CONNECTIONS if client is None else 1_000_000)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -322,7 +339,11 @@ class AsyncCanceller(_CancellerBase):
     async def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
         call = self._call(message_id)
-        return call.finish(await self._run(call, next(self._lanes)))
+        lane = self._lanes.acquire()
+        try:
+            return call.finish(await self._run(call, self._clients[lane]))
+        finally:
+            self._lanes.release(lane)
 
     async def cancel_many(
         self,
@@ -366,7 +387,7 @@ class AsyncCanceller(_CancellerBase):
             await outbox.put(None)
 
         tasks = [asyncio.ensure_future(feed())]
-        tasks += [asyncio.ensure_future(work(next(self._lanes))) for _ in range(concurrency)]
+        tasks += [asyncio.ensure_future(work(self._lanes.fixed())) for _ in range(concurrency)]
         buffered: dict[int, CancelResult] = {}
         next_index = 0
         running = concurrency
@@ -412,7 +433,7 @@ class AsyncCanceller(_CancellerBase):
 
     async def _drive(self, plan: MatchingPlan) -> BulkResult:
         started = self.clock.monotonic()
-        lane = next(self._lanes)
+        lane = self._lanes.fixed()
         while (request := plan.next_request()) is not None:
             plan.record(await self._run(self._bulk_call(request), lane))
         return plan.result(self.clock.monotonic() - started)
@@ -438,17 +459,16 @@ class AsyncCanceller(_CancellerBase):
     async def _attempt(self, call: CancelCall[T], lane: httpx.AsyncClient) -> T:
         if delay := call.gate_delay():
             await self.clock.asleep(delay)
-        body = bytearray()
         try:
             response = await lane.send(call.next_request(), stream=True)
             try:
-                async for chunk in response.aiter_bytes():
-                    call.accept_chunk(body, chunk)
+                call.guard(response)
+                await response.aread()
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
             raise call.transport_error(exc) from exc
-        return call.result(response, body)
+        return call.result(response)
 
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""

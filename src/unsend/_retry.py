@@ -7,6 +7,7 @@ sync and async clients share every decision here; they pass only their own ``sle
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -128,5 +129,11 @@ class stop_before_deadline(stop_base):
         return self.monotonic() + retry_state.upcoming_sleep >= self.deadline_at
 
 
+@functools.lru_cache(maxsize=32)
+def strategies(policy: RetryPolicy) -> tuple[retry_base, wait_base, stop_base]:
+    """The stateless tenacity pieces of a policy, built once per policy value, not per cancel."""
+    return retry_if_policy(policy), policy.backoff(), stop_after_attempt(policy.max_attempts)
+
+
 def stop_for(policy: RetryPolicy, monotonic: Callable[[], float], deadline_at: float) -> stop_base:
-    return stop_after_attempt(policy.max_attempts) | stop_before_deadline(monotonic, deadline_at)
+    return strategies(policy)[2] | stop_before_deadline(monotonic, deadline_at)
