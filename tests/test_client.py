@@ -109,8 +109,9 @@ def test_a_passed_in_client_is_never_closed() -> None:
 def test_an_owned_client_is_closed() -> None:
     canceller = unsend.Canceller(unsend.QStash("t"))
     with canceller:
-        pass
-    assert all(c.is_closed for c in canceller._clients)
+        first = canceller.client  # lanes are built when first needed
+    assert first.is_closed
+    assert all(c.is_closed for c in canceller._lanes.built())
 
 
 def test_async_client_ownership() -> None:
@@ -120,8 +121,8 @@ def test_async_client_ownership() -> None:
             pass
         owned = unsend.AsyncCanceller(unsend.QStash("t"))
         async with owned:
-            pass
-        return client.is_closed, all(c.is_closed for c in owned._clients)
+            first = owned.client
+        return client.is_closed, first.is_closed
 
     assert anyio.run(main) == (False, True)
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
+
 import unsend
 
 
@@ -9,10 +11,23 @@ def test_all_is_sorted_and_complete() -> None:
     assert unsend.__all__ == sorted(unsend.__all__)
     public = {
         name
-        for name, value in vars(unsend).items()
-        if not name.startswith("_") and not inspect.ismodule(value)
+        for name in dir(unsend)
+        if not name.startswith("_") and not inspect.ismodule(getattr(unsend, name))
     }
     assert public == set(unsend.__all__) - {"__version__"}
+
+
+def test_configuration_names_load_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, unsend; assert 'unsend._config' not in sys.modules; "
+        "unsend.from_config; assert 'unsend._config' in sys.modules"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        unsend.nope  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_public_names_come_from_private_modules() -> None:

@@ -1,8 +1,10 @@
 """unsend: cancel a scheduled or pending message at QStash, OneSignal or Courier with one call."""
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from ._client import AsyncCanceller, Canceller
 from ._clock import Clock, SystemClock
-from ._config import from_config, from_env, from_toml, parse_dsn
 from ._errors import (
     AuthenticationError,
     ConfigError,
@@ -18,7 +20,6 @@ from ._errors import (
 from ._ids import validate_message_id
 from ._protocols import SupportsAsyncCancel, SupportsCancel
 from ._provider import Provider
-from ._registry import ProviderSpec, available_providers
 from ._result import (
     BulkResult,
     CancelResult,
@@ -28,9 +29,39 @@ from ._result import (
     Outcome,
 )
 from ._retry import RetryEvent, RetryPolicy
-from .providers import Courier, OneSignal, QStash
+from ._version import __version__
 
-__version__ = "0.1.0"
+if _TYPE_CHECKING:
+    from ._config import from_config, from_env, from_toml, parse_dsn
+    from ._registry import ProviderSpec, available_providers
+
+# Configuration and the provider registry load on first use (PEP 562): a program that builds
+# its canceller directly never pays for TOML, entry points or "did you mean".
+_LAZY = {
+    "from_config": "._config",
+    "from_env": "._config",
+    "from_toml": "._config",
+    "parse_dsn": "._config",
+    "available_providers": "._registry",
+    "ProviderSpec": "._registry",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'unsend' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+from .providers import Courier, OneSignal, QStash  # noqa: E402 - after the lazy table
 
 __all__ = [
     "AsyncCanceller",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
-from importlib.metadata import version
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -30,10 +29,11 @@ from ._retry import (
     wait_advised,
 )
 from ._retry_after import retry_after_seconds
+from ._version import __version__
 
 __all__ = ["LOST_RESPONSE_NOTE", "MAX_BODY_BYTES", "CancelCall", "OnRetry", "cancel_call"]
 
-USER_AGENT = f"unsend/{version('unsend')}"
+USER_AGENT = f"unsend/{__version__}"
 LOST_RESPONSE_NOTE = "an earlier attempt's response was lost: that attempt may have cancelled it"
 
 logger = logging.getLogger("unsend")

@@ -6,26 +6,16 @@ plans, the gate); they differ only in how they send, read, sleep and run workers
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from itertools import islice
 from types import TracebackType
-from typing import Final, Self, TypeVar
+from typing import TYPE_CHECKING, Final, Self, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, Retrying
 
-from ._bulk import (
-    DEFAULT_ID_CHUNK,
-    BulkAnswer,
-    IdsPlan,
-    MatchingPlan,
-    SupportsBulkCancel,
-    build_filters,
-)
 from ._call import CancelCall, OnRetry, cancel_call
 from ._clock import Clock, SystemClock
 from ._errors import ConfigError, UnsendError
@@ -45,6 +35,13 @@ __all__ = [
     "Canceller",
 ]
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from ._bulk import BulkAnswer, MatchingPlan, SupportsBulkCancel
+
+# asyncio and concurrent.futures are imported where cancel_many needs them: together they are
+# a third of the import time of httpx, and most users of a canceller never call cancel_many.
 T = TypeVar("T")
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 # httpcore's pool rescans every connection for every waiting request on each event, so one big
@@ -99,6 +96,8 @@ class _CancellerBase:
         )
 
     def _bulk_provider(self) -> SupportsBulkCancel:
+        from ._bulk import SupportsBulkCancel
+
         if not isinstance(self.provider, SupportsBulkCancel):
             raise ConfigError(
                 f"{self.provider.name} has no bulk cancel endpoint; use cancel_many",
@@ -114,6 +113,8 @@ class _CancellerBase:
         to_date: datetime | int | None,
         filters: dict[str, str | Iterable[str] | None],
     ) -> MatchingPlan:
+        from ._bulk import MatchingPlan, build_filters
+
         provider = self._bulk_provider()
         params = build_filters(filters, from_date, to_date)
         return MatchingPlan(provider, params, batch=batch, everything=everything)
@@ -165,22 +166,23 @@ class Canceller(_CancellerBase):
         )
         if client is None:
             tls = httpx.create_ssl_context()
-            self._clients = [httpx.Client(limits=LANE_LIMITS, verify=tls) for _ in range(LANES)]
+            self._lanes = Lanes(
+                lambda: httpx.Client(limits=LANE_LIMITS, verify=tls), LANES, LANE_CONNECTIONS
+            )
         else:
-            self._clients = [client]
-        self._lanes = Lanes(self._clients, LANE_CONNECTIONS if client is None else 1_000_000)
+            self._lanes = Lanes.single(client)
 
     @property
     def client(self) -> httpx.Client:
         """The HTTP client (the first lane, when unsend created its own)."""
-        return self._clients[0]
+        return self._lanes.first
 
     def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
         call = self._call(message_id)
-        lane = self._lanes.acquire()
+        lane, client = self._lanes.acquire()
         try:
-            return call.finish(self._run(call, self._clients[lane]))
+            return call.finish(self._run(call, client))
         finally:
             self._lanes.release(lane)
 
@@ -198,6 +200,8 @@ class Canceller(_CancellerBase):
         never ends the stream. ``ordered=True`` yields in input order. ``max_rate`` spaces this
         call's requests (per second). Ids are read lazily.
         """
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
         check_concurrency(concurrency)
         pacer = Gate(max_rate) if max_rate is not None else None
         source = iter(ids)
@@ -233,8 +237,11 @@ class Canceller(_CancellerBase):
         plan = self._matching_plan(batch, everything, from_date, to_date, filters)
         return self._drive(plan)
 
-    def cancel_ids(self, ids: Iterable[str], *, chunk: int = DEFAULT_ID_CHUNK) -> BulkResult:
+    def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
+
+        from ._bulk import IdsPlan
+
         return self._drive(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
 
     def _drive(self, plan: MatchingPlan) -> BulkResult:
@@ -246,10 +253,10 @@ class Canceller(_CancellerBase):
 
     def _cancel_or_fail(self, message_id: str, pacer: Gate | None) -> CancelResult:
         started = self.clock.monotonic()
-        lane = self._lanes.acquire()
+        lane, client = self._lanes.acquire()
         try:
             call = self._call(message_id, pacer)
-            return call.finish(self._run(call, self._clients[lane]))
+            return call.finish(self._run(call, client))
         except UnsendError as error:
             elapsed = self.clock.monotonic() - started
             return failed_result(self.provider.name, message_id, error, elapsed)
@@ -280,7 +287,7 @@ class Canceller(_CancellerBase):
     def close(self) -> None:
         """Close the HTTP clients if unsend created them."""
         if self._owns_client:
-            for client in self._clients:
+            for client in self._lanes.built():
                 client.close()
 
     def __enter__(self) -> Self:
@@ -324,24 +331,23 @@ class AsyncCanceller(_CancellerBase):
         )
         if client is None:
             tls = httpx.create_ssl_context()
-            self._clients = [
-                httpx.AsyncClient(limits=LANE_LIMITS, verify=tls) for _ in range(LANES)
-            ]
+            self._lanes = Lanes(
+                lambda: httpx.AsyncClient(limits=LANE_LIMITS, verify=tls), LANES, LANE_CONNECTIONS
+            )
         else:
-            self._clients = [client]
-        self._lanes = Lanes(self._clients, LANE_CONNECTIONS if client is None else 1_000_000)
+            self._lanes = Lanes.single(client)
 
     @property
     def client(self) -> httpx.AsyncClient:
         """The HTTP client (the first lane, when unsend created its own)."""
-        return self._clients[0]
+        return self._lanes.first
 
     async def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
         call = self._call(message_id)
-        lane = self._lanes.acquire()
+        lane, client = self._lanes.acquire()
         try:
-            return call.finish(await self._run(call, self._clients[lane]))
+            return call.finish(await self._run(call, client))
         finally:
             self._lanes.release(lane)
 
@@ -359,6 +365,8 @@ class AsyncCanceller(_CancellerBase):
         yielded as its result (``Outcome.FAILED``, ``.error`` set); it never ends the stream.
         ``ordered=True`` yields in input order; ``max_rate`` spaces this call's requests.
         """
+        import asyncio
+
         check_concurrency(concurrency)
         pacer = Gate(max_rate) if max_rate is not None else None
         inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(concurrency)
@@ -427,8 +435,11 @@ class AsyncCanceller(_CancellerBase):
         plan = self._matching_plan(batch, everything, from_date, to_date, filters)
         return await self._drive(plan)
 
-    async def cancel_ids(self, ids: Iterable[str], *, chunk: int = DEFAULT_ID_CHUNK) -> BulkResult:
+    async def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
+
+        from ._bulk import IdsPlan
+
         return await self._drive(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
 
     async def _drive(self, plan: MatchingPlan) -> BulkResult:
@@ -473,7 +484,7 @@ class AsyncCanceller(_CancellerBase):
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""
         if self._owns_client:
-            for client in self._clients:
+            for client in self._lanes.built():
                 await client.aclose()
 
     async def __aenter__(self) -> Self:

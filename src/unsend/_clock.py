@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-import anyio
-
 __all__ = ["Clock", "FakeClock", "SystemClock"]
 
 
@@ -32,6 +30,8 @@ class SystemClock:
         time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
+        import anyio  # loaded with httpx's async stack; sync users never need it
+
         await anyio.sleep(seconds)
 
 
@@ -62,4 +62,6 @@ class FakeClock:
     async def asleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self._now += seconds
+        import anyio.lowlevel
+
         await anyio.lowlevel.checkpoint()

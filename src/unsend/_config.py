@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import math
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -241,6 +240,8 @@ def from_env(
 
 def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The unsend table of a TOML file: ``[tool.unsend]`` of a pyproject, or a whole file."""
+    import tomllib
+
     location = Path(path)
     try:
         with location.open("rb") as handle:

@@ -6,11 +6,10 @@ validated instead, so a wrong type is an ``UnexpectedResponse``, never a silentl
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import UTC, datetime
-from typing import Any
-
-import cattrs
+from typing import TYPE_CHECKING, Any
 
 from ._result import CourierReason, CourierStatus, MessageRecord
 
@@ -38,7 +37,15 @@ def _ms_datetime(value: Any, _: type) -> datetime:
         raise ValueError(f"timestamp out of range: {value!r}") from exc
 
 
-def _make_converter() -> cattrs.Converter:
+if TYPE_CHECKING:
+    import cattrs
+
+
+@functools.cache
+def _converter() -> cattrs.Converter:
+    """Built on first use: only Courier answers carry a record, and cattrs is slow to import."""
+    import cattrs
+
     converter = cattrs.Converter(forbid_extra_keys=False)
     converter.register_structure_hook(str, _strict_str)
     converter.register_structure_hook(datetime, _ms_datetime)
@@ -47,15 +54,14 @@ def _make_converter() -> cattrs.Converter:
     return converter
 
 
-_converter = _make_converter()
-
-
 def parse_message_record(data: Any) -> MessageRecord:
     """Build a ``MessageRecord`` from a decoded JSON body, or raise ``RecordError``."""
     if not isinstance(data, dict):
         raise RecordError(f"MessageDetails must be a JSON object, got {type(data).__name__}")
+    import cattrs
+
     try:
-        return _converter.structure(data, MessageRecord)
+        return _converter().structure(data, MessageRecord)
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
         details = (
             "; ".join(cattrs.transform_error(exc))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import inspect
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any
 
 import attrs
@@ -82,6 +81,8 @@ class ProviderSpec:
 
 def _load(name: str) -> ProviderSpec | None:
     """The spec of an installed provider, loading only that entry point."""
+    from importlib.metadata import entry_points
+
     for entry in entry_points(group=ENTRY_POINT_GROUP, name=name):
         try:
             factory = entry.load()
@@ -97,6 +98,8 @@ def _load(name: str) -> ProviderSpec | None:
 
 def provider_names() -> list[str]:
     """Built-ins, then installed providers (names only: nothing is imported)."""
+    from importlib.metadata import entry_points
+
     installed = [e.name for e in entry_points(group=ENTRY_POINT_GROUP) if e.name not in BUILTINS]
     return [*BUILTINS, *sorted(set(installed))]
 
