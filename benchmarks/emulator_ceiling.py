@@ -64,8 +64,8 @@ def measure(url: str, n: int = 20_000, connections: int = 32) -> dict[str, float
 
 
 if __name__ == "__main__":
-    from benchmarks._emulator_process import emulator_process
+    from unsend.emulator import EmulatorProcess
 
-    with emulator_process() as url:
-        measure(url, 2_000)  # warm-up
-        print(measure(url))
+    with EmulatorProcess() as server:
+        measure(server.url, 2_000)  # warm-up
+        print(measure(server.url))

@@ -1,0 +1,98 @@
+"""What every measurement shares: rounds with warm-up, medians, the three providers' clients."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+import unsend
+from unsend.emulator import EmulatorClient
+
+PROVIDERS = ("qstash", "onesignal", "courier")
+
+
+def median_of_rounds(run: Callable[[], float], *, rounds: int, warmup: int = 1) -> dict[str, Any]:
+    """Call ``run`` (returning one measured value) ``warmup`` times unmeasured, then ``rounds``."""
+    for _ in range(warmup):
+        run()
+    values = [run() for _ in range(rounds)]
+    return {"median": statistics.median(values), "rounds": values}
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def raw_request(emu: EmulatorClient, provider: str, message_id: str) -> dict[str, Any]:
+    """The request a user of plain httpx would write for this cancel."""
+    c = emu.credentials
+    if provider == "qstash":
+        return {
+            "method": "DELETE",
+            "url": f"{emu.url}/v2/messages/{message_id}",
+            "headers": {"Authorization": f"Bearer {c.qstash_token}"},
+        }
+    if provider == "onesignal":
+        return {
+            "method": "DELETE",
+            "url": f"{emu.url}/notifications/{message_id}",
+            "params": {"app_id": c.onesignal_app_id},
+            "headers": {"Authorization": f"Key {c.onesignal_api_key}"},
+        }
+    return {
+        "method": "POST",
+        "url": f"{emu.url}/messages/{message_id}/cancel",
+        "headers": {"Authorization": f"Bearer {c.courier_token}"},
+    }
+
+
+def sdk_cancel(emu: EmulatorClient, provider: str) -> Callable[[str], object]:
+    """The official SDK's synchronous cancel, aimed at the emulator."""
+    c = emu.credentials
+    if provider == "qstash":
+        from qstash import QStash
+
+        client = QStash(c.qstash_token, base_url=emu.url, retry=False)
+        return client.message.cancel
+    if provider == "courier":
+        from courier import Courier
+
+        courier = Courier(api_key=c.courier_token, base_url=emu.url, max_retries=0)
+        return courier.messages.cancel
+    import onesignal
+    from onesignal.api import default_api
+
+    configuration = onesignal.Configuration(rest_api_key=c.onesignal_api_key, host=emu.url)
+    configuration.connection_pool_maxsize = 64
+    api = default_api.DefaultApi(onesignal.ApiClient(configuration))
+    return lambda message_id: api.cancel_notification(c.onesignal_app_id, message_id)
+
+
+def sdk_async_cancel(emu: EmulatorClient, provider: str) -> Callable[[str], Any] | None:
+    """The SDK's async cancel where it has one (OneSignal's SDK is sync only)."""
+    c = emu.credentials
+    if provider == "qstash":
+        from qstash import AsyncQStash
+
+        client = AsyncQStash(c.qstash_token, base_url=emu.url, retry=False)
+        return client.message.cancel
+    if provider == "courier":
+        from courier import AsyncCourier
+
+        courier = AsyncCourier(api_key=c.courier_token, base_url=emu.url, max_retries=0)
+        return courier.messages.cancel
+    return None
+
+
+def canceller(emu: EmulatorClient, provider: str, **kwargs: Any) -> unsend.Canceller:
+    return emu.canceller(provider, **kwargs)
+
+
+def fresh_client() -> httpx.Client:
+    return httpx.Client()

@@ -1,0 +1,157 @@
+"""Write results.json, results.md and results.png from one run's figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+NAMES = {"qstash": "QStash", "onesignal": "OneSignal", "courier": "Courier"}
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [
+        f"Measured {results['date']} on {results['machine']}; medians of "
+        f"{results['rounds']} rounds after warm-up; the emulator in its own process. "
+        "Ratios are the claims.",
+        "",
+    ]
+    latency = results["latency"]
+    lines += [
+        "**1. Sequential cancel, µs per call** (lower is better)",
+        "",
+        "| provider | unsend | raw httpx | official SDK | unsend / httpx | unsend / SDK |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for provider, f in latency.items():
+        us = f["microseconds_per_cancel"]
+        lines.append(
+            f"| {NAMES[provider]} | {us['unsend']:.0f} | {us['httpx']:.0f} | "
+            f"{us['sdk']:.0f} | {f['unsend_vs_httpx']:.2f} | {f['unsend_vs_sdk']:.2f} |"
+        )
+    throughput = results["throughput"]
+    lines += [
+        "",
+        f"**2. {results['throughput_cancels']:,} cancels, cancels/s** (higher is "
+        "better; concurrency 50)",
+        "",
+        "| provider | unsend async | unsend sync | naive httpx | official SDK | "
+        "async / naive | async / SDK |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for provider, f in throughput.items():
+        c = f["cancels_per_second"]
+        lines.append(
+            f"| {NAMES[provider]} | {c['unsend_async']:,} | {c['unsend_sync']:,} | "
+            f"{c['httpx_naive']:,} | {c['sdk']:,} | {f['unsend_async_vs_httpx_naive']} "
+            f"| {f['unsend_async_vs_sdk']} |"
+        )
+    rate = results["rate_limit"]
+    lines += [
+        "",
+        f"**3. Against a {rate['limit_per_second']}/s limit** (OneSignal-style 429 "
+        "with Retry-After)",
+        "",
+        "| run | achieved / limit | answered 429 |",
+        "| --- | ---: | ---: |",
+    ]
+    for label in ("max_rate_0.97_of_limit", "shared_pause_only"):
+        f = rate[label]
+        lines.append(
+            f"| {label.replace('_', ' ')} | {f['achieved_share_of_limit']:.1%} | "
+            f"{f['share_answered_429']:.2%} |"
+        )
+    imports = results["import_time"]
+    ms = imports["milliseconds"]
+    lines += [
+        "",
+        "**4. Import time, ms** (fresh interpreter, core-only install)",
+        "",
+        "| import httpx | httpx + first Client | import unsend | unsend + first "
+        "Canceller | qstash | trycourier | onesignal |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {ms['httpx']} | {ms['httpx_first_client']} | {ms['unsend']} | "
+        f"{ms['unsend_first_canceller']} | {ms['sdk_qstash']} | {ms['sdk_courier']} | "
+        f"{ms['sdk_onesignal']} |",
+        "",
+        f"unsend / httpx: {imports['unsend_vs_httpx']}; first canceller / first httpx "
+        f"client: {imports['first_canceller_vs_first_httpx_client']}",
+    ]
+    memory = results["memory"]
+    lines += [
+        "",
+        f"**5. Memory:** {memory['ids']:,} ids read lazily from a file and cancelled "
+        f"in {memory['seconds']} s, peak RSS {memory['peak_rss_mb']} MB.",
+        "",
+        f"**6. Emulator ceiling:** {results['emulator_ceiling']['cancels_per_second']:,.0f}"
+        " cancels/s from a raw 32-connection client, so no figure above is the "
+        "emulator's.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def chart(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    providers = list(results["latency"])
+    labels = [NAMES[p] for p in providers]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+
+    def bars(ax: Any, series: dict[str, list[float]], title: str, ylabel: str) -> None:
+        width = 0.8 / len(series)
+        for n, (name, values) in enumerate(series.items()):
+            ax.bar([i + n * width for i in range(len(labels))], values, width, label=name)
+        ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(labels))], labels)
+        ax.set_title(title)
+        ax.set_ylabel(ylabel)
+        ax.legend(fontsize=8)
+
+    latency = results["latency"]
+    bars(
+        axes[0],
+        {
+            k: [latency[p]["microseconds_per_cancel"][k] for p in providers]
+            for k in ("unsend", "httpx", "sdk")
+        },
+        "Sequential cancel (lower is better)",
+        "µs per cancel",
+    )
+    throughput = results["throughput"]
+    bars(
+        axes[1],
+        {
+            k: [throughput[p]["cancels_per_second"][k] for p in providers]
+            for k in ("unsend_async", "unsend_sync", "httpx_naive", "sdk")
+        },
+        f"{results['throughput_cancels']:,} cancels, concurrency 50",
+        "cancels / s",
+    )
+    ms = results["import_time"]["milliseconds"]
+    names = [
+        "httpx",
+        "httpx_first_client",
+        "unsend",
+        "unsend_first_canceller",
+        "sdk_qstash",
+        "sdk_courier",
+        "sdk_onesignal",
+    ]
+    axes[2].barh(names, [ms[n] for n in names])
+    axes[2].invert_yaxis()
+    axes[2].set_title("Import time (lower is better)")
+    axes[2].set_xlabel("ms")
+    fig.suptitle(f"unsend benchmarks, {results['date']}, {results['machine']}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(results: dict[str, Any], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (folder / "results.md").write_text(markdown(results))
+    chart(results, folder / "results.png")

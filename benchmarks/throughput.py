@@ -1,0 +1,107 @@
+"""2. Many cancels: cancel_many (async, sync) vs naive httpx at 50 tasks vs each SDK's best path."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from benchmarks._common import (
+    PROVIDERS,
+    median_of_rounds,
+    raw_request,
+    sdk_async_cancel,
+    sdk_cancel,
+    timed,
+)
+from unsend.emulator import EmulatorClient
+
+CONCURRENCY = 50
+
+
+async def _gather(cancel: Any, ids: list[str], concurrency: int) -> None:
+    source = iter(ids)
+
+    async def worker() -> None:
+        for message_id in source:
+            await cancel(message_id)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def _naive_httpx(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
+    async def main() -> None:
+        async with httpx.AsyncClient() as client:  # httpx's defaults, as most code has them
+
+            async def cancel(message_id: str) -> None:
+                response = await client.request(**raw_request(emu, provider, message_id))
+                if response.content:
+                    response.json()
+
+            await _gather(cancel, ids, CONCURRENCY)
+
+    asyncio.run(main())
+
+
+def _unsend_async(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
+    async def main() -> None:
+        async with emu.async_canceller(provider) as canceller:
+            async for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
+                pass
+
+    asyncio.run(main())
+
+
+def _unsend_sync(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
+    with emu.canceller(provider) as canceller:
+        for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
+            pass
+
+
+def _sdk(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
+    cancel = sdk_async_cancel(emu, provider)
+    if cancel is not None:
+        asyncio.run(_gather(cancel, ids, CONCURRENCY))
+        return
+    cancel_sync = sdk_cancel(emu, provider)  # OneSignal's SDK is sync: its best is threads
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(cancel_sync, ids))
+
+
+CONTENDERS = {
+    "unsend_async": _unsend_async,
+    "unsend_sync": _unsend_sync,
+    "httpx_naive": _naive_httpx,
+    "sdk": _sdk,
+}
+
+
+def measure(url: str, *, cancels: int, rounds: int) -> dict[str, Any]:
+    emu = EmulatorClient(url)
+    results: dict[str, Any] = {}
+    for provider in PROVIDERS:
+        figures: dict[str, Any] = {}
+        for name, run in CONTENDERS.items():
+
+            def one_round(run: Any = run, provider: str = provider, name: str = name) -> float:
+                ids = emu.seed(provider, count=cancels)
+                seconds = timed(lambda: run(emu, provider, ids))
+                left = sum(1 for s in emu.states(provider).values() if s == "scheduled")
+                if left:
+                    raise RuntimeError(f"{name} left {left} messages scheduled")
+                emu.reset()
+                return cancels / seconds
+
+            figures[name] = median_of_rounds(one_round, rounds=rounds, warmup=1)
+        per_second = {k: round(v["median"]) for k, v in figures.items()}
+        results[provider] = {
+            "cancels_per_second": per_second,
+            "unsend_async_vs_httpx_naive": round(
+                per_second["unsend_async"] / per_second["httpx_naive"], 2
+            ),
+            "unsend_async_vs_sdk": round(per_second["unsend_async"] / per_second["sdk"], 2),
+        }
+    emu.close()
+    return results
