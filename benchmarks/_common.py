@@ -7,9 +7,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
-import unsend
 from unsend.emulator import EmulatorClient
 
 PROVIDERS = ("qstash", "onesignal", "courier")
@@ -88,11 +85,3 @@ def sdk_async_cancel(emu: EmulatorClient, provider: str) -> Callable[[str], Any]
         courier = AsyncCourier(api_key=c.courier_token, base_url=emu.url, max_retries=0)
         return courier.messages.cancel
     return None
-
-
-def canceller(emu: EmulatorClient, provider: str, **kwargs: Any) -> unsend.Canceller:
-    return emu.canceller(provider, **kwargs)
-
-
-def fresh_client() -> httpx.Client:
-    return httpx.Client()

@@ -81,3 +81,41 @@ def courier_record(status: str = "ENQUEUED", **extra: Any) -> dict[str, Any]:
     }
     record.update(extra)
     return record
+
+
+# Three QStash messages with every bulk filter field set (seed 002), shared by bulk tests.
+QSTASH_BULK_FIELDS: dict[str, dict[str, str]] = {
+    "a": {
+        "url": "https://a.example/x",
+        "host": "a.example",
+        "path": "/x",
+        "label": "red",
+        "topicName": "t1",
+        "queueName": "q1",
+        "flowControlKey": "k1",
+        "scheduleId": "s1",
+        "callerIp": "1.1.1.1",
+    },
+    "b": {
+        "url": "https://b.example/y",
+        "host": "b.example",
+        "path": "/y",
+        "label": "blue",
+        "topicName": "t2",
+        "queueName": "q1",
+        "flowControlKey": "k2",
+        "scheduleId": "s2",
+        "callerIp": "2.2.2.2",
+    },
+    "c": {
+        "url": "https://a.example/y",
+        "host": "a.example",
+        "path": "/y",
+        "label": "green",
+        "topicName": "t1",
+        "queueName": "q2",
+        "flowControlKey": "k1",
+        "scheduleId": "s3",
+        "callerIp": "1.1.1.1",
+    },
+}

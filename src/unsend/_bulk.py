@@ -44,7 +44,6 @@ BULK_FILTERS = {
     "caller_ip": "callerIp",
 }
 MAX_BATCH = 500
-DEFAULT_ID_CHUNK = 100
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ plans, the gate); they differ only in how they send, read, sleep and run workers
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 from types import TracebackType
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 # asyncio and concurrent.futures are imported where cancel_many needs them: together they are
 # a third of the import time of httpx, and most users of a canceller never call cancel_many.
 T = TypeVar("T")
+C = TypeVar("C", httpx.Client, httpx.AsyncClient)
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 # httpcore's pool rescans every connection for every waiting request on each event, so one big
 # pool under 50 concurrent cancels spends most of its time scanning (profiled: ~2,400 is_idle
@@ -55,6 +56,14 @@ LANE_CONNECTIONS: Final = 2
 LANE_LIMITS: Final = httpx.Limits(
     max_connections=LANE_CONNECTIONS, max_keepalive_connections=LANE_CONNECTIONS
 )
+
+
+def _lanes(client: C | None, kind: Callable[..., C]) -> Lanes[C]:
+    """The caller's client as one lane, or small pools of ``kind`` sharing one TLS context."""
+    if client is not None:
+        return Lanes.single(client)
+    tls = httpx.create_ssl_context()
+    return Lanes(lambda: kind(limits=LANE_LIMITS, verify=tls), LANES, LANE_CONNECTIONS)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
@@ -164,13 +173,7 @@ class Canceller(_CancellerBase):
             max_rate=max_rate,
             owns_client=client is None,
         )
-        if client is None:
-            tls = httpx.create_ssl_context()
-            self._lanes = Lanes(
-                lambda: httpx.Client(limits=LANE_LIMITS, verify=tls), LANES, LANE_CONNECTIONS
-            )
-        else:
-            self._lanes = Lanes.single(client)
+        self._lanes = _lanes(client, httpx.Client)
 
     @property
     def client(self) -> httpx.Client:
@@ -329,13 +332,7 @@ class AsyncCanceller(_CancellerBase):
             max_rate=max_rate,
             owns_client=client is None,
         )
-        if client is None:
-            tls = httpx.create_ssl_context()
-            self._lanes = Lanes(
-                lambda: httpx.AsyncClient(limits=LANE_LIMITS, verify=tls), LANES, LANE_CONNECTIONS
-            )
-        else:
-            self._lanes = Lanes.single(client)
+        self._lanes = _lanes(client, httpx.AsyncClient)
 
     @property
     def client(self) -> httpx.AsyncClient:

@@ -9,48 +9,13 @@ import anyio
 import pytest
 
 import unsend
+from tests.helpers import QSTASH_BULK_FIELDS
 from unsend.emulator import EmulatorClient
-
-FIELDS = {
-    "a": {
-        "url": "https://a.example/x",
-        "host": "a.example",
-        "path": "/x",
-        "label": "red",
-        "topicName": "t1",
-        "queueName": "q1",
-        "flowControlKey": "k1",
-        "scheduleId": "s1",
-        "callerIp": "1.1.1.1",
-    },
-    "b": {
-        "url": "https://b.example/y",
-        "host": "b.example",
-        "path": "/y",
-        "label": "blue",
-        "topicName": "t2",
-        "queueName": "q1",
-        "flowControlKey": "k2",
-        "scheduleId": "s2",
-        "callerIp": "2.2.2.2",
-    },
-    "c": {
-        "url": "https://a.example/y",
-        "host": "a.example",
-        "path": "/y",
-        "label": "green",
-        "topicName": "t1",
-        "queueName": "q2",
-        "flowControlKey": "k1",
-        "scheduleId": "s3",
-        "callerIp": "1.1.1.1",
-    },
-}
 
 
 @pytest.fixture
 def emu(unsend_emulator: EmulatorClient) -> EmulatorClient:
-    for i, (name, fields) in enumerate(FIELDS.items()):
+    for i, (name, fields) in enumerate(QSTASH_BULK_FIELDS.items()):
         unsend_emulator.seed("qstash", message_id=name, fields=fields, created_ms=1_000 * (i + 1))
     return unsend_emulator
 

@@ -12,12 +12,11 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -145,7 +144,3 @@ class Emulator:
 def create_app(*, credentials: Credentials = DEFAULT_CREDENTIALS, seed: int = 0) -> Emulator:
     """A new emulator with empty state."""
     return Emulator(credentials=credentials, seed=seed)
-
-
-def json_body(data: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(data, status_code=status)

@@ -1,0 +1,34 @@
+"""The benchmark harness at tiny sizes, so it keeps working. Its figures are not claims."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.__main__ import QUICK, run
+
+
+def test_the_harness_runs_and_writes_its_three_files(tmp_path: Path) -> None:
+    results = run(QUICK, tmp_path, log=lambda _: None)
+    written = json.loads((tmp_path / "results.json").read_text())
+    assert written == json.loads(json.dumps(results))
+    for section in (
+        "latency",
+        "throughput",
+        "rate_limit",
+        "import_time",
+        "memory",
+        "emulator_ceiling",
+    ):
+        assert section in written
+    for provider in ("qstash", "onesignal", "courier"):
+        assert written["latency"][provider]["unsend_vs_httpx"] > 0
+        assert set(written["throughput"][provider]["cancels_per_second"]) == {
+            "unsend_async",
+            "unsend_sync",
+            "httpx_naive",
+            "sdk",
+        }
+    assert written["memory"]["ids"] == QUICK["memory_ids"]
+    assert "Sequential cancel" in (tmp_path / "results.md").read_text()
+    assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
