@@ -1,16 +1,19 @@
-"""The benchmark harness: ``python -m benchmarks [--quick] [--out DIR]``.
+"""The benchmark harness: ``python -m benchmarks [--quick] [--only SECTION ...] [--out DIR]``.
 
 Starts the emulator in its own process, runs every measurement with warm-up and several rounds,
 and writes results.json, results.md and results.png (into benchmarks/ unless --out says else).
+``--only`` re-measures some sections and keeps the others from the existing results.json.
 The soak is separate: ``python -m benchmarks.soak``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,39 +46,53 @@ QUICK = {
     "ceiling_cancels": 500,
     "import_rounds": 1,
 }
+SECTIONS = ("emulator_ceiling", "latency", "throughput", "rate_limit", "memory", "import_time")
 
 
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def run(settings: dict[str, int], out: Path, log: Any = print) -> dict[str, Any]:
-    results: dict[str, Any] = {
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": machine(),
-        "rounds": settings["rounds"],
-        "throughput_cancels": settings["throughput_cancels"],
+def _measures(url: str, settings: dict[str, int]) -> dict[str, Callable[[], Any]]:
+    return {
+        "emulator_ceiling": lambda: emulator_ceiling.measure(url, n=settings["ceiling_cancels"]),
+        "latency": lambda: latency.measure(
+            url, calls=settings["latency_calls"], rounds=settings["rounds"]
+        ),
+        "throughput": lambda: throughput.measure(
+            url, cancels=settings["throughput_cancels"], rounds=settings["rounds"]
+        ),
+        "rate_limit": lambda: rate_limit.measure(url, cancels=settings["rate_cancels"]),
+        "memory": lambda: memory.measure(url, ids=settings["memory_ids"]),
+        "import_time": lambda: import_time.measure(rounds=settings["import_rounds"]),
     }
+
+
+def run(
+    settings: dict[str, int],
+    out: Path,
+    log: Callable[[str], object] = print,
+    only: tuple[str, ...] = SECTIONS,
+) -> dict[str, Any]:
+    """Measure the sections in ``only``; the others are kept from an earlier results.json."""
+    previous = out / "results.json"
+    keep = set(only) != set(SECTIONS) and previous.exists()
+    results: dict[str, Any] = json.loads(previous.read_text()) if keep else {}
+    results.update(
+        {
+            "date": time.strftime("%Y-%m-%d"),
+            "machine": machine(),
+            "rounds": settings["rounds"],
+            "throughput_cancels": settings["throughput_cancels"],
+        }
+    )
     with EmulatorProcess() as server:
-        log("emulator ceiling")
         emulator_ceiling.measure(server.url, n=max(100, settings["ceiling_cancels"] // 10))
-        results["emulator_ceiling"] = emulator_ceiling.measure(
-            server.url, n=settings["ceiling_cancels"]
-        )
-        log("sequential latency")
-        results["latency"] = latency.measure(
-            server.url, calls=settings["latency_calls"], rounds=settings["rounds"]
-        )
-        log("throughput")
-        results["throughput"] = throughput.measure(
-            server.url, cancels=settings["throughput_cancels"], rounds=settings["rounds"]
-        )
-        log("rate limit")
-        results["rate_limit"] = rate_limit.measure(server.url, cancels=settings["rate_cancels"])
-        log("memory")
-        results["memory"] = memory.measure(server.url, ids=settings["memory_ids"])
-    log("import time")
-    results["import_time"] = import_time.measure(rounds=settings["import_rounds"])
+        measures = _measures(server.url, settings)
+        for section in SECTIONS:
+            if section in only:
+                log(section)
+                results[section] = measures[section]()
     report.write(results, out)
     return results
 
@@ -83,9 +100,16 @@ def run(settings: dict[str, int], out: Path, log: Any = print) -> dict[str, Any]
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        default=list(SECTIONS),
+        help="measure these sections; keep the others from results.json",
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
     args = parser.parse_args(argv)
-    run(QUICK if args.quick else FULL, args.out)
+    run(QUICK if args.quick else FULL, args.out, only=tuple(args.only))
     print((args.out / "results.md").read_text())
 
 

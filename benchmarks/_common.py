@@ -71,17 +71,17 @@ def sdk_cancel(emu: EmulatorClient, provider: str) -> Callable[[str], object]:
     return lambda message_id: api.cancel_notification(c.onesignal_app_id, message_id)
 
 
-def sdk_async_cancel(emu: EmulatorClient, provider: str) -> Callable[[str], Any] | None:
-    """The SDK's async cancel where it has one (OneSignal's SDK is sync only)."""
+def sdk_async_cancel(emu: EmulatorClient, provider: str) -> tuple[Any, Any] | None:
+    """The SDK's async cancel and how to close its client, where it has one (not OneSignal)."""
     c = emu.credentials
     if provider == "qstash":
         from qstash import AsyncQStash
 
         client = AsyncQStash(c.qstash_token, base_url=emu.url, retry=False)
-        return client.message.cancel
+        return client.message.cancel, client.http._client.aclose  # the SDK has no close()
     if provider == "courier":
         from courier import AsyncCourier
 
         courier = AsyncCourier(api_key=c.courier_token, base_url=emu.url, max_retries=0)
-        return courier.messages.cancel
+        return courier.messages.cancel, courier.close
     return None

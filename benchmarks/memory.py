@@ -32,12 +32,24 @@ def _child(url: str, path: Path) -> None:
     started = time.perf_counter()
     count = asyncio.run(main())
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak_kib = _peak_kib()
     print(
         json.dumps(
             {"ids": count, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_kib / 1024, 1)}
         )
     )
+
+
+def _peak_kib() -> int:
+    """This process's own peak RSS. ru_maxrss would not do: Linux carries it across execve, so
+    a child started by a large parent reports the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def measure(url: str, *, ids: int) -> dict[str, Any]:

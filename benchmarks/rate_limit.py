@@ -10,7 +10,9 @@ import unsend
 from unsend.emulator import EmulatorClient
 
 LIMIT = 500  # requests per second, OneSignal-style 429 with Retry-After
-BURST = 25
+# Burst allowances: a second's worth (a per-second window, as APIs commonly count), and a strict
+# 50 ms worth, where any scheduling jitter on this 2-core machine turns into a 429.
+BURSTS = {"window_1s": LIMIT, "strict_50ms": LIMIT // 20}
 
 
 # Enough attempts that waiting out 429s, not giving up, is what is measured.
@@ -35,14 +37,16 @@ def measure(url: str, *, cancels: int) -> dict[str, Any]:
     results: dict[str, Any] = {"limit_per_second": LIMIT}
     # Without max_rate, whole-second Retry-After against a small burst is slow by nature: that
     # run is a sixth of the size.
-    runs = (
-        ("max_rate_0.97_of_limit", LIMIT * 0.97, cancels),
-        ("shared_pause_only", None, max(50, cancels // 6)),
+    runs = [
+        (f"max_rate_0.97_{name}", LIMIT * 0.97, cancels, burst) for name, burst in BURSTS.items()
+    ]
+    runs.append(
+        ("shared_pause_only_strict_50ms", None, max(50, cancels // 6), BURSTS["strict_50ms"])
     )
-    for label, max_rate, count in runs:
+    for label, max_rate, count, burst in runs:
         emu.reset()
         ids = emu.seed("onesignal", count=count)
-        emu.set_faults("onesignal", limit_rps=LIMIT, limit_burst=BURST)
+        emu.set_faults("onesignal", limit_rps=LIMIT, limit_burst=burst)
         seconds, cancelled = _run(emu, ids, max_rate)
         answers = emu.stats()["onesignal"]
         requests = sum(answers.values())

@@ -55,7 +55,7 @@ def markdown(results: dict[str, Any]) -> str:
         "| run | achieved / limit | answered 429 |",
         "| --- | ---: | ---: |",
     ]
-    for label in ("max_rate_0.97_of_limit", "shared_pause_only"):
+    for label in [k for k in rate if k != "limit_per_second"]:
         f = rate[label]
         lines.append(
             f"| {label.replace('_', ' ')} | {f['achieved_share_of_limit']:.1%} | "

@@ -61,9 +61,16 @@ def _unsend_sync(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
 
 
 def _sdk(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
-    cancel = sdk_async_cancel(emu, provider)
-    if cancel is not None:
-        asyncio.run(_gather(cancel, ids, CONCURRENCY))
+    async def main() -> bool:
+        made = sdk_async_cancel(emu, provider)  # built inside the loop that will close it
+        if made is None:
+            return False
+        cancel, close = made
+        await _gather(cancel, ids, CONCURRENCY)
+        await close()
+        return True
+
+    if asyncio.run(main()):
         return
     cancel_sync = sdk_cancel(emu, provider)  # OneSignal's SDK is sync: its best is threads
     with ThreadPoolExecutor(CONCURRENCY) as pool:
