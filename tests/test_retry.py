@@ -187,6 +187,63 @@ def test_a_connect_failure_cannot_have_cancelled_anything(mode: str, clock: Fake
     assert r.detail == "message not found"
 
 
+def test_a_shared_pause_past_the_deadline_fails_without_a_request(
+    mode: str, clock: FakeClock
+) -> None:
+    script = Script([])
+    provider = unsend.QStash("tok")
+    transport = httpx.MockTransport(script)
+    if mode == "sync":
+        canceller = unsend.Canceller(
+            provider,
+            client=httpx.Client(transport=transport),
+            clock=clock,
+            retry=RetryPolicy(deadline=10),
+        )
+        canceller.gate.pause_until(clock.monotonic() + 60)  # another worker's 429 said so
+        with pytest.raises(unsend.RateLimited) as info:
+            canceller.cancel("msg_1")
+    else:
+        import anyio
+
+        async def main() -> None:
+            canceller = unsend.AsyncCanceller(
+                provider,
+                client=httpx.AsyncClient(transport=transport),
+                clock=clock,
+                retry=RetryPolicy(deadline=10),
+            )
+            canceller.gate.pause_until(clock.monotonic() + 60)
+            await canceller.cancel("msg_1")
+
+        with pytest.raises(unsend.RateLimited) as info:
+            anyio.run(main)
+    assert info.value.retry_after == 60
+    assert script.requests == []
+    assert clock.sleeps == []
+
+
+def test_a_gate_failure_after_a_429_is_not_retried(clock: FakeClock) -> None:
+    events: list[unsend.RetryEvent] = []
+    canceller: unsend.Canceller
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        canceller.gate.pause_until(clock.monotonic() + 60)  # another worker's 429, meanwhile
+        return httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "slow"})
+
+    canceller = unsend.Canceller(
+        unsend.QStash("tok"),
+        client=httpx.Client(transport=httpx.MockTransport(handler)),
+        clock=clock,
+        retry=RetryPolicy(deadline=10, max_attempts=6),
+        on_retry=events.append,
+    )
+    with pytest.raises(unsend.RateLimited, match="past this cancel's deadline") as info:
+        canceller.cancel("msg_1")
+    assert len(events) == 1  # the 429 was retried once; the gate's refusal was final
+    assert info.value.status_code is None
+
+
 def test_never_makes_one_attempt(mode: str, clock: FakeClock) -> None:
     script = Script([response(503)])
     with pytest.raises(unsend.ProviderUnavailable):

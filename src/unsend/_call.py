@@ -162,13 +162,13 @@ class CancelCall(Generic[T]):
         now = self.clock.monotonic()
         delay = max((gate.reserve(now) for gate in self.gates), default=0.0)
         if delay and now + delay >= self.deadline_at:
-            raise self._stamp(
-                RateLimited(
-                    f"{self.provider} is rate limited past this cancel's deadline",
-                    provider=self.provider,
-                    message_id=self.message_id,
-                    retry_after=delay,
-                )
+            # Not stamped with the last status: a 429 status would make it look retryable.
+            raise RateLimited(
+                f"{self.provider} is rate limited past this cancel's deadline",
+                provider=self.provider,
+                message_id=self.message_id,
+                retry_after=delay,
+                attempts=self.attempts,
             )
         return delay
 
