@@ -274,6 +274,8 @@ def cancel_call(
     gates: tuple[Gate, ...],
 ) -> CancelCall[CancelResult]:
     """The call that cancels one message; the id is refused here before any request exists."""
+    # The built-in adapters validate too (they are usable on their own); checking here as well
+    # keeps the guarantee for third-party adapters, at a fraction of a microsecond.
     validate_message_id(message_id, provider=provider.name)
     return CancelCall(
         provider.name,

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from ..providers._secret import masked
 from . import _control, _courier, _onesignal, _qstash
 from ._faults import Faults, FaultState
 from ._shapes import rate_limited, unavailable
@@ -30,20 +31,14 @@ __all__ = ["DEFAULT_CREDENTIALS", "EVENTS_KEPT", "Credentials", "Emulator", "cre
 EVENTS_KEPT = 100_000
 
 
-def _masked(value: object) -> str:
-    return "'***'"
-
-
 @attrs.frozen
 class Credentials:
     """The credentials the emulator accepts (development values; never real ones)."""
 
-    qstash_token: str = attrs.field(default="emulator-qstash-token", repr=_masked)
-    onesignal_app_id: str = attrs.field(
-        default="00000000-0000-4000-8000-00000000a11d", repr=_masked
-    )
-    onesignal_api_key: str = attrs.field(default="emulator-onesignal-key", repr=_masked)
-    courier_token: str = attrs.field(default="emulator-courier-token", repr=_masked)
+    qstash_token: str = attrs.field(default="emulator-qstash-token", repr=masked)
+    onesignal_app_id: str = attrs.field(default="00000000-0000-4000-8000-00000000a11d", repr=masked)
+    onesignal_api_key: str = attrs.field(default="emulator-onesignal-key", repr=masked)
+    courier_token: str = attrs.field(default="emulator-courier-token", repr=masked)
 
 
 DEFAULT_CREDENTIALS = Credentials()
