@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
+from ._body import MAX_BODY_BYTES, BodyError, decode_body
 from ._clock import Clock
 from ._errors import RateLimited, TransportError, UnexpectedResponse, UnsendError
 from ._gate import Gate
@@ -30,16 +31,21 @@ from ._retry import (
 )
 from ._retry_after import retry_after_seconds
 from ._version import __version__
+from .providers._secret import redact
 
-__all__ = ["LOST_RESPONSE_NOTE", "MAX_BODY_BYTES", "CancelCall", "OnRetry", "cancel_call"]
+__all__ = [
+    "LOST_RESPONSE_NOTE",
+    "MAX_BODY_BYTES",
+    "CancelCall",
+    "OnRetry",
+    "cancel_call",
+    "secrets_of",
+]
 
 USER_AGENT = f"unsend/{__version__}"
 LOST_RESPONSE_NOTE = "an earlier attempt's response was lost: that attempt may have cancelled it"
 
 logger = logging.getLogger("unsend")
-
-# A cancel answer is a few hundred bytes; anything far larger is not one, and is not kept.
-MAX_BODY_BYTES = 1 << 20
 
 OnRetry = Callable[[RetryEvent], None]
 T = TypeVar("T")
@@ -50,7 +56,7 @@ class _DeadlineReached(httpx.ReadTimeout):
 
 
 class _GuardedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A response stream that stops at the size cap or the deadline, whichever comes first."""
+    """A raw response stream that stops at the size cap or the deadline, whichever comes first."""
 
     def __init__(self, inner: Any, call: CancelCall[Any]) -> None:
         self.inner = inner
@@ -89,6 +95,7 @@ class CancelCall(Generic[T]):
         clock: Clock,
         on_retry: OnRetry | None,
         gates: tuple[Gate, ...] = (),
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.provider = provider
         self.message_id = message_id
@@ -101,6 +108,7 @@ class CancelCall(Generic[T]):
         self.clock = clock
         self.on_retry = on_retry
         self.gates = gates
+        self.secrets = secrets
         self.started = clock.monotonic()
         self.deadline_at = self.started + policy.deadline
         self.attempts = 0
@@ -184,14 +192,31 @@ class CancelCall(Generic[T]):
         self.request.extensions = {**self.request.extensions, "timeout": clipped}
         return self.request
 
+    def time_left(self) -> float:
+        """Seconds before the deadline, for the drivers' bound on a whole attempt."""
+        return max(self.deadline_at - self.clock.monotonic(), 0.001)
+
     def guard(self, response: httpx.Response) -> None:
         """Read ``response`` under the size cap and the deadline (a server may drip bytes)."""
         response.stream = _GuardedStream(response.stream, self)
 
     def check_chunk(self, received: int) -> None:
         self._check_size(received)
+        self._check_deadline()
+
+    def _check_deadline(self) -> None:
         if self.clock.monotonic() >= self.deadline_at:
             raise _DeadlineReached("the deadline passed while the body was arriving")
+
+    def attempt_timed_out(self) -> UnsendError:
+        """The error for an attempt cut off at the deadline by the driver's bound."""
+        self.maybe_delivered = True
+        error = TransportError(
+            "network error: the deadline passed during the attempt",
+            provider=self.provider,
+            message_id=self.message_id,
+        )
+        return self._stamp(error)
 
     def _check_size(self, size: int) -> None:
         if size > MAX_BODY_BYTES:
@@ -203,14 +228,32 @@ class CancelCall(Generic[T]):
                 )
             )
 
-    def result(self, response: httpx.Response) -> T:
-        """What a fully read response says, or the typed error to retry or raise."""
-        self._check_size(len(response.content))  # decoded, or handed over already read
+    def result(self, response: httpx.Response, raw: bytes | None) -> T:
+        """What a response says, or the typed error to retry or raise.
+
+        ``raw`` is the body as received (undecoded), or None when the client handed the
+        response over already read (a mock transport): then httpx has decoded it.
+        """
+        self._check_request(response)
+        if raw is None:
+            self._check_size(len(response.content))
+        else:
+            try:
+                body = decode_body(
+                    raw, response.headers.get("content-encoding"), check=self._check_deadline
+                )
+            except BodyError as exc:
+                raise self._stamp(self._unexpected(response, str(exc))) from None
+            except _DeadlineReached:
+                raise self.attempt_timed_out() from None
+            # What Response.read() would have stored, had httpx decoded it without a bound.
+            response._content = body
         self._last_response = response
         self.last_status = response.status_code
         try:
             return self.parse(response)
         except UnsendError as error:
+            self._redact(error)
             if isinstance(error, RateLimited):
                 if error.retry_after is None:
                     error.retry_after = self._advised_wait()
@@ -219,6 +262,45 @@ class CancelCall(Generic[T]):
                     for gate in self.gates:
                         gate.pause_until(resume)
             raise self._stamp(error) from None
+
+    def _check_request(self, response: httpx.Response) -> None:
+        """Only the answer to the request unsend built is an outcome, never a redirect's."""
+        answered = response.request
+        if answered is self.request and not response.history:
+            return
+        if (
+            response.history
+            or answered.method != self.request.method
+            or answered.url != self.request.url
+        ):
+            hops = [r.status_code for r in response.history]
+            why = (
+                f"the answer came after a redirect (HTTP {', '.join(map(str, hops))}) "
+                f"to {answered.method} {answered.url.copy_with(query=None)}"
+                if hops
+                else f"the answer is to another request ({answered.method} "
+                f"{answered.url.copy_with(query=None)})"
+            )
+            raise self._stamp(
+                self._unexpected(response, f"{why}; unsend never follows redirects")
+            )
+
+    def _unexpected(self, response: httpx.Response, why: str) -> UnexpectedResponse:
+        return UnexpectedResponse(
+            redact(why, self.secrets),
+            provider=self.provider,
+            message_id=self.message_id,
+            status_code=response.status_code,
+        )
+
+    def _redact(self, error: UnsendError) -> None:
+        """Blank secrets out of an error's texts, whatever adapter or library wrote them."""
+        if not self.secrets:
+            return
+        error.message = redact(error.message, self.secrets)
+        error.args = (error.message,)
+        if isinstance(error, UnexpectedResponse):
+            error.body_excerpt = redact(error.body_excerpt, self.secrets)
 
     def transport_error(self, exc: httpx.RequestError) -> UnsendError:
         if isinstance(exc, httpx.DecodingError):
@@ -236,6 +318,7 @@ class CancelCall(Generic[T]):
                 provider=self.provider,
                 message_id=self.message_id,
             )
+        self._redact(error)
         return self._stamp(error)
 
     def _stamp(self, error: UnsendError) -> UnsendError:
@@ -253,6 +336,8 @@ class CancelCall(Generic[T]):
         (QStash deletes what it cancels); the detail says so rather than guess.
         """
         detail = result.detail
+        if detail is not None and self.secrets:
+            detail = redact(detail, self.secrets)
         if result.outcome is Outcome.NOT_FOUND and self.maybe_delivered:
             detail = f"{detail + '; ' if detail else ''}{LOST_RESPONSE_NOTE}"
         return attrs.evolve(
@@ -287,4 +372,11 @@ def cancel_call(
         clock=clock,
         on_retry=on_retry,
         gates=gates,
+        secrets=secrets_of(provider),
     )
+
+
+def secrets_of(provider: object) -> tuple[str, ...]:
+    """A provider's credentials, to blank out of its answers (a plugin may have none)."""
+    secrets = getattr(provider, "secrets", ())
+    return tuple(s for s in secrets if isinstance(s, str))

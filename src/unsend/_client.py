@@ -6,6 +6,7 @@ plans, the gate); they differ only in how they send, read, sleep and run workers
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime
@@ -16,15 +17,24 @@ from typing import TYPE_CHECKING, Final, Self, TypeVar
 import httpx
 from tenacity import AsyncRetrying, Retrying
 
-from ._call import CancelCall, OnRetry, cancel_call
+from ._call import CancelCall, OnRetry, cancel_call, secrets_of
 from ._clock import Clock, SystemClock
+from ._deadline import ATTEMPT_DEADLINE, deadline_transport
 from ._errors import ConfigError, UnsendError
-from ._fanout import DEFAULT_CONCURRENCY, aiter_ids, check_concurrency, failed_result, window
+from ._fanout import (
+    DEFAULT_CONCURRENCY,
+    Stopped,
+    aiter_ids,
+    check_concurrency,
+    failed_result,
+    window,
+)
 from ._gate import Gate
 from ._lanes import Lanes
 from ._provider import Provider
 from ._result import BulkResult, CancelResult
 from ._retry import RetryPolicy
+from .providers._secret import register_secrets
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -36,6 +46,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    import ssl
+    import threading
     from concurrent.futures import Future
 
     from ._bulk import BulkAnswer, MatchingPlan, SupportsBulkCancel
@@ -58,12 +70,21 @@ LANE_LIMITS: Final = httpx.Limits(
 )
 
 
-def _lanes(client: C | None, kind: Callable[..., C]) -> Lanes[C]:
-    """The caller's client as one lane, or small pools of ``kind`` sharing one TLS context."""
+def _lanes(client: C | None, make: Callable[[ssl.SSLContext], C]) -> Lanes[C]:
+    """The caller's client as one lane, or small pools made by ``make`` sharing one TLS context."""
     if client is not None:
         return Lanes.single(client)
     tls = httpx.create_ssl_context()
-    return Lanes(lambda: kind(limits=LANE_LIMITS, verify=tls), LANES, LANE_CONNECTIONS)
+    return Lanes(lambda: make(tls), LANES, LANE_CONNECTIONS)
+
+
+def _sync_lane(tls: ssl.SSLContext) -> httpx.Client:
+    # Sockets that end by the attempt's deadline: see _deadline.
+    return httpx.Client(transport=deadline_transport(limits=LANE_LIMITS, verify=tls))
+
+
+def _async_lane(tls: ssl.SSLContext) -> httpx.AsyncClient:
+    return httpx.AsyncClient(limits=LANE_LIMITS, verify=tls)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
@@ -89,6 +110,8 @@ class _CancellerBase:
         self.on_retry = on_retry
         self.gate = Gate(max_rate)
         self._owns_client = owns_client
+        self._secrets = secrets_of(provider)
+        register_secrets(self._secrets)
 
     def _gates(self, pacer: Gate | None) -> tuple[Gate, ...]:
         return (self.gate,) if pacer is None else (self.gate, pacer)
@@ -140,6 +163,7 @@ class _CancellerBase:
             clock=self.clock,
             on_retry=self.on_retry,
             gates=(self.gate,),
+            secrets=self._secrets,
         )
 
     def __repr__(self) -> str:
@@ -173,7 +197,7 @@ class Canceller(_CancellerBase):
             max_rate=max_rate,
             owns_client=client is None,
         )
-        self._lanes = _lanes(client, httpx.Client)
+        self._lanes = _lanes(client, _sync_lane)
 
     @property
     def client(self) -> httpx.Client:
@@ -203,6 +227,7 @@ class Canceller(_CancellerBase):
         never ends the stream. ``ordered=True`` yields in input order. ``max_rate`` spaces this
         call's requests (per second). Ids are read lazily.
         """
+        import threading
         from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
         check_concurrency(concurrency)
@@ -211,10 +236,12 @@ class Canceller(_CancellerBase):
         ahead = window(concurrency, ordered)
         pool = ThreadPoolExecutor(concurrency, thread_name_prefix="unsend-cancel")
         pending: deque[Future[CancelResult]] = deque()
+        # Set when the consumer stops (break, close, garbage collection): no new request starts.
+        stop = threading.Event()
         try:
             while True:
                 for message_id in islice(source, ahead - len(pending)):
-                    pending.append(pool.submit(self._cancel_or_fail, message_id, pacer))
+                    pending.append(pool.submit(self._cancel_or_fail, message_id, pacer, stop))
                 if not pending:
                     return
                 if ordered:
@@ -225,7 +252,9 @@ class Canceller(_CancellerBase):
                     pending.remove(future)
                     yield future.result()
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop.set()
+            # Requests already sent finish their current attempt in the background.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def cancel_matching(
         self,
@@ -254,38 +283,58 @@ class Canceller(_CancellerBase):
             plan.record(self._run(self._bulk_call(request), lane))
         return plan.result(self.clock.monotonic() - started)
 
-    def _cancel_or_fail(self, message_id: str, pacer: Gate | None) -> CancelResult:
+    def _cancel_or_fail(
+        self, message_id: str, pacer: Gate | None, stop: threading.Event
+    ) -> CancelResult:
         started = self.clock.monotonic()
         lane, client = self._lanes.acquire()
         try:
             call = self._call(message_id, pacer)
-            return call.finish(self._run(call, client))
+            return call.finish(self._run(call, client, stop))
         except UnsendError as error:
             elapsed = self.clock.monotonic() - started
             return failed_result(self.provider.name, message_id, error, elapsed)
         finally:
             self._lanes.release(lane)
 
-    def _run(self, call: CancelCall[T], lane: httpx.Client) -> T:
-        retrying = Retrying(sleep=self.clock.sleep, **call.retry_kwargs())
+    def _run(
+        self, call: CancelCall[T], lane: httpx.Client, stop: threading.Event | None = None
+    ) -> T:
+        sleep: Callable[[float], object] = self.clock.sleep
+        if stop is not None and isinstance(self.clock, SystemClock):
+            sleep = stop.wait  # a consumer that stops wakes the waits at once
+        retrying = Retrying(sleep=sleep, **call.retry_kwargs())  # type: ignore[arg-type]
         for attempt in retrying:
             with attempt:
-                return self._attempt(call, lane)
+                return self._attempt(call, lane, sleep, stop)
         raise AssertionError("unreachable: tenacity re-raises the last error when it gives up")
 
-    def _attempt(self, call: CancelCall[T], lane: httpx.Client) -> T:
+    def _attempt(
+        self,
+        call: CancelCall[T],
+        lane: httpx.Client,
+        sleep: Callable[[float], object],
+        stop: threading.Event | None,
+    ) -> T:
         if delay := call.gate_delay():
-            self.clock.sleep(delay)
+            sleep(delay)
+        if stop is not None and stop.is_set():
+            raise Stopped(provider=call.provider, message_id=call.message_id)
+        token = ATTEMPT_DEADLINE.set(time.monotonic() + call.time_left())
         try:
-            response = lane.send(call.next_request(), stream=True)
+            response = lane.send(call.next_request(), stream=True, follow_redirects=False)
             try:
                 call.guard(response)
-                response.read()
+                raw = b"".join(response.iter_raw())
+            except httpx.StreamConsumed:
+                raw = None  # handed over already read (a mock transport)
             finally:
                 response.close()
         except httpx.RequestError as exc:
             raise call.transport_error(exc) from exc
-        return call.result(response)
+        finally:
+            ATTEMPT_DEADLINE.reset(token)
+        return call.result(response, raw)
 
     def close(self) -> None:
         """Close the HTTP clients if unsend created them."""
@@ -332,7 +381,7 @@ class AsyncCanceller(_CancellerBase):
             max_rate=max_rate,
             owns_client=client is None,
         )
-        self._lanes = _lanes(client, httpx.AsyncClient)
+        self._lanes = _lanes(client, _async_lane)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -368,13 +417,14 @@ class AsyncCanceller(_CancellerBase):
         pacer = Gate(max_rate) if max_rate is not None else None
         inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(concurrency)
         outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | None] = asyncio.Queue()
+        # A worker takes a slot before it starts an id; the consumer gives it back only when it
+        # asks for the next result. A consumer that stops therefore starts nothing new.
         slots = asyncio.Semaphore(window(concurrency, ordered))
 
         async def feed() -> None:
             try:
                 index = 0
                 async for message_id in aiter_ids(ids):
-                    await slots.acquire()
                     await inbox.put((index, message_id))
                     index += 1
             except asyncio.CancelledError:
@@ -386,7 +436,10 @@ class AsyncCanceller(_CancellerBase):
                 await inbox.put(None)
 
         async def work(lane: httpx.AsyncClient) -> None:
-            while (item := await inbox.get()) is not None:
+            while True:
+                await slots.acquire()
+                if (item := await inbox.get()) is None:
+                    break
                 index, message_id = item
                 await outbox.put((index, await self._cancel_or_fail(message_id, pacer, lane)))
             await outbox.put(None)
@@ -406,14 +459,14 @@ class AsyncCanceller(_CancellerBase):
                     raise item
                 index, result = item
                 if not ordered:
-                    slots.release()
                     yield result
+                    slots.release()
                     continue
                 buffered[index] = result
                 while next_index in buffered:
-                    slots.release()
                     yield buffered.pop(next_index)
                     next_index += 1
+                    slots.release()
         finally:
             for task in tasks:
                 task.cancel()
@@ -465,18 +518,28 @@ class AsyncCanceller(_CancellerBase):
         raise AssertionError("unreachable: tenacity re-raises the last error when it gives up")
 
     async def _attempt(self, call: CancelCall[T], lane: httpx.AsyncClient) -> T:
+        import anyio
+
         if delay := call.gate_delay():
             await self.clock.asleep(delay)
-        try:
-            response = await lane.send(call.next_request(), stream=True)
+        # The whole attempt, headers included, ends by the deadline whatever the server drips.
+        with anyio.move_on_after(call.time_left()) as scope:
             try:
-                call.guard(response)
-                await response.aread()
-            finally:
-                await response.aclose()
-        except httpx.RequestError as exc:
-            raise call.transport_error(exc) from exc
-        return call.result(response)
+                response = await lane.send(
+                    call.next_request(), stream=True, follow_redirects=False
+                )
+                try:
+                    call.guard(response)
+                    raw: bytes | None = b"".join([c async for c in response.aiter_raw()])
+                except httpx.StreamConsumed:
+                    raw = None  # handed over already read (a mock transport)
+                finally:
+                    await response.aclose()
+            except httpx.RequestError as exc:
+                raise call.transport_error(exc) from exc
+        if scope.cancelled_caught:
+            raise call.attempt_timed_out()
+        return call.result(response, raw)
 
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""

@@ -12,9 +12,23 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from ._errors import UnsendError
 from ._result import CancelResult, Outcome
 
-__all__ = ["DEFAULT_CONCURRENCY", "aiter_ids", "check_concurrency", "failed_result", "window"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "Stopped",
+    "aiter_ids",
+    "check_concurrency",
+    "failed_result",
+    "window",
+]
 
 DEFAULT_CONCURRENCY = 32
+
+
+class Stopped(UnsendError):
+    """The consumer of ``cancel_many`` stopped: the cancel is dropped before its next request."""
+
+    def __init__(self, **where: object) -> None:
+        super().__init__("cancel_many was closed before this request", **where)  # type: ignore[arg-type]
 
 
 def check_concurrency(concurrency: int) -> int:
@@ -24,11 +38,13 @@ def check_concurrency(concurrency: int) -> int:
 
 
 def window(concurrency: int, ordered: bool) -> int:
-    """How many ids may be taken ahead of the results yielded.
+    """How many ids may be started ahead of the results yielded.
 
-    Ordered output buffers results behind a slow id; the window bounds that buffer.
+    Unordered, that is the concurrency itself: when the consumer stops, no id beyond those in
+    flight has been started. Ordered output buffers results behind a slow id; the larger window
+    bounds that buffer.
     """
-    return concurrency * (4 if ordered else 2)
+    return concurrency * (4 if ordered else 1)
 
 
 def failed_result(

@@ -3,7 +3,9 @@
 Ids are opaque (a QStash id usually starts with ``msg_``, but nothing may rely on it), so only what
 would change the meaning of the URL is refused: a separator that moves the request to another route
 (``DELETE /v2/messages/`` is QStash's cancel-everything endpoint), an escape, a dot segment that
-a client or proxy would normalise away, whitespace or control characters.
+a client or proxy would normalise away, whitespace, control characters, or invisible format
+characters (a byte-order mark, zero-width joiners, bidi controls: Unicode category Cf) that make
+one id look like another.
 """
 
 from __future__ import annotations
@@ -45,8 +47,11 @@ def validate_message_id(message_id: object, *, provider: str | None = None) -> s
             raise refuse(f"it contains {char!r}, which would change the URL")
         if char.isspace():
             raise refuse("it contains whitespace")
-        if unicodedata.category(char) in ("Cc", "Cs"):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs"):
             raise refuse(f"it contains the control character U+{ord(char):04X}")
+        if category == "Cf":
+            raise refuse(f"it contains the invisible format character U+{ord(char):04X}")
     return message_id
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from typing import IO
+from typing import BinaryIO
 
 import click
 from rich.console import Console
@@ -25,6 +24,7 @@ from .._config import from_config, from_env, read_toml
 from .._errors import ConfigError
 from .._result import CancelResult, Outcome
 from ._exit import CONFIG_ERROR, OK, code_for, worse
+from ._idfile import IdSource, find_undecodable_line
 from ._output import MAX_ROWS, as_json, results_table, summary
 
 __all__ = ["cli"]
@@ -55,14 +55,6 @@ def _canceller(dsn: str | None, config_path: str | None) -> Canceller:
         raise  # unreachable: _fail exits
 
 
-def _ids(arguments: tuple[str, ...], source: IO[str] | None) -> Iterator[str]:
-    yield from arguments
-    if source is not None:
-        for line in source:
-            if line := line.strip():
-                yield line
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="unsend")
 def cli() -> None:
@@ -72,7 +64,10 @@ def cli() -> None:
 @cli.command(epilog=EPILOG)
 @click.argument("ids", nargs=-1)
 @click.option(
-    "--from-file", "source", type=click.File("r"), help="Read ids, one per line (- for stdin)."
+    "--from-file",
+    "source",
+    type=click.File("rb"),
+    help="Read ids, one per line, UTF-8 (- for stdin).",
 )
 @click.option(
     "--dsn", help="Provider DSN, e.g. qstash://TOKEN@us-east-1 (else --config or UNSEND_*)."
@@ -91,7 +86,7 @@ def cli() -> None:
 @click.option("--json", "as_json_lines", is_flag=True, help="One JSON object per result on stdout.")
 def cancel(
     ids: tuple[str, ...],
-    source: IO[str] | None,
+    source: BinaryIO | None,
     dsn: str | None,
     config_path: str | None,
     concurrency: int,
@@ -102,7 +97,10 @@ def cancel(
     """Cancel the messages IDS (and those read with --from-file)."""
     if not ids and source is None:
         _fail("give message ids as arguments or with --from-file (- reads stdin)")
+    if source is not None and (bad := find_undecodable_line(source)) is not None:
+        _fail(str(bad))
     canceller = _canceller(dsn, config_path)
+    id_source = IdSource(ids, source)
     out = Console(highlight=False)
     err = Console(stderr=True)
     counts: Counter[Outcome] = Counter()
@@ -122,7 +120,7 @@ def cancel(
     with canceller, progress:
         task = progress.add_task("cancel", total=len(ids) if source is None else None)
         stream = canceller.cancel_many(
-            _ids(ids, source), concurrency=concurrency, ordered=ordered, max_rate=max_rate
+            id_source, concurrency=concurrency, ordered=ordered, max_rate=max_rate
         )
         for result in stream:
             counts[result.outcome] += 1
@@ -137,6 +135,8 @@ def cancel(
         if shown:
             out.print(results_table(shown, width=out.width))
         summary(out, counts, total, time.monotonic() - started)
+    if id_source.error is not None:
+        _fail(f"{id_source.error}; the ids before it were processed, the rest were not read")
     sys.exit(code)
 
 

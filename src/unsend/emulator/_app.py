@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 from ..providers._secret import masked
 from . import _control, _courier, _onesignal, _qstash
 from ._faults import Faults, FaultState
+from ._input import EXCEPTION_HANDLERS
 from ._shapes import rate_limited, unavailable
 from ._state import PROVIDERS, Store, VirtualClock
 
@@ -89,7 +90,7 @@ class Emulator:
             *_courier.routes(self),
             *_control.routes(self),
         ]
-        self.app = Starlette(routes=routes)
+        self.app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
         self.app.router.redirect_slashes = False
         logging.getLogger("uvicorn.error").addFilter(_DropFilter())
 

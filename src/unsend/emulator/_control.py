@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -10,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ._faults import Faults
+from ._input import BadInput, bounded_int, parse_json, route, seconds
 from ._state import PROVIDERS
 
 if TYPE_CHECKING:
@@ -24,7 +24,14 @@ def _bad(text: str, status: int = 400) -> Response:
 
 async def _json(request: Request) -> Any:
     raw = await request.body()
-    return json.loads(raw) if raw else {}
+    return parse_json(raw) if raw else {}
+
+
+async def _object(request: Request) -> dict[str, Any]:
+    body = await _json(request)
+    if not isinstance(body, dict):
+        raise BadInput("expected a JSON object")
+    return body
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -41,36 +48,35 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def seed(request: Request) -> Response:
         """{"provider", "count"=1, "state"="scheduled", "delay"=3600, "id"?, "fields"?}"""
-        try:
-            body = await _json(request)
-            if not isinstance(body, dict):
-                raise ValueError("expected a JSON object")
-            count = int(body.get("count", 1))
-            if not 1 <= count <= 100_000:
-                raise ValueError("count must be between 1 and 100000")
-            if body.get("id") is not None and count != 1:
-                raise ValueError("id goes with count 1")
-            created = [
-                store.add(
-                    str(body.get("provider")),
-                    message_id=body.get("id"),
-                    delay=float(body.get("delay", 3600)),
-                    state=str(body.get("state", "scheduled")),
-                    created_ms=body.get("created_ms"),
-                    fields=body.get("fields"),
-                )
-                for _ in range(count)
-            ]
-        except (ValueError, TypeError) as exc:
-            return _bad(str(exc))
+        body = await _object(request)
+        count = bounded_int(body.get("count", 1), "count", 1, 100_000)
+        message_id = body.get("id")
+        if message_id is not None and (not isinstance(message_id, str) or count != 1):
+            raise BadInput("id is a string and goes with count 1")
+        created_ms = body.get("created_ms")
+        if created_ms is not None:
+            created_ms = bounded_int(created_ms, "created_ms", 0, 1 << 52)
+        fields = body.get("fields")
+        if fields is not None and not isinstance(fields, dict):
+            raise BadInput("fields must be a JSON object")
+        delay = seconds(body.get("delay", 3600), "delay")
+        provider, state = str(body.get("provider")), str(body.get("state", "scheduled"))
+        store.check(provider, state)  # before the first message is stored
+        created = [
+            store.add(
+                provider,
+                message_id=message_id,
+                delay=delay,
+                state=state,
+                created_ms=created_ms,
+                fields=fields,
+            )
+            for _ in range(count)
+        ]
         return JSONResponse({"ids": [m.id for m in created]}, status_code=201)
 
     async def advance(request: Request) -> Response:
-        try:
-            seconds = float((await _json(request)).get("seconds", 0))
-            delivered = store.advance(seconds)
-        except (ValueError, TypeError, AttributeError) as exc:
-            return _bad(str(exc))
+        delivered = store.advance(seconds((await _object(request)).get("seconds", 0), "seconds"))
         return JSONResponse({"now_ms": emulator.clock.now_ms(), "delivered": delivered})
 
     async def faults(request: Request) -> Response:
@@ -80,9 +86,10 @@ def routes(emulator: Emulator) -> list[Route]:
         state = emulator.faults[provider]
         if request.method == "PUT":
             try:
-                state.configure(Faults.from_json(await _json(request)))
+                faults = Faults.from_json(await _json(request))
             except (ValueError, TypeError) as exc:
-                return _bad(str(exc))
+                raise BadInput(str(exc)) from None
+            state.configure(faults)
         elif request.method == "DELETE":
             state.configure(Faults(seed=emulator.seed))
         return JSONResponse(state.faults.to_json())
@@ -101,12 +108,11 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse({"ok": True})
 
     return [
-        Route("/_emulator/health", health, methods=["GET"]),
-        Route("/_emulator/messages", messages, methods=["GET"]),
-        Route("/_emulator/messages", seed, methods=["POST"]),
-        Route("/_emulator/clock/advance", advance, methods=["POST"]),
-        Route("/_emulator/faults/{provider}", faults, methods=["GET", "PUT", "DELETE"]),
-        Route("/_emulator/stats", stats, methods=["GET"]),
-        Route("/_emulator/events", events, methods=["GET"]),
-        Route("/_emulator/reset", reset, methods=["POST"]),
+        route("/_emulator/health", GET=health),
+        route("/_emulator/messages", GET=messages, POST=seed),
+        route("/_emulator/clock/advance", POST=advance),
+        route("/_emulator/faults/{provider}", GET=faults, PUT=faults, DELETE=faults),
+        route("/_emulator/stats", GET=stats),
+        route("/_emulator/events", GET=events),
+        route("/_emulator/reset", POST=reset),
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ._input import BadInput, parse_json, route
 from ._shapes import error, unauthorized
 from ._state import Message
 
@@ -74,8 +74,8 @@ def routes(emulator: Emulator) -> list[Route]:
         if not authorized(request):
             return unauthorized(P)
         try:
-            body: Any = json.loads(await request.body())
-        except ValueError:
+            body: Any = parse_json(await request.body())
+        except BadInput:
             return error(P, 400, "Invalid JSON body")
         message = body.get("message") if isinstance(body, dict) else None
         if not isinstance(message, dict) or not isinstance(message.get("to"), dict):
@@ -116,7 +116,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return await emulator.cancel_route(P, request, cancel)
 
     return [
-        Route("/send", send, methods=["POST"]),
-        Route("/messages/{message_id}", get, methods=["GET"]),
-        Route("/messages/{message_id}/cancel", guarded_cancel, methods=["POST"]),
+        route("/send", POST=send),
+        route("/messages/{message_id}", GET=get),
+        route("/messages/{message_id}/cancel", POST=guarded_cancel),
     ]

@@ -15,23 +15,47 @@ from typing import Any
 
 import attrs
 
+from ._input import MAX_SECONDS
+
 __all__ = ["BODIES", "Decision", "Faults", "FaultState"]
 
 BODIES = ("json", "html", "empty", "binary")
 
 
 def _rate(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (0.0 <= value <= 1.0):
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not (number and 0.0 <= value <= 1.0):
         raise ValueError(f"{attribute.name} must be between 0 and 1")
 
 
+# Upper bounds keep every setting usable: an infinite latency or wait would hang the server.
+_LIMITS = {"latency_ms": 600_000.0, "limit_rps": 1e9, "limit_burst": 1e9}
+_INTEGERS = ("daily_quota", "max_faults")
+
+
 def _non_negative_or_none(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not (isinstance(value, int | float) and value >= 0):
-        raise ValueError(f"{attribute.name} must be a number >= 0 or null")
+    if value is None:
+        return
+    high = _LIMITS.get(attribute.name, MAX_SECONDS)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not (number and math.isfinite(value) and 0 <= value <= high):
+        raise ValueError(f"{attribute.name} must be a number from 0 to {high:g}, or null")
+    if attribute.name in _INTEGERS and value != int(value):
+        raise ValueError(f"{attribute.name} must be a whole number")
+
+
+def _seed(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 1 << 63:
+        raise ValueError("seed must be an integer")
+
+
+def _flag(_: object, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{attribute.name} must be true or false")
 
 
 def _body(_: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in BODIES:
+    if not isinstance(value, str) or value not in BODIES:
         raise ValueError(f"{attribute.name} must be one of {', '.join(BODIES)}")
 
 
@@ -39,7 +63,7 @@ def _body(_: object, attribute: attrs.Attribute[str], value: str) -> None:
 class Faults:
     """One provider's fault configuration (JSON at ``PUT /_emulator/faults/{provider}``)."""
 
-    seed: int = 0
+    seed: int = attrs.field(default=0, validator=_seed)
     drop_rate: float = attrs.field(default=0.0, validator=_rate)
     rate_limit_rate: float = attrs.field(default=0.0, validator=_rate)
     retry_after: float | None = attrs.field(default=1.0, validator=_non_negative_or_none)
@@ -55,7 +79,7 @@ class Faults:
     latency_rate: float = attrs.field(default=1.0, validator=_rate)
     max_faults: int | None = attrs.field(default=None, validator=_non_negative_or_none)
     """Inject at most this many faults, then answer normally ("429 once, then success")."""
-    bulk_action: bool = False
+    bulk_action: bool = attrs.field(default=False, validator=_flag)
     """QStash only: answer bulk cancels with a tracked bulk action (``actionId``)."""
 
     @classmethod

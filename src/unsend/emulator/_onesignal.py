@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ._input import BadInput, parse_json, route
 from ._shapes import error, unauthorized
 
 if TYPE_CHECKING:
@@ -45,8 +45,8 @@ def routes(emulator: Emulator) -> list[Route]:
         if not key_ok(request):
             return unauthorized(P)
         try:
-            body: Any = json.loads(await request.body())
-        except ValueError:
+            body: Any = parse_json(await request.body())
+        except BadInput:
             return error(P, 400, "Invalid JSON body")
         if not isinstance(body, dict) or body.get("app_id") != creds.onesignal_app_id:
             return error(P, 400, "app_id not found. You may be missing a Content-Type header.")
@@ -96,7 +96,6 @@ def routes(emulator: Emulator) -> list[Route]:
         return await emulator.cancel_route(P, request, cancel)
 
     return [
-        Route("/notifications", create, methods=["POST"]),
-        Route("/notifications/{message_id}", view, methods=["GET"]),
-        Route("/notifications/{message_id}", guarded_cancel, methods=["DELETE"]),
+        route("/notifications", POST=create),
+        route("/notifications/{message_id}", GET=view, DELETE=guarded_cancel),
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ._input import BadInput, bounded_int, parse_json, route
 from ._shapes import error, unauthorized
 from ._state import Message
 
@@ -97,12 +97,15 @@ def routes(emulator: Emulator) -> list[Route]:
     def delay_of(request: Request) -> float | None:
         if (not_before := request.headers.get("upstash-not-before")) is not None:
             try:
-                return max(0.0, int(not_before) - emulator.clock.now())
-            except ValueError:
+                moment = bounded_int(not_before, "Upstash-Not-Before", 0, 1 << 40)
+            except BadInput:
                 return None
+            return max(0.0, moment - emulator.clock.now())
         text = request.headers.get("upstash-delay", "0s")
         match = _DELAY.match(text)
-        return int(match[1]) * _UNITS[match[2]] if match else None
+        if not match or len(match[1]) > 12:  # longer than any schedule QStash accepts
+            return None
+        return int(match[1]) * _UNITS[match[2]]
 
     async def publish(request: Request) -> Response:
         if not _authorized(emulator, request):
@@ -137,16 +140,16 @@ def routes(emulator: Emulator) -> list[Route]:
         body: dict[str, Any] = {}
         if raw:
             try:
-                parsed = json.loads(raw)
-            except ValueError:
+                parsed = parse_json(raw)
+            except BadInput:
                 return error(P, 400, "invalid JSON body")
             body = parsed if isinstance(parsed, dict) else {}
         count_text = request.query_params.get("count", body.get("count"))
         count: int | None = None
         if count_text is not None:
             try:
-                count = int(count_text)
-            except (TypeError, ValueError):
+                count = bounded_int(count_text, "count", 1, 500)
+            except BadInput:
                 count = 0
             if not 1 <= count <= 500:
                 return error(P, 400, "count must be between 1 and 500")
@@ -187,11 +190,10 @@ def routes(emulator: Emulator) -> list[Route]:
         return endpoint
 
     return [
-        Route("/v2/publish/{destination:path}", publish, methods=["POST"]),
-        Route("/v2/enqueue/{queue}/{destination:path}", publish, methods=["POST"]),
-        Route("/v2/messages/{message_id}", get, methods=["GET"]),
-        Route("/v2/messages/{message_id}", guarded(cancel_one), methods=["DELETE"]),
+        route("/v2/publish/{destination:path}", POST=publish),
+        route("/v2/enqueue/{queue}/{destination:path}", POST=publish),
+        route("/v2/messages/{message_id}", GET=get, DELETE=guarded(cancel_one)),
         # The trailing-slash form is the same bulk route: what path injection would reach.
-        Route("/v2/messages", guarded(bulk), methods=["DELETE"]),
-        Route("/v2/messages/", guarded(bulk), methods=["DELETE"]),
+        route("/v2/messages", DELETE=guarded(bulk)),
+        route("/v2/messages/", DELETE=guarded(bulk)),
     ]

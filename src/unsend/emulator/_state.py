@@ -16,6 +16,8 @@ from typing import Any
 
 import attrs
 
+from ._input import BadInput, seconds
+
 __all__ = ["PROVIDERS", "STATES", "Message", "Store", "VirtualClock"]
 
 PROVIDERS = ("qstash", "onesignal", "courier")
@@ -34,10 +36,10 @@ class VirtualClock:
     def now_ms(self) -> int:
         return int(self.now() * 1000)
 
-    def advance(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
-        self.offset += seconds
+    def advance(self, by: float) -> None:
+        if isinstance(by, int | float) and by < 0:
+            raise BadInput("the clock only moves forward")
+        self.offset += seconds(by, "seconds")  # finite and bounded
 
 
 @attrs.define
@@ -84,10 +86,8 @@ class Store:
         created_ms: int | None = None,
         fields: dict[str, Any] | None = None,
     ) -> Message:
-        if provider not in PROVIDERS:
-            raise ValueError(f"unknown provider {provider!r}")
-        if state not in STATES:
-            raise ValueError(f"unknown state {state!r}; expected one of {', '.join(STATES)}")
+        self.check(provider, state)
+        seconds(delay, "delay")  # finite and bounded: a stored NaN would poison every later query
         now = self.clock.now_ms()
         message = Message(
             provider=provider,
@@ -100,6 +100,13 @@ class Store:
         )
         self.messages[provider][message.id] = message
         return message
+
+    @staticmethod
+    def check(provider: str, state: str) -> None:
+        if provider not in PROVIDERS:
+            raise BadInput(f"unknown provider {provider!r}")
+        if state not in STATES:
+            raise BadInput(f"unknown state {state!r}; expected one of {', '.join(STATES)}")
 
     def get(self, provider: str, message_id: str) -> Message | None:
         message = self.messages[provider].get(message_id)

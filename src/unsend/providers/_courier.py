@@ -12,13 +12,12 @@ from typing import ClassVar, Final
 import attrs
 import httpx
 
-from .._errors import ConfigError
 from .._ids import quote_message_id, validate_message_id
-from .._record import RecordError, parse_message_record
-from .._responses import common_error, read_json, redact, unexpected
-from .._result import CancelResult, CourierStatus, MessageRecord, Outcome
-from .._urls import normalize_base_url
-from ._secret import masked
+from .._result import CancelResult, CourierReason, CourierStatus, MessageRecord, Outcome
+from ._record import RecordError, parse_message_record
+from ._responses import common_error, read_json, redact, unexpected
+from ._secret import credential, masked
+from ._urls import normalize_base_url
 
 __all__ = ["Courier"]
 
@@ -26,14 +25,21 @@ DEFAULT_BASE_URL: Final = "https://api.courier.com"
 
 
 def _redacted(record: MessageRecord, secrets: tuple[str, ...]) -> MessageRecord:
-    """The record with any echoed secret blanked out of its free-text fields."""
+    """The record with any echoed secret blanked out of every string field.
+
+    Status and reason are open enums: a value Courier (or a hostile server) invents is kept as
+    text, so it is redacted like the rest.
+    """
+    reason = record.reason
     return attrs.evolve(
         record,
         id=redact(record.id, secrets),
+        status=CourierStatus.parse(redact(record.status.value, secrets)),
         recipient=redact(record.recipient, secrets),
         event=redact(record.event, secrets),
         notification=redact(record.notification, secrets),
         error=None if record.error is None else redact(record.error, secrets),
+        reason=None if reason is None else CourierReason.parse(redact(reason.value, secrets)),
     )
 
 
@@ -55,12 +61,16 @@ class Courier:
     base_url: str
 
     def __init__(self, token: str, *, base_url: str | None = None) -> None:
-        if not isinstance(token, str) or not token.strip():
-            raise ConfigError("a Courier token is required", provider="courier")
+        token = credential(token, key="token", provider="courier")
         resolved = (
             normalize_base_url(base_url, provider="courier") if base_url else DEFAULT_BASE_URL
         )
         self.__attrs_init__(token, resolved)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values to blank out of anything shown; never part of a repr."""
+        return (self.token,)
 
     def cancel_request(self, message_id: str) -> httpx.Request:
         validate_message_id(message_id, provider=self.name)
@@ -79,14 +89,14 @@ class Courier:
         if status == 404:
             return CancelResult(self.name, message_id, Outcome.NOT_FOUND, status_code=status)
         if status not in (200, 409):
-            raise common_error(self.name, message_id, response, (self.token,))
-        body = read_json(self.name, message_id, response, (self.token,))
+            raise common_error(self.name, message_id, response, self.secrets)
+        body = read_json(self.name, message_id, response, self.secrets)
         try:
             record = parse_message_record(body)
         except RecordError as exc:
-            text = redact(str(exc), (self.token,))
-            raise unexpected(self.name, message_id, response, text, (self.token,)) from None
-        record = _redacted(record, (self.token,))
+            text = redact(str(exc), self.secrets)
+            raise unexpected(self.name, message_id, response, text, self.secrets) from None
+        record = _redacted(record, self.secrets)
         if status == 200:
             outcome = Outcome.CANCELLED
         elif record.status == CourierStatus.CANCELED:

@@ -10,12 +10,12 @@ from urllib.parse import quote
 import attrs
 import httpx
 
-from .._errors import ConfigError, UnsendError
+from .._errors import UnsendError
 from .._ids import quote_message_id, validate_message_id
-from .._responses import common_error, read_json, redact, unexpected
 from .._result import CancelResult, Outcome
-from .._urls import normalize_base_url
-from ._secret import masked
+from ._responses import common_error, read_json, redact, unexpected
+from ._secret import credential, masked
+from ._urls import normalize_base_url
 
 __all__ = ["OneSignal"]
 
@@ -40,17 +40,16 @@ class OneSignal:
     base_url: str
 
     def __init__(self, app_id: str, api_key: str, *, base_url: str | None = None) -> None:
-        if not isinstance(app_id, str) or not app_id.strip():
-            raise ConfigError("a OneSignal app_id is required", provider="onesignal")
-        if not isinstance(api_key, str) or not api_key.strip():
-            raise ConfigError("a OneSignal api_key is required", provider="onesignal")
+        app_id = credential(app_id, key="app_id", provider="onesignal")
+        api_key = credential(api_key, key="api_key", provider="onesignal")
         resolved = (
             normalize_base_url(base_url, provider="onesignal") if base_url else DEFAULT_BASE_URL
         )
         self.__attrs_init__(app_id, api_key, resolved)
 
     @property
-    def _secrets(self) -> tuple[str, str]:
+    def secrets(self) -> tuple[str, ...]:
+        """The values to blank out of anything shown; never part of a repr."""
         return (self.api_key, self.app_id)
 
     def cancel_request(self, message_id: str) -> httpx.Request:
@@ -67,20 +66,20 @@ class OneSignal:
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
         if status == 200:
-            body = read_json(self.name, message_id, response, self._secrets)
+            body = read_json(self.name, message_id, response, self.secrets)
             # Strictly the JSON literal true: "true", 1 or a missing key are not a cancel.
             if isinstance(body, dict) and body.get("success") is True:
                 return CancelResult(self.name, message_id, Outcome.CANCELLED, status_code=status)
             raise unexpected(
-                self.name, message_id, response, '200 without "success": true', self._secrets
+                self.name, message_id, response, '200 without "success": true', self.secrets
             )
         if status == 400:
             detail = _error_texts(
-                read_json(self.name, message_id, response, self._secrets), self._secrets
+                read_json(self.name, message_id, response, self.secrets), self.secrets
             )
             if detail is None:
                 raise unexpected(
-                    self.name, message_id, response, "400 without an errors list", self._secrets
+                    self.name, message_id, response, "400 without an errors list", self.secrets
                 )
             return CancelResult(
                 self.name, message_id, Outcome.NOT_CANCELLABLE, status_code=status, detail=detail
@@ -88,10 +87,10 @@ class OneSignal:
         if status == 404:
             # The status alone decides; the body only adds detail when it is readable.
             try:
-                detail = _error_texts(read_json(self.name, message_id, response), self._secrets)
+                detail = _error_texts(read_json(self.name, message_id, response), self.secrets)
             except UnsendError:
                 detail = None
             return CancelResult(
                 self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=detail
             )
-        raise common_error(self.name, message_id, response, self._secrets)
+        raise common_error(self.name, message_id, response, self.secrets)

@@ -14,10 +14,10 @@ import httpx
 
 from .._errors import ConfigError, DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id, validate_message_id
-from .._responses import common_error, read_json, redact, unexpected
 from .._result import CancelResult, Outcome
-from .._urls import normalize_base_url
-from ._secret import masked
+from ._responses import common_error, read_json, redact, unexpected
+from ._secret import credential, masked
+from ._urls import normalize_base_url
 
 if TYPE_CHECKING:
     from .._bulk import BulkAnswer
@@ -44,8 +44,7 @@ class QStash:
     def __init__(
         self, token: str, *, region: str | None = None, base_url: str | None = None
     ) -> None:
-        if not isinstance(token, str) or not token.strip():
-            raise ConfigError("a QStash token is required", provider="qstash")
+        token = credential(token, key="token", provider="qstash")
         if region is not None and region not in QSTASH_REGIONS:
             choices = ", ".join(sorted(QSTASH_REGIONS))
             raise ConfigError(
@@ -58,7 +57,8 @@ class QStash:
         self.__attrs_init__(token, region, resolved)
 
     @property
-    def _secrets(self) -> tuple[str]:
+    def secrets(self) -> tuple[str, ...]:
+        """The values to blank out of anything shown; never part of a repr."""
         return (self.token,)
 
     def auth_headers(self) -> dict[str, str]:
@@ -76,17 +76,21 @@ class QStash:
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
         if status in (200, 202):
+            # Documented without a body; a JSON one is tolerated, anything else (an HTML page
+            # from a proxy or captive portal) is not QStash speaking.
+            if response.content.strip():
+                read_json(self.name, message_id, response, self.secrets)
             return CancelResult(self.name, message_id, Outcome.CANCELLED, status_code=status)
         if status == 404:
-            body = read_json(self.name, message_id, response, self._secrets)
+            body = read_json(self.name, message_id, response, self.secrets)
             error = body.get("error") if isinstance(body, dict) else None
             if not isinstance(error, str):
                 raise unexpected(
-                    self.name, message_id, response, "404 without an error text", self._secrets
+                    self.name, message_id, response, "404 without an error text", self.secrets
                 )
             if "not found in this region" in error.lower():
                 raise ConfigError(
-                    f"QStash says {redact(error, self._secrets)!r}: the token belongs to "
+                    f"QStash says {redact(error, self.secrets)!r}: the token belongs to "
                     "another region; set region= or base_url= to that region",
                     provider=self.name,
                     message_id=message_id,
@@ -97,7 +101,7 @@ class QStash:
                 message_id,
                 Outcome.NOT_FOUND,
                 status_code=status,
-                detail=redact(error, self._secrets),
+                detail=redact(error, self.secrets),
             )
         raise self.error_for(message_id, response)
 
@@ -115,7 +119,7 @@ class QStash:
 
         if response.status_code not in (200, 202):
             raise self.error_for(None, response)
-        body = read_json(self.name, None, response, self._secrets)
+        body = read_json(self.name, None, response, self.secrets)
         if isinstance(body, dict):
             count = body.get("cancelled")
             if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
@@ -128,7 +132,7 @@ class QStash:
             None,
             response,
             'bulk answer has neither "cancelled" nor "actionId"',
-            self._secrets,
+            self.secrets,
         )
 
     def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:
@@ -142,4 +146,4 @@ class QStash:
                 message_id=message_id,
                 status_code=429,
             )
-        return common_error(self.name, message_id, response, self._secrets)
+        return common_error(self.name, message_id, response, self.secrets)

@@ -12,29 +12,18 @@ from typing import Any
 
 import httpx
 
-from ._errors import (
+from .._errors import (
     AuthenticationError,
     ProviderUnavailable,
     RateLimited,
     UnexpectedResponse,
     UnsendError,
 )
+from ._secret import redact
 
 __all__ = ["EXCERPT_CHARS", "body_excerpt", "common_error", "read_json", "redact", "unexpected"]
 
 EXCERPT_CHARS = 200
-
-
-# Shorter values are not real credentials (test placeholders); blanking them would shred words.
-MIN_SECRET_LENGTH = 8
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every known secret blanked out: servers do echo tokens in error texts."""
-    for secret in secrets:
-        if len(secret) >= MIN_SECRET_LENGTH:
-            text = text.replace(secret, "***")
-    return text
 
 
 def body_excerpt(content: bytes, secrets: Iterable[str] = ()) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from ._errors import ConfigError
+from .._errors import ConfigError
 
 __all__ = ["normalize_base_url"]
 
