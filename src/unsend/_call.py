@@ -267,6 +267,12 @@ class CancelCall(Generic[T]):
         """Only the answer to the request unsend built is an outcome, never a redirect's."""
         answered = response.request
         if answered is self.request and not response.history:
+            if 300 <= response.status_code < 400 and "location" in response.headers:
+                location = httpx.URL(response.headers["location"]).copy_with(query=None)
+                why = f"HTTP {response.status_code} redirect to {location}"
+                raise self._stamp(
+                    self._unexpected(response, f"{why}; unsend never follows redirects")
+                )
             return
         if (
             response.history

@@ -1,0 +1,96 @@
+"""A raw HTTP server on 127.0.0.1 that answers what a test scripts, byte by byte if asked.
+
+``respond(request_head)`` returns what to do for one request: ``bytes`` to send, or a number of
+seconds to pause, in order. The server reads only the request head (cancel requests carry no
+body), records it, and keeps the connection open until the script ends.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
+from typing import Self
+
+Script = Iterable[bytes | float]
+
+
+class HostileServer:
+    def __init__(self, respond: Callable[[bytes], Script]) -> None:
+        self.respond = respond  # may be replaced between requests
+        self.requests: list[bytes] = []
+        self.stop = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop.set()
+        self.thread.join(2)
+        self.sock.close()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            while not self.stop.is_set():
+                head = b""
+                try:
+                    while b"\r\n\r\n" not in head:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            return
+                        head += chunk
+                except OSError:
+                    return
+                self.requests.append(head)
+                try:
+                    for step in self.respond(head):
+                        if self.stop.is_set():
+                            return
+                        if isinstance(step, bytes):
+                            conn.sendall(step)
+                        else:
+                            time.sleep(step)
+                except OSError:
+                    return
+
+
+def response(
+    status: int,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    reason: str = "X",
+) -> bytes:
+    lines = [f"HTTP/1.1 {status} {reason}"]
+    for name, value in {"Content-Length": str(len(body)), **(headers or {})}.items():
+        lines.append(f"{name}: {value}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def drip(data: bytes, every: float) -> Iterator[bytes | float]:
+    """``data`` one byte at a time, ``every`` seconds apart."""
+    for byte in data:
+        yield bytes([byte])
+        yield every
+
+
+def request_line(head: bytes) -> str:
+    return head.split(b"\r\n", 1)[0].decode("latin-1")

@@ -1,0 +1,94 @@
+"""A response to any request other than the one unsend built is never an outcome."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import unsend
+from unsend._call import cancel_call
+from unsend._clock import FakeClock
+
+from .run import timed_cancel, user_client
+from .server import HostileServer, request_line, response
+
+SUCCESS = b'{"success": true}'
+
+
+def redirecting(status: int) -> HostileServer:
+    """DELETE /notifications/… -> ``status`` to /elsewhere; anything at /elsewhere -> success."""
+
+    def respond(head: bytes) -> list[bytes]:
+        if " /elsewhere" in request_line(head):
+            return [response(200, SUCCESS, {"Content-Type": "application/json"})]
+        return [response(status, b"", {"Location": "/elsewhere"})]
+
+    return HostileServer(respond)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_followed_redirect_is_unexpected_never_cancelled(mode: str, status: int) -> None:
+    with redirecting(status) as server:
+        provider = unsend.OneSignal("app-id-1234", "api-key-1234", base_url=server.url)
+        client = user_client(mode, follow_redirects=True)
+        _, outcome = timed_cancel(mode, provider, client=client, clock=FakeClock())
+        sent = [request_line(h) for h in server.requests]
+    assert isinstance(outcome, unsend.UnexpectedResponse), repr(outcome)
+    assert "redirect" in str(outcome)
+    assert outcome.attempts == 1
+    assert all("/elsewhere" not in line for line in sent)  # unsend did not follow it
+
+
+def test_a_redirect_is_unexpected_with_unsends_own_client(mode: str) -> None:
+    with redirecting(302) as server:
+        provider = unsend.Courier("courier-token-1234", base_url=server.url)
+        _, outcome = timed_cancel(mode, provider, "1-abc", clock=FakeClock())
+    assert isinstance(outcome, unsend.UnexpectedResponse), repr(outcome)
+    assert outcome.status_code == 302
+    assert "redirect" in str(outcome)
+
+
+def test_an_answer_to_another_request_is_unexpected() -> None:
+    """httpx's clients bind a response to the request sent; another transport may not."""
+    provider = unsend.OneSignal("app-id-1234", "api-key-1234")
+    call = cancel_call(
+        provider,
+        "msg_1",
+        policy=unsend.RetryPolicy(),
+        timeout=httpx.Timeout(5),
+        clock=FakeClock(),
+        on_retry=None,
+        gates=(),
+    )
+    call.next_request()
+    other = httpx.Request("GET", "https://api.onesignal.com/elsewhere")
+    answer = httpx.Response(200, json={"success": True}, request=other)
+    with pytest.raises(unsend.UnexpectedResponse, match="another request"):
+        call.result(answer, None)
+    same = httpx.Response(200, json={"success": True}, request=call.request)
+    assert call.result(same, None).outcome is unsend.Outcome.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html><body>Please sign in to the Wi-Fi</body></html>", b"OK", b"\xff\xfe"],
+)
+@pytest.mark.parametrize("status", [200, 202])
+def test_a_qstash_success_with_a_body_that_is_not_json_is_unexpected(
+    mode: str, status: int, body: bytes
+) -> None:
+    answer = response(status, body, {"Content-Type": "text/html"})
+    with HostileServer(lambda head: [answer]) as server:
+        provider = unsend.QStash("qstash-token-1234", base_url=server.url)
+        _, outcome = timed_cancel(mode, provider, clock=FakeClock())
+    assert isinstance(outcome, unsend.UnexpectedResponse), repr(outcome)
+
+
+@pytest.mark.parametrize("body", [b"", b"  \r\n", b"{}", b'{"messageId": "msg_1"}'])
+def test_a_qstash_success_with_no_body_or_json_is_cancelled(mode: str, body: bytes) -> None:
+    answer = response(200, body)
+    with HostileServer(lambda head: [answer]) as server:
+        provider = unsend.QStash("qstash-token-1234", base_url=server.url)
+        _, outcome = timed_cancel(mode, provider, clock=FakeClock())
+    assert isinstance(outcome, unsend.CancelResult), repr(outcome)
+    assert outcome.outcome is unsend.Outcome.CANCELLED
