@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    deadline_guard,
     emulator_ceiling,
     import_time,
     latency,
@@ -46,7 +47,15 @@ QUICK = {
     "ceiling_cancels": 500,
     "import_rounds": 1,
 }
-SECTIONS = ("emulator_ceiling", "latency", "throughput", "rate_limit", "memory", "import_time")
+SECTIONS = (
+    "emulator_ceiling",
+    "latency",
+    "deadline_guard",
+    "throughput",
+    "rate_limit",
+    "memory",
+    "import_time",
+)
 
 
 def machine() -> str:
@@ -57,6 +66,9 @@ def _measures(url: str, settings: dict[str, int]) -> dict[str, Callable[[], Any]
     return {
         "emulator_ceiling": lambda: emulator_ceiling.measure(url, n=settings["ceiling_cancels"]),
         "latency": lambda: latency.measure(
+            url, calls=settings["latency_calls"], rounds=settings["rounds"]
+        ),
+        "deadline_guard": lambda: deadline_guard.measure(
             url, calls=settings["latency_calls"], rounds=settings["rounds"]
         ),
         "throughput": lambda: throughput.measure(

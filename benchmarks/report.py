@@ -88,6 +88,27 @@ def markdown(results: dict[str, Any]) -> str:
         "emulator's.",
         "",
     ]
+    if guard := results.get("deadline_guard"):
+        lines += [
+            "**7. The whole-attempt deadline guard, per call** (sync: sequential cancels "
+            "through unsend's own client vs a caller's plain client, same run; async: the "
+            "cancel scope alone)",
+            "",
+            "| provider | sync guarded µs | sync unguarded µs | guarded / unguarded |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for provider, row in guard["sync"].items():
+            us = row["microseconds_per_cancel"]
+            lines.append(
+                f"| {NAMES[provider]} | {us['guarded']:,} | {us['unguarded']:,} "
+                f"| {row['guarded_vs_unguarded']:.2f} |"
+            )
+        lines += [
+            "",
+            f"Async: the cancel scope costs {guard['async_scope']['microseconds_per_attempt']} µs "
+            "per attempt.",
+            "",
+        ]
     return "\n".join(lines)
 
 

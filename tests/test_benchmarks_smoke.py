@@ -19,8 +19,10 @@ def test_the_harness_runs_and_writes_its_three_files(tmp_path: Path) -> None:
         "import_time",
         "memory",
         "emulator_ceiling",
+        "deadline_guard",
     ):
         assert section in written
+    assert written["deadline_guard"]["sync"]["courier"]["guarded_vs_unguarded"] > 0
     for provider in ("qstash", "onesignal", "courier"):
         assert written["latency"][provider]["unsend_vs_httpx"] > 0
         assert set(written["throughput"][provider]["cancels_per_second"]) == {
