@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 PROVIDERS = ("qstash", "onesignal", "courier")
 
@@ -26,7 +26,7 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def raw_request(emu: EmulatorClient, provider: str, message_id: str) -> dict[str, Any]:
+def raw_request(emu: EmulatorFixture, provider: str, message_id: str) -> dict[str, Any]:
     """The request a user of plain httpx would write for this cancel."""
     c = emu.credentials
     if provider == "qstash":
@@ -49,7 +49,7 @@ def raw_request(emu: EmulatorClient, provider: str, message_id: str) -> dict[str
     }
 
 
-def sdk_cancel(emu: EmulatorClient, provider: str) -> Callable[[str], object]:
+def sdk_cancel(emu: EmulatorFixture, provider: str) -> Callable[[str], object]:
     """The official SDK's synchronous cancel, aimed at the emulator."""
     c = emu.credentials
     if provider == "qstash":
@@ -71,7 +71,7 @@ def sdk_cancel(emu: EmulatorClient, provider: str) -> Callable[[str], object]:
     return lambda message_id: api.cancel_notification(c.onesignal_app_id, message_id)
 
 
-def sdk_async_cancel(emu: EmulatorClient, provider: str) -> tuple[Any, Any] | None:
+def sdk_async_cancel(emu: EmulatorFixture, provider: str) -> tuple[Any, Any] | None:
     """The SDK's async cancel and how to close its client, where it has one (not OneSignal)."""
     c = emu.credentials
     if provider == "qstash":

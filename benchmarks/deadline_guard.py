@@ -17,7 +17,7 @@ import httpx
 
 from benchmarks._common import PROVIDERS, median_of_rounds, timed
 from unsend._client import LANE_LIMITS
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 
 def _scope_cost(n: int) -> dict[str, float]:
@@ -40,7 +40,7 @@ def _scope_cost(n: int) -> dict[str, float]:
 
 
 def measure(url: str, *, calls: int, rounds: int) -> dict[str, Any]:
-    emu = EmulatorClient(url)
+    emu = EmulatorFixture(url)
     sync: dict[str, Any] = {}
     for provider in PROVIDERS:
         plain = httpx.Client(limits=LANE_LIMITS)

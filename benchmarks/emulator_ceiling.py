@@ -10,7 +10,8 @@ import asyncio
 import time
 from urllib.parse import urlsplit
 
-from unsend.emulator import DEFAULT_CREDENTIALS, EmulatorClient
+from unsend.emulator import DEFAULT_CREDENTIALS
+from unsend.testing import EmulatorFixture
 
 
 async def _worker(host: str, port: int, requests: list[bytes], counts: list[int]) -> None:
@@ -47,7 +48,7 @@ async def _run(url: str, ids: list[str], connections: int) -> float:
 
 
 def measure(url: str, n: int = 20_000, connections: int = 32) -> dict[str, float]:
-    emu = EmulatorClient(url)
+    emu = EmulatorFixture(url)
     emu.reset()
     ids = emu.seed("qstash", count=n)
     elapsed = asyncio.run(_run(url, ids, connections))

@@ -7,17 +7,17 @@ from typing import Any
 import httpx
 
 from benchmarks._common import PROVIDERS, median_of_rounds, raw_request, sdk_cancel, timed
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 
-def raw_cancel(client: httpx.Client, emu: EmulatorClient, provider: str, message_id: str) -> Any:
+def raw_cancel(client: httpx.Client, emu: EmulatorFixture, provider: str, message_id: str) -> Any:
     """The least a caller of plain httpx does to learn the outcome: send, read, decode."""
     response = client.request(**raw_request(emu, provider, message_id))
     return response.json() if response.content else None
 
 
 def measure(url: str, *, calls: int, rounds: int) -> dict[str, Any]:
-    emu = EmulatorClient(url)
+    emu = EmulatorFixture(url)
     results: dict[str, Any] = {}
     for provider in PROVIDERS:
         raw = httpx.Client()

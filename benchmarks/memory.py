@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 
 def _child(url: str, path: Path) -> None:
-    emu = EmulatorClient(url)
+    emu = EmulatorFixture(url)
 
     async def main() -> int:
         count = 0

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import unsend
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 LIMIT = 500  # requests per second, OneSignal-style 429 with Retry-After
 # Burst allowances: a second's worth (a per-second window, as APIs commonly count), and a strict
@@ -19,7 +19,7 @@ BURSTS = {"window_1s": LIMIT, "strict_50ms": LIMIT // 20}
 PATIENT = unsend.RetryPolicy(max_attempts=100, deadline=600)
 
 
-def _run(emu: EmulatorClient, ids: list[str], max_rate: float | None) -> tuple[float, int]:
+def _run(emu: EmulatorFixture, ids: list[str], max_rate: float | None) -> tuple[float, int]:
     async def main() -> int:
         cancelled = 0
         async with emu.async_canceller("onesignal", retry=PATIENT) as canceller:
@@ -33,7 +33,7 @@ def _run(emu: EmulatorClient, ids: list[str], max_rate: float | None) -> tuple[f
 
 
 def measure(url: str, *, cancels: int) -> dict[str, Any]:
-    emu = EmulatorClient(url)
+    emu = EmulatorFixture(url)
     results: dict[str, Any] = {"limit_per_second": LIMIT}
     # Without max_rate, whole-second Retry-After against a small burst is slow by nature: that
     # run is a sixth of the size.

@@ -24,7 +24,8 @@ import httpx
 
 import unsend
 from unsend import Outcome
-from unsend.emulator import EmulatorClient, EmulatorProcess
+from unsend.emulator import EmulatorProcess
+from unsend.testing import EmulatorFixture
 
 PROVIDERS = ("qstash", "onesignal", "courier")
 BODIES = ("json", "html", "empty", "binary")
@@ -64,7 +65,7 @@ def _faults(provider: str, seed: int, index: int) -> dict[str, Any]:
 
 
 async def _cancel_all(
-    emu: EmulatorClient, provider: str, ids: list[str], concurrency: int
+    emu: EmulatorFixture, provider: str, ids: list[str], concurrency: int
 ) -> list[unsend.CancelResult]:
     async with emu.async_canceller(provider, retry=POLICY, timeout=CLIENT_TIMEOUT) as canceller:
         return [r async for r in canceller.cancel_many(ids, concurrency=concurrency)]
@@ -84,7 +85,7 @@ def soak(
 
     ``extra_first`` more ids go to the first provider, so a total need not divide by three.
     """
-    emu = EmulatorClient(url)
+    emu = EmulatorFixture(url)
     emu.reset()
     report: dict[str, Any] = {
         "per_provider": per_provider,

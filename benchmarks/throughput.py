@@ -16,7 +16,7 @@ from benchmarks._common import (
     sdk_cancel,
     timed,
 )
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 CONCURRENCY = 50
 
@@ -31,7 +31,7 @@ async def _gather(cancel: Any, ids: list[str], concurrency: int) -> None:
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-def _naive_httpx(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
+def _naive_httpx(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
     async def main() -> None:
         async with httpx.AsyncClient() as client:  # httpx's defaults, as most code has them
 
@@ -45,7 +45,7 @@ def _naive_httpx(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
     asyncio.run(main())
 
 
-def _unsend_async(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
+def _unsend_async(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
     async def main() -> None:
         async with emu.async_canceller(provider) as canceller:
             async for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
@@ -54,13 +54,13 @@ def _unsend_async(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
     asyncio.run(main())
 
 
-def _unsend_sync(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
+def _unsend_sync(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
     with emu.canceller(provider) as canceller:
         for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
             pass
 
 
-def _sdk(emu: EmulatorClient, provider: str, ids: list[str]) -> None:
+def _sdk(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
     async def main() -> bool:
         made = sdk_async_cancel(emu, provider)  # built inside the loop that will close it
         if made is None:
@@ -86,7 +86,7 @@ CONTENDERS = {
 
 
 def measure(url: str, *, cancels: int, rounds: int) -> dict[str, Any]:
-    emu = EmulatorClient(url)
+    emu = EmulatorFixture(url)
     results: dict[str, Any] = {}
     for provider in PROVIDERS:
         figures: dict[str, Any] = {}

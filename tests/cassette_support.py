@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import vcr
 
-from unsend._clock import FakeClock
+from unsend._engine.clock import FakeClock
 
 CASSETTES = Path(__file__).parents[1] / "cassettes"
 CASSETTE_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z, FakeClock's default wall time

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from unsend._clock import FakeClock
+from unsend._engine.clock import FakeClock
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -28,3 +28,16 @@ settings.register_profile(
     "long", max_examples=5_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("long" if os.environ.get("UNSEND_LONG") else "ci")
+
+
+if os.environ.get("MUTANT_UNDER_TEST"):
+    # Under mutmut every test runs in a process forked after a warm-up: a memo filled then
+    # would hide the mutated function from the tests. Outside mutation testing: nothing.
+    @pytest.fixture(autouse=True)
+    def _fresh_memos() -> None:
+        from unsend._engine.retry import strategies
+        from unsend.providers._record import _converter
+        from unsend.providers._secret import _pattern
+
+        for memo in (strategies, _converter, _pattern):
+            memo.cache_clear()

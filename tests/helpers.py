@@ -9,7 +9,7 @@ import anyio
 import httpx
 
 import unsend
-from unsend._clock import FakeClock
+from unsend._engine.clock import FakeClock
 
 Step = httpx.Response | Exception
 

@@ -9,7 +9,8 @@ import pytest
 
 import unsend
 from tests.helpers import response
-from unsend._bulk import BulkAnswer, IdsPlan, MatchingPlan, build_filters
+from unsend._engine.bulk import IdsPlan, MatchingPlan, build_filters
+from unsend._result import BulkAnswer
 
 Q = unsend.QStash("tok")
 

@@ -11,7 +11,7 @@ import pytest
 
 import unsend
 from unsend import Outcome
-from unsend._clock import FakeClock
+from unsend._engine.clock import FakeClock
 
 
 def ok_unless(bad: set[str]) -> Any:

@@ -32,7 +32,7 @@ from tests.cassette_support import (
     replay_clock,
 )
 from unsend import Outcome
-from unsend._retry_after import retry_after_seconds
+from unsend._engine.retry_after import retry_after_seconds
 
 PROVIDERS = ("qstash", "onesignal", "courier")
 
@@ -247,7 +247,7 @@ def _record_real(provider: str, scenario: Scenario, path: Path) -> None:
 @attrs.frozen
 class BulkScenario:
     name: str
-    seed: Any  # (EmulatorClient) -> None
+    seed: Any  # (EmulatorFixture) -> None
     action: Any  # (canceller) -> BulkResult (awaitable for the async client)
     cancelled: int
     requests: int

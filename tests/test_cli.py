@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 UNSEND = [sys.executable, "-m", "unsend.cli"]
 
@@ -35,7 +35,7 @@ def run(
 
 
 def dsn(
-    emu: EmulatorClient, provider: str = "courier", token: str | None = None, extra: str = ""
+    emu: EmulatorFixture, provider: str = "courier", token: str | None = None, extra: str = ""
 ) -> str:
     c = emu.credentials
     secret = (
@@ -49,7 +49,7 @@ def dsn(
     return f"{provider}://{secret}@?base_url={quote(emu.url, safe='')}{extra}"
 
 
-def test_all_cancelled_exits_0_with_a_table(unsend_emulator: EmulatorClient) -> None:
+def test_all_cancelled_exits_0_with_a_table(unsend_emulator: EmulatorFixture) -> None:
     ids = unsend_emulator.seed("courier", count=3)
     result = run("cancel", *ids, "--dsn", dsn(unsend_emulator))
     assert result.returncode == 0, result.stderr
@@ -58,7 +58,7 @@ def test_all_cancelled_exits_0_with_a_table(unsend_emulator: EmulatorClient) -> 
     assert all(s == "cancelled" for s in unsend_emulator.states("courier").values())
 
 
-def test_some_not_found_exits_1(unsend_emulator: EmulatorClient) -> None:
+def test_some_not_found_exits_1(unsend_emulator: EmulatorFixture) -> None:
     ids = unsend_emulator.seed("qstash", count=2)
     result = run("cancel", *ids, "missing-id", "--dsn", dsn(unsend_emulator, "qstash"))
     assert result.returncode == 1
@@ -66,7 +66,7 @@ def test_some_not_found_exits_1(unsend_emulator: EmulatorClient) -> None:
     assert "missing-id" in result.stdout
 
 
-def test_json_lines_one_object_per_result(unsend_emulator: EmulatorClient) -> None:
+def test_json_lines_one_object_per_result(unsend_emulator: EmulatorFixture) -> None:
     ids = unsend_emulator.seed("onesignal", count=4)
     delivered = unsend_emulator.seed("onesignal", state="delivered")
     result = run(
@@ -86,7 +86,7 @@ def test_json_lines_one_object_per_result(unsend_emulator: EmulatorClient) -> No
     assert result.returncode == 1
 
 
-def test_ids_from_stdin(unsend_emulator: EmulatorClient) -> None:
+def test_ids_from_stdin(unsend_emulator: EmulatorFixture) -> None:
     ids = unsend_emulator.seed("courier", count=25)
     stdin = "\n".join(ids) + "\n\n"
     result = run(
@@ -107,7 +107,7 @@ def test_ids_from_stdin(unsend_emulator: EmulatorClient) -> None:
 
 
 def test_ids_from_a_file_and_config_from_toml(
-    unsend_emulator: EmulatorClient, tmp_path: Path
+    unsend_emulator: EmulatorFixture, tmp_path: Path
 ) -> None:
     ids = unsend_emulator.seed("qstash", count=3)
     (tmp_path / "ids.txt").write_text("\n".join(ids))
@@ -117,7 +117,7 @@ def test_ids_from_a_file_and_config_from_toml(
     assert result.returncode == 0, result.stderr
 
 
-def test_config_from_the_environment(unsend_emulator: EmulatorClient) -> None:
+def test_config_from_the_environment(unsend_emulator: EmulatorFixture) -> None:
     [message_id] = unsend_emulator.seed("courier")
     result = run("cancel", message_id, env={"UNSEND_DSN": dsn(unsend_emulator)})
     assert result.returncode == 0, result.stderr
@@ -140,7 +140,7 @@ def test_usage_and_configuration_errors_exit_2(args: tuple[str, ...], message: s
 
 
 def test_refused_credentials_exit_2_and_never_print_the_secret(
-    unsend_emulator: EmulatorClient,
+    unsend_emulator: EmulatorFixture,
 ) -> None:
     [message_id] = unsend_emulator.seed("courier")
     secret = "wrong-but-secret-token"
@@ -149,7 +149,7 @@ def test_refused_credentials_exit_2_and_never_print_the_secret(
     assert secret not in result.stdout + result.stderr
 
 
-def test_errors_exit_3(unsend_emulator: EmulatorClient) -> None:
+def test_errors_exit_3(unsend_emulator: EmulatorFixture) -> None:
     [message_id] = unsend_emulator.seed("courier")
     unsend_emulator.set_faults("courier", unavailable_rate=1.0)
     result = run(

@@ -9,8 +9,8 @@ import pytest
 import unsend
 from tests.helpers import Script, response, run_cancel
 from unsend import Outcome, RetryPolicy
-from unsend._call import MAX_BODY_BYTES
-from unsend._clock import FakeClock
+from unsend._engine.body import MAX_BODY_BYTES
+from unsend._engine.clock import FakeClock
 
 
 class DrippingBody(httpx.SyncByteStream, httpx.AsyncByteStream):

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import unsend
 from tests.strategies import MESSAGE_IDS, responses
-from unsend._clock import FakeClock
-from unsend.emulator import EmulatorClient
+from unsend._engine.clock import FakeClock
+from unsend.testing import EmulatorFixture
 
 PROVIDERS = [unsend.QStash("t"), unsend.OneSignal("a", "k"), unsend.Courier("t")]
 HTTP = httpx.Client()  # one client for every example: unsend never closes a passed-in client
@@ -70,7 +70,7 @@ def test_any_response_sequence_through_the_client(
 def test_any_id_is_refused_or_cancels_exactly_its_own_message(
     unsend_emulator_server: object, name: str, message_id: str
 ) -> None:
-    emu = EmulatorClient(unsend_emulator_server.url)  # type: ignore[attr-defined]
+    emu = EmulatorFixture(unsend_emulator_server.url)  # type: ignore[attr-defined]
     emu.reset()
     try:
         sentinel = emu.seed(name, message_id="sentinel-message")[0]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from unsend._gate import Gate
+from unsend._engine.gate import Gate
 
 
 def test_an_open_gate_lets_requests_through_at_once() -> None:

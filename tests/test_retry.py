@@ -10,7 +10,7 @@ import pytest
 import unsend
 from tests.helpers import Script, courier_record, response, run_cancel
 from unsend import Outcome, RetryPolicy
-from unsend._clock import FakeClock
+from unsend._engine.clock import FakeClock
 
 NO_JITTER = RetryPolicy(jitter=0)
 PROVIDERS = {

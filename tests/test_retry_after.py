@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from unsend._retry_after import retry_after_seconds
+from unsend._engine.retry_after import retry_after_seconds
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 

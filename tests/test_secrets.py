@@ -12,7 +12,7 @@ import pytest
 
 import unsend
 from tests.helpers import courier_record
-from unsend._clock import FakeClock
+from unsend._engine.clock import FakeClock
 
 QSTASH = "qstash-SECRET-1111"
 ONESIGNAL_KEY = "onesignal-SECRET-2222"

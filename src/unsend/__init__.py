@@ -4,7 +4,8 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from ._client import AsyncCanceller, Canceller
-from ._clock import Clock, SystemClock
+from ._engine.clock import Clock, SystemClock
+from ._engine.retry import RetryEvent, RetryPolicy
 from ._errors import (
     AuthenticationError,
     ConfigError,
@@ -28,7 +29,6 @@ from ._result import (
     MessageRecord,
     Outcome,
 )
-from ._retry import RetryEvent, RetryPolicy
 from ._version import __version__
 
 if _TYPE_CHECKING:

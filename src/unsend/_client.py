@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Final, Self, TypeVar
 import httpx
 from tenacity import AsyncRetrying, Retrying
 
-from ._call import CancelCall, OnRetry, cancel_call, secrets_of
-from ._clock import Clock, SystemClock
-from ._deadline import ATTEMPT_DEADLINE, deadline_transport
-from ._errors import ConfigError, UnsendError
-from ._fanout import (
+from ._engine.call import CancelCall, OnRetry, cancel_call, secrets_of
+from ._engine.clock import Clock, SystemClock
+from ._engine.deadline import ATTEMPT_DEADLINE, deadline_transport
+from ._engine.fanout import (
     DEFAULT_CONCURRENCY,
     Stopped,
     aiter_ids,
@@ -29,11 +28,12 @@ from ._fanout import (
     failed_result,
     window,
 )
-from ._gate import Gate
-from ._lanes import Lanes
+from ._engine.gate import Gate
+from ._engine.lanes import Lanes
+from ._engine.retry import RetryPolicy
+from ._errors import ConfigError, UnsendError
 from ._provider import Provider
 from ._result import BulkResult, CancelResult
-from ._retry import RetryPolicy
 from .providers._secret import register_secrets
 
 __all__ = [
@@ -50,7 +50,9 @@ if TYPE_CHECKING:
     import threading
     from concurrent.futures import Future
 
-    from ._bulk import BulkAnswer, MatchingPlan, SupportsBulkCancel
+    from ._engine.bulk import BulkPlan, MatchingPlan
+    from ._provider import SupportsBulkCancel
+    from ._result import BulkAnswer
 
 # asyncio and concurrent.futures are imported where cancel_many needs them: together they are
 # a third of the import time of httpx, and most users of a canceller never call cancel_many.
@@ -128,7 +130,7 @@ class _CancellerBase:
         )
 
     def _bulk_provider(self) -> SupportsBulkCancel:
-        from ._bulk import SupportsBulkCancel
+        from ._provider import SupportsBulkCancel
 
         if not isinstance(self.provider, SupportsBulkCancel):
             raise ConfigError(
@@ -145,7 +147,7 @@ class _CancellerBase:
         to_date: datetime | int | None,
         filters: dict[str, str | Iterable[str] | None],
     ) -> MatchingPlan:
-        from ._bulk import MatchingPlan, build_filters
+        from ._engine.bulk import MatchingPlan, build_filters
 
         provider = self._bulk_provider()
         params = build_filters(filters, from_date, to_date)
@@ -272,11 +274,11 @@ class Canceller(_CancellerBase):
     def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
 
-        from ._bulk import IdsPlan
+        from ._engine.bulk import IdsPlan
 
         return self._drive(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
 
-    def _drive(self, plan: MatchingPlan) -> BulkResult:
+    def _drive(self, plan: BulkPlan) -> BulkResult:
         started = self.clock.monotonic()
         lane = self._lanes.fixed()
         while (request := plan.next_request()) is not None:
@@ -488,11 +490,11 @@ class AsyncCanceller(_CancellerBase):
     async def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
 
-        from ._bulk import IdsPlan
+        from ._engine.bulk import IdsPlan
 
         return await self._drive(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
 
-    async def _drive(self, plan: MatchingPlan) -> BulkResult:
+    async def _drive(self, plan: BulkPlan) -> BulkResult:
         started = self.clock.monotonic()
         lane = self._lanes.fixed()
         while (request := plan.next_request()) is not None:

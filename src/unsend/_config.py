@@ -27,9 +27,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import httpx
 
 from ._client import DEFAULT_TIMEOUT, AsyncCanceller, Canceller
+from ._engine.retry import RetryPolicy
 from ._errors import ConfigError
 from ._registry import ProviderSpec, provider_spec
-from ._retry import RetryPolicy
 
 __all__ = ["CLIENT_OPTIONS", "from_config", "from_env", "from_toml", "parse_dsn"]
 

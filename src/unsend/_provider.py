@@ -2,18 +2,19 @@
 
 An adapter knows one provider's HTTP contract and nothing about sending: it builds the request for
 a cancel and turns the response into a ``CancelResult`` or a typed error. Whether and when to retry
-is decided elsewhere (``_retry``), from the error alone.
+is decided elsewhere (the engine), from the error alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import httpx
 
-from ._result import CancelResult
+from ._result import BulkAnswer, CancelResult
 
-__all__ = ["Provider"]
+__all__ = ["Provider", "SupportsBulkCancel"]
 
 
 @runtime_checkable
@@ -35,3 +36,13 @@ class Provider(Protocol):
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         """The outcome of ``response`` (body fully read), or a typed ``UnsendError``."""
         ...
+
+
+@runtime_checkable
+class SupportsBulkCancel(Protocol):
+    """A provider with a bulk cancel endpoint (QStash)."""
+
+    @property
+    def name(self) -> str: ...
+    def bulk_cancel_request(self, params: Sequence[tuple[str, str]]) -> httpx.Request: ...
+    def bulk_cancel_result(self, response: httpx.Response) -> BulkAnswer: ...

@@ -11,6 +11,7 @@ from ._errors import UnsendError
 from ._open_enum import OpenStrEnum
 
 __all__ = [
+    "BulkAnswer",
     "BulkResult",
     "CancelResult",
     "CourierReason",
@@ -108,6 +109,14 @@ class CancelResult:
     def cancelled(self) -> bool:
         """True when the message will not be sent: CANCELLED or ALREADY_CANCELLED."""
         return self.outcome in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
+
+
+@attrs.frozen
+class BulkAnswer:
+    """One bulk response, as an adapter reads it: a count, or a tracked bulk action."""
+
+    cancelled: int | None
+    action_id: str | None = None
 
 
 @attrs.frozen

@@ -8,17 +8,17 @@ import httpx
 import pytest
 
 from tests.helpers import QSTASH_BULK_FIELDS
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 
 @pytest.fixture
-def seeded(unsend_emulator: EmulatorClient) -> EmulatorClient:
+def seeded(unsend_emulator: EmulatorFixture) -> EmulatorFixture:
     for i, (name, fields) in enumerate(QSTASH_BULK_FIELDS.items()):
         unsend_emulator.seed("qstash", message_id=name, fields=fields, created_ms=1_000 * (i + 1))
     return unsend_emulator
 
 
-def bulk(emu: EmulatorClient, params: Any = None, json: Any = None) -> httpx.Response:
+def bulk(emu: EmulatorFixture, params: Any = None, json: Any = None) -> httpx.Response:
     return httpx.request(
         "DELETE",
         f"{emu.url}/v2/messages",
@@ -28,7 +28,7 @@ def bulk(emu: EmulatorClient, params: Any = None, json: Any = None) -> httpx.Res
     )
 
 
-def cancelled(emu: EmulatorClient) -> set[str]:
+def cancelled(emu: EmulatorFixture) -> set[str]:
     return {i for i, s in emu.states("qstash").items() if s == "cancelled"}
 
 
@@ -56,13 +56,13 @@ def cancelled(emu: EmulatorClient) -> set[str]:
         ({"label": "none"}, set()),
     ],
 )
-def test_filters(seeded: EmulatorClient, params: Any, expected: set[str]) -> None:
+def test_filters(seeded: EmulatorFixture, params: Any, expected: set[str]) -> None:
     response = bulk(seeded, params)
     assert response.json() == {"cancelled": len(expected)}
     assert cancelled(seeded) == expected
 
 
-def test_count_batches_and_bounds(seeded: EmulatorClient) -> None:
+def test_count_batches_and_bounds(seeded: EmulatorFixture) -> None:
     assert bulk(seeded, {"count": 2}).json() == {"cancelled": 2}
     assert bulk(seeded, {"count": 2}).json() == {"cancelled": 1}
     assert bulk(seeded, {"count": 2}).json() == {"cancelled": 0}
@@ -71,7 +71,7 @@ def test_count_batches_and_bounds(seeded: EmulatorClient) -> None:
 
 
 def test_filterless_cancels_everything_and_the_trailing_slash_is_the_same_route(
-    seeded: EmulatorClient,
+    seeded: EmulatorFixture,
 ) -> None:
     response = httpx.delete(
         f"{seeded.url}/v2/messages/",
@@ -81,17 +81,17 @@ def test_filterless_cancels_everything_and_the_trailing_slash_is_the_same_route(
     assert cancelled(seeded) == {"a", "b", "c"}
 
 
-def test_the_sdks_json_body_form_is_accepted(seeded: EmulatorClient) -> None:
+def test_the_sdks_json_body_form_is_accepted(seeded: EmulatorFixture) -> None:
     assert bulk(seeded, json={"messageIds": ["b"]}).json() == {"cancelled": 1}
     assert cancelled(seeded) == {"b"}
 
 
-def test_delivered_messages_are_not_counted(seeded: EmulatorClient) -> None:
+def test_delivered_messages_are_not_counted(seeded: EmulatorFixture) -> None:
     seeded.seed("qstash", state="delivered", fields={"label": "red"})
     assert bulk(seeded, {"label": "red"}).json() == {"cancelled": 1}
 
 
-def test_bulk_action_answer(seeded: EmulatorClient) -> None:
+def test_bulk_action_answer(seeded: EmulatorFixture) -> None:
     seeded.set_faults("qstash", bulk_action=True)
     body = bulk(seeded, {"label": "red"}).json()
     assert body["actionId"].startswith("bulk_")

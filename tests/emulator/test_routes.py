@@ -10,12 +10,12 @@ import pytest
 
 import unsend
 from unsend import Outcome
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 PROVIDERS = ["qstash", "onesignal", "courier"]
 
 
-def raw(emu: EmulatorClient, provider: str, message_id: str, **kw: Any) -> httpx.Response:
+def raw(emu: EmulatorFixture, provider: str, message_id: str, **kw: Any) -> httpx.Response:
     """Send unsend's cancel request for ``message_id`` without unsend reading the answer."""
     request = emu.provider(provider).cancel_request(message_id)
     with httpx.Client(timeout=10) as client:
@@ -23,7 +23,7 @@ def raw(emu: EmulatorClient, provider: str, message_id: str, **kw: Any) -> httpx
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_lifecycle_through_unsend(unsend_emulator: EmulatorClient, provider: str) -> None:
+def test_lifecycle_through_unsend(unsend_emulator: EmulatorFixture, provider: str) -> None:
     emu = unsend_emulator
     scheduled = emu.seed(provider, count=2, delay=60)
     delivered = emu.seed(provider, state="delivered")[0]
@@ -63,7 +63,7 @@ def test_lifecycle_through_unsend(unsend_emulator: EmulatorClient, provider: str
     ("provider", "body_key"), [("qstash", "error"), ("onesignal", "errors"), ("courier", "message")]
 )
 def test_wrong_credentials_answer_401_in_the_providers_shape(
-    unsend_emulator: EmulatorClient, provider: str, body_key: str
+    unsend_emulator: EmulatorFixture, provider: str, body_key: str
 ) -> None:
     emu = unsend_emulator
     message_id = emu.seed(provider)[0]
@@ -80,7 +80,7 @@ def test_wrong_credentials_answer_401_in_the_providers_shape(
     assert emu.states(provider)[message_id] == "scheduled"
 
 
-def test_onesignal_wrong_app_id_is_refused(unsend_emulator: EmulatorClient) -> None:
+def test_onesignal_wrong_app_id_is_refused(unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     message_id = emu.seed("onesignal")[0]
     other_app = unsend.OneSignal("another-app", emu.credentials.onesignal_api_key, base_url=emu.url)
@@ -89,7 +89,7 @@ def test_onesignal_wrong_app_id_is_refused(unsend_emulator: EmulatorClient) -> N
 
 
 def test_qstash_token_is_also_accepted_as_a_query_parameter(
-    unsend_emulator: EmulatorClient,
+    unsend_emulator: EmulatorFixture,
 ) -> None:
     emu = unsend_emulator
     message_id = emu.seed("qstash")[0]
@@ -100,7 +100,7 @@ def test_qstash_token_is_also_accepted_as_a_query_parameter(
     assert response.status_code == 200
 
 
-def test_publish_endpoints_schedule_messages(unsend_emulator: EmulatorClient) -> None:
+def test_publish_endpoints_schedule_messages(unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     creds = emu.credentials
     with httpx.Client(base_url=emu.url) as http:
@@ -153,7 +153,7 @@ def test_publish_endpoints_schedule_messages(unsend_emulator: EmulatorClient) ->
 
 
 def test_qstash_burst_and_daily_limits_carry_the_real_headers(
-    unsend_emulator: EmulatorClient,
+    unsend_emulator: EmulatorFixture,
 ) -> None:
     emu = unsend_emulator
     message_id = emu.seed("qstash")[0]
@@ -171,7 +171,7 @@ def test_qstash_burst_and_daily_limits_carry_the_real_headers(
     assert emu.states("qstash")[message_id] == "scheduled"
 
 
-def test_onesignal_429_always_has_retry_after(unsend_emulator: EmulatorClient) -> None:
+def test_onesignal_429_always_has_retry_after(unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     emu.set_faults("onesignal", rate_limit_rate=1.0, retry_after=3)
     response = raw(emu, "onesignal", emu.seed("onesignal")[0])
@@ -196,7 +196,7 @@ def not_utf8(content: bytes) -> bool:
         ("binary", lambda r: not_utf8(r.content)),
     ],
 )
-def test_unavailable_bodies(unsend_emulator: EmulatorClient, body: str, check: Any) -> None:
+def test_unavailable_bodies(unsend_emulator: EmulatorFixture, body: str, check: Any) -> None:
     emu = unsend_emulator
     emu.set_faults(
         "onesignal",
@@ -211,7 +211,7 @@ def test_unavailable_bodies(unsend_emulator: EmulatorClient, body: str, check: A
 
 
 def test_a_dropped_connection_gives_no_response_and_changes_nothing(
-    unsend_emulator: EmulatorClient,
+    unsend_emulator: EmulatorFixture,
 ) -> None:
     emu = unsend_emulator
     message_id = emu.seed("courier")[0]
@@ -223,7 +223,7 @@ def test_a_dropped_connection_gives_no_response_and_changes_nothing(
 
 
 def test_latency_past_the_client_timeout_leaves_the_message_untouched(
-    unsend_emulator: EmulatorClient,
+    unsend_emulator: EmulatorFixture,
 ) -> None:
     emu = unsend_emulator
     message_id = emu.seed("qstash")[0]
@@ -236,7 +236,7 @@ def test_latency_past_the_client_timeout_leaves_the_message_untouched(
     assert emu.stats()["qstash"].get("abandoned") == 1
 
 
-def test_faults_touch_only_cancel_routes(unsend_emulator: EmulatorClient) -> None:
+def test_faults_touch_only_cancel_routes(unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     emu.set_faults("qstash", unavailable_rate=1.0)
     assert len(emu.seed("qstash", count=3)) == 3
@@ -244,7 +244,7 @@ def test_faults_touch_only_cancel_routes(unsend_emulator: EmulatorClient) -> Non
     assert raw(emu, "qstash", "missing").status_code == 404
 
 
-def test_control_api_refuses_bad_input(unsend_emulator: EmulatorClient) -> None:
+def test_control_api_refuses_bad_input(unsend_emulator: EmulatorFixture) -> None:
     with pytest.raises(RuntimeError, match="400"):
         unsend_emulator.seed("sendgrid")
     with pytest.raises(RuntimeError, match="400"):
@@ -253,7 +253,7 @@ def test_control_api_refuses_bad_input(unsend_emulator: EmulatorClient) -> None:
         unsend_emulator.set_faults("sendgrid", drop_rate=0)
 
 
-def test_reset_clears_state_faults_and_stats(unsend_emulator: EmulatorClient) -> None:
+def test_reset_clears_state_faults_and_stats(unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     emu.seed("qstash", count=2)
     emu.set_faults("qstash", drop_rate=1.0)

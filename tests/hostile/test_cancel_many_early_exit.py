@@ -9,17 +9,17 @@ import time
 import anyio
 import pytest
 
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 IDS = 50
 CONCURRENCY = 5
 
 
-def requests_seen(emu: EmulatorClient) -> int:
+def requests_seen(emu: EmulatorFixture) -> int:
     return sum(emu.stats()["courier"].values())
 
 
-def settle(emu: EmulatorClient) -> int:
+def settle(emu: EmulatorFixture) -> int:
     """Requests seen once whatever was in flight has landed."""
     time.sleep(0.5)
     seen = requests_seen(emu)
@@ -29,7 +29,7 @@ def settle(emu: EmulatorClient) -> int:
 
 
 @pytest.fixture
-def slow_courier(unsend_emulator: EmulatorClient) -> list[str]:
+def slow_courier(unsend_emulator: EmulatorFixture) -> list[str]:
     unsend_emulator.set_faults("courier", latency_ms=100)
     return unsend_emulator.seed("courier", count=IDS)
 
@@ -37,7 +37,7 @@ def slow_courier(unsend_emulator: EmulatorClient) -> list[str]:
 @pytest.mark.parametrize("how", ["break", "closing"])
 @pytest.mark.parametrize("ordered", [False, True])
 def test_sync_stop_after_one_result(
-    unsend_emulator: EmulatorClient, slow_courier: list[str], how: str, ordered: bool
+    unsend_emulator: EmulatorFixture, slow_courier: list[str], how: str, ordered: bool
 ) -> None:
     with unsend_emulator.canceller("courier") as canceller:
         stream = canceller.cancel_many(slow_courier, concurrency=CONCURRENCY, ordered=ordered)
@@ -59,7 +59,7 @@ def test_sync_stop_after_one_result(
 
 @pytest.mark.parametrize("how", ["break", "aclosing"])
 def test_async_stop_after_one_result(
-    unsend_emulator: EmulatorClient, slow_courier: list[str], how: str
+    unsend_emulator: EmulatorFixture, slow_courier: list[str], how: str
 ) -> None:
     async def main() -> None:
         async with unsend_emulator.async_canceller("courier") as canceller:
@@ -85,7 +85,7 @@ def test_async_stop_after_one_result(
 
 
 def test_consumed_to_the_end_every_id_gets_one_result(
-    unsend_emulator: EmulatorClient, slow_courier: list[str]
+    unsend_emulator: EmulatorFixture, slow_courier: list[str]
 ) -> None:
     with unsend_emulator.canceller("courier") as canceller:
         results = list(canceller.cancel_many(slow_courier, concurrency=CONCURRENCY))

@@ -12,11 +12,11 @@ from urllib.parse import quote
 import pytest
 
 import unsend
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 
 def cancel(
-    emu: EmulatorClient, *args: str, stdin: bytes | None = None
+    emu: EmulatorFixture, *args: str, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     dsn = f"courier://{emu.credentials.courier_token}@?base_url={quote(emu.url, safe='')}"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
@@ -36,7 +36,7 @@ def results(run: subprocess.CompletedProcess[bytes]) -> dict[str, str]:
 
 
 def test_a_utf8_bom_is_not_part_of_the_first_id(
-    unsend_emulator: EmulatorClient, tmp_path: Path
+    unsend_emulator: EmulatorFixture, tmp_path: Path
 ) -> None:
     ids = unsend_emulator.seed("courier", count=3)
     path = tmp_path / "ids.txt"
@@ -48,7 +48,7 @@ def test_a_utf8_bom_is_not_part_of_the_first_id(
 
 
 def test_an_undecodable_file_is_a_usage_error_before_any_request(
-    unsend_emulator: EmulatorClient, tmp_path: Path
+    unsend_emulator: EmulatorFixture, tmp_path: Path
 ) -> None:
     ids = unsend_emulator.seed("courier", count=3)
     path = tmp_path / "ids.txt"
@@ -62,7 +62,7 @@ def test_an_undecodable_file_is_a_usage_error_before_any_request(
 
 
 def test_an_undecodable_line_from_a_pipe_keeps_the_ids_read_before_it(
-    unsend_emulator: EmulatorClient,
+    unsend_emulator: EmulatorFixture,
 ) -> None:
     ids = unsend_emulator.seed("courier", count=4)
     stream = "\n".join(ids[:2]).encode() + b"\n\xc3\x28broken\n" + ids[2].encode() + b"\n"
@@ -79,7 +79,7 @@ def test_an_undecodable_line_from_a_pipe_keeps_the_ids_read_before_it(
     "invisible", ["\ufeff", "\u200b", "\u200d", "\u202e", "\u2066", "\u00ad", "\u061c"]
 )
 def test_ids_holding_format_characters_are_invalid(
-    unsend_emulator: EmulatorClient, invisible: str
+    unsend_emulator: EmulatorFixture, invisible: str
 ) -> None:
     [real] = unsend_emulator.seed("courier")
     lookalike = real[:4] + invisible + real[4:]

@@ -101,7 +101,7 @@ def test_an_honestly_compressed_answer_still_reads(mode: str, coding: str) -> No
 
 
 def test_a_body_just_over_the_cap_once_decoded_is_refused(mode: str) -> None:
-    from unsend._body import MAX_BODY_BYTES
+    from unsend._engine.body import MAX_BODY_BYTES
 
     packed = gzip.compress(b'{"errors": ["' + b"x" * MAX_BODY_BYTES + b'"]}')
     answer = response(400, packed, {"Content-Encoding": "gzip"})

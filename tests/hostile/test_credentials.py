@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 import unsend
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 SECRET = "s3cr3t-T0KEN-value"
 
@@ -76,7 +76,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_token_read_with_its_trailing_newline_cancels(unsend_emulator: EmulatorClient) -> None:
+def test_a_token_read_with_its_trailing_newline_cancels(unsend_emulator: EmulatorFixture) -> None:
     [message_id] = unsend_emulator.seed("courier")
     token = unsend_emulator.credentials.courier_token + "\n"  # as $(cat token.txt) would not strip
     result = _cli(
@@ -93,7 +93,7 @@ def test_a_token_read_with_its_trailing_newline_cancels(unsend_emulator: Emulato
 
 @pytest.mark.parametrize("bad", ["\x00", "\n", "é", "\x1b"])
 def test_the_cli_exits_2_before_any_request_and_never_prints_the_token(
-    unsend_emulator: EmulatorClient, bad: str
+    unsend_emulator: EmulatorFixture, bad: str
 ) -> None:
     [message_id] = unsend_emulator.seed("courier")
     token = SECRET[:6] + bad + SECRET[6:]

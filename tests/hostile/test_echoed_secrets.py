@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import unsend
-from unsend._clock import FakeClock
+from unsend._engine.clock import FakeClock
 
 from .run import timed_cancel
 from .server import HostileServer, response

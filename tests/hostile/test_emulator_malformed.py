@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import unsend.emulator
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = [
@@ -24,7 +24,7 @@ HUGE = ["inf", "-inf", "Infinity", "NaN", "nan", "1e308", "1e400", "-1e400", "1"
 
 
 @pytest.fixture
-def http(unsend_emulator: EmulatorClient) -> Iterator[httpx.Client]:
+def http(unsend_emulator: EmulatorFixture) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=unsend_emulator.url, timeout=10) as client:
         yield client
 
@@ -37,7 +37,7 @@ def assert_json_400(response: httpx.Response) -> None:
 @pytest.mark.parametrize("raw", HUGE)
 @pytest.mark.parametrize("key", ["delay", "count", "created_ms"])
 def test_seeding_with_non_finite_or_huge_numbers_is_refused(
-    http: httpx.Client, unsend_emulator: EmulatorClient, raw: str, key: str
+    http: httpx.Client, unsend_emulator: EmulatorFixture, raw: str, key: str
 ) -> None:
     for body in (
         f'{{"provider": "courier", "{key}": {raw}}}',
@@ -52,7 +52,7 @@ def test_seeding_with_non_finite_or_huge_numbers_is_refused(
 
 @pytest.mark.parametrize("raw", HUGE)
 def test_advancing_the_clock_by_garbage_is_refused_and_time_is_not_poisoned(
-    http: httpx.Client, unsend_emulator: EmulatorClient, raw: str
+    http: httpx.Client, unsend_emulator: EmulatorFixture, raw: str
 ) -> None:
     [message_id] = unsend_emulator.seed("qstash", delay=3600)
     for body in (f'{{"seconds": {raw}}}', f'{{"seconds": "{raw}"}}'):
@@ -83,7 +83,7 @@ def test_faults_with_garbage_numbers_are_refused_and_unchanged(
     ],
 )
 def test_json_nested_100000_deep_is_a_400(
-    http: httpx.Client, unsend_emulator: EmulatorClient, method: str, path: str
+    http: httpx.Client, unsend_emulator: EmulatorFixture, method: str, path: str
 ) -> None:
     c = unsend_emulator.credentials
     headers = {
@@ -119,7 +119,7 @@ def test_405_names_every_allowed_method(
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
 def test_schemathesis_finds_no_server_error(
-    path: Path, unsend_emulator: EmulatorClient
+    path: Path, unsend_emulator: EmulatorFixture
 ) -> None:
     """Every operation of every document, 50 examples each, positive and negative."""
     schema = schemathesis.openapi.from_path(path)

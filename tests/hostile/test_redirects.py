@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 import unsend
-from unsend._call import cancel_call
-from unsend._clock import FakeClock
+from unsend._engine.call import cancel_call
+from unsend._engine.clock import FakeClock
 
 from .run import timed_cancel, user_client
 from .server import HostileServer, request_line, response

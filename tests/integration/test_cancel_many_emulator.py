@@ -9,7 +9,7 @@ import pytest
 
 import unsend
 from unsend import Outcome
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 TOO_LATE = {
     "qstash": Outcome.NOT_FOUND,
@@ -19,7 +19,7 @@ TOO_LATE = {
 FAST_RETRY = unsend.RetryPolicy(max_attempts=15, initial=0.005, max=0.02, jitter=0.005)
 
 
-def cancel_all(emu: EmulatorClient, provider: str, ids: list[str], **kwargs: Any) -> list[Any]:
+def cancel_all(emu: EmulatorFixture, provider: str, ids: list[str], **kwargs: Any) -> list[Any]:
     async def main() -> list[unsend.CancelResult]:
         async with emu.async_canceller(provider, retry=FAST_RETRY) as canceller:
             return [r async for r in canceller.cancel_many(ids, **kwargs)]
@@ -29,7 +29,7 @@ def cancel_all(emu: EmulatorClient, provider: str, ids: list[str], **kwargs: Any
 
 @pytest.mark.parametrize("provider", ["qstash", "onesignal", "courier"])
 def test_under_20_percent_faults_every_id_gets_the_true_outcome(
-    unsend_emulator: EmulatorClient, provider: str
+    unsend_emulator: EmulatorFixture, provider: str
 ) -> None:
     emu = unsend_emulator
     scheduled = emu.seed(provider, count=420)
@@ -61,7 +61,7 @@ def test_under_20_percent_faults_every_id_gets_the_true_outcome(
     assert any(r.attempts > 1 for r in results)
 
 
-def test_one_429_pauses_every_worker(unsend_emulator: EmulatorClient) -> None:
+def test_one_429_pauses_every_worker(unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     ids = emu.seed("onesignal", count=80)
     # Ten workers with 50 ms answers offer ~200 requests/s to a 100/s bucket: without a shared
@@ -76,7 +76,7 @@ def test_one_429_pauses_every_worker(unsend_emulator: EmulatorClient) -> None:
     assert during_pause == []
 
 
-def test_max_rate_keeps_under_the_providers_limit(unsend_emulator: EmulatorClient) -> None:
+def test_max_rate_keeps_under_the_providers_limit(unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     ids = emu.seed("courier", count=200)
     emu.set_faults("courier", limit_rps=250, limit_burst=10)

@@ -10,7 +10,7 @@ from openapi_core import OpenAPI
 
 import unsend
 from tests.integration.openapi_httpx import OpenAPIRequest, OpenAPIResponse
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 SPECS = Path(__file__).parents[2] / "providers"
 HOSTS = {
@@ -38,7 +38,7 @@ class Recorder:
 
 
 @pytest.mark.parametrize("provider", sorted(HOSTS))
-def test_requests_and_responses_conform(unsend_emulator: EmulatorClient, provider: str) -> None:
+def test_requests_and_responses_conform(unsend_emulator: EmulatorFixture, provider: str) -> None:
     emu = unsend_emulator
     openapi = OpenAPI.from_file_path(str(SPECS / f"{provider}.yaml"))
     recorder = Recorder()
@@ -92,7 +92,7 @@ def test_a_bad_body_fails_validation() -> None:
         )
 
 
-def test_qstash_bulk_answers_conform(unsend_emulator: EmulatorClient) -> None:
+def test_qstash_bulk_answers_conform(unsend_emulator: EmulatorFixture) -> None:
     openapi = OpenAPI.from_file_path(str(SPECS / "qstash.yaml"))
     emu = unsend_emulator
     emu.seed("qstash", count=3, fields={"label": "x"})

@@ -10,17 +10,17 @@ import pytest
 
 import unsend
 from tests.helpers import QSTASH_BULK_FIELDS
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 
 @pytest.fixture
-def emu(unsend_emulator: EmulatorClient) -> EmulatorClient:
+def emu(unsend_emulator: EmulatorFixture) -> EmulatorFixture:
     for i, (name, fields) in enumerate(QSTASH_BULK_FIELDS.items()):
         unsend_emulator.seed("qstash", message_id=name, fields=fields, created_ms=1_000 * (i + 1))
     return unsend_emulator
 
 
-def run(mode: str, emu: EmulatorClient, action: Callable[[Any], Any]) -> Any:
+def run(mode: str, emu: EmulatorFixture, action: Callable[[Any], Any]) -> Any:
     """Run ``action(canceller)`` with a sync canceller, or awaited with an async one."""
     if mode == "sync":
         with emu.canceller("qstash") as canceller:
@@ -33,7 +33,7 @@ def run(mode: str, emu: EmulatorClient, action: Callable[[Any], Any]) -> Any:
     return anyio.run(main)
 
 
-def cancelled(emu: EmulatorClient) -> set[str]:
+def cancelled(emu: EmulatorFixture) -> set[str]:
     return {i for i, s in emu.states("qstash").items() if s == "cancelled"}
 
 
@@ -59,7 +59,7 @@ def cancelled(emu: EmulatorClient) -> set[str]:
     ],
 )
 def test_cancel_matching_each_filter_and_combinations(
-    mode: str, emu: EmulatorClient, filters: dict[str, Any], expected: set[str]
+    mode: str, emu: EmulatorFixture, filters: dict[str, Any], expected: set[str]
 ) -> None:
     result = run(mode, emu, lambda c: c.cancel_matching(**filters))
     assert result.cancelled == len(expected)
@@ -68,7 +68,7 @@ def test_cancel_matching_each_filter_and_combinations(
 
 
 def test_count_batches_repeat_until_none_is_left(
-    mode: str, unsend_emulator: EmulatorClient
+    mode: str, unsend_emulator: EmulatorFixture
 ) -> None:
     emu = unsend_emulator
     emu.seed("qstash", count=23, fields={"label": "drip"})
@@ -80,7 +80,7 @@ def test_count_batches_repeat_until_none_is_left(
     assert states.count("scheduled") == 4
 
 
-def test_the_guard_sends_nothing(mode: str, emu: EmulatorClient) -> None:
+def test_the_guard_sends_nothing(mode: str, emu: EmulatorFixture) -> None:
     with pytest.raises(unsend.UnsafeBulkCancel):
         run(mode, emu, lambda c: c.cancel_matching())
     with pytest.raises(unsend.UnsafeBulkCancel):
@@ -89,13 +89,13 @@ def test_the_guard_sends_nothing(mode: str, emu: EmulatorClient) -> None:
     assert emu.stats()["qstash"] == {}
 
 
-def test_everything_true_cancels_everything(mode: str, emu: EmulatorClient) -> None:
+def test_everything_true_cancels_everything(mode: str, emu: EmulatorFixture) -> None:
     result = run(mode, emu, lambda c: c.cancel_matching(everything=True))
     assert result.cancelled == 3
     assert cancelled(emu) == {"a", "b", "c"}
 
 
-def test_cancel_ids_in_chunks(mode: str, unsend_emulator: EmulatorClient) -> None:
+def test_cancel_ids_in_chunks(mode: str, unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     ids = emu.seed("qstash", count=25)
     others = emu.seed("qstash", count=5)
@@ -106,7 +106,7 @@ def test_cancel_ids_in_chunks(mode: str, unsend_emulator: EmulatorClient) -> Non
     assert all(truth[i] == "scheduled" for i in others)
 
 
-def test_a_tracked_bulk_action_is_reported(mode: str, emu: EmulatorClient) -> None:
+def test_a_tracked_bulk_action_is_reported(mode: str, emu: EmulatorFixture) -> None:
     emu.set_faults("qstash", bulk_action=True)
     result = run(mode, emu, lambda c: c.cancel_matching(label="red"))
     assert result.requests == 1
@@ -114,7 +114,7 @@ def test_a_tracked_bulk_action_is_reported(mode: str, emu: EmulatorClient) -> No
     assert result.action_ids[0].startswith("bulk_")
 
 
-def test_bulk_requests_are_retried(mode: str, emu: EmulatorClient) -> None:
+def test_bulk_requests_are_retried(mode: str, emu: EmulatorFixture) -> None:
     emu.set_faults("qstash", unavailable_rate=1.0, max_faults=2)
     fast = unsend.RetryPolicy(initial=0.01, jitter=0)
 
@@ -132,7 +132,7 @@ def test_bulk_requests_are_retried(mode: str, emu: EmulatorClient) -> None:
     assert emu.stats()["qstash"]["503"] == 2
 
 
-def test_other_providers_have_no_bulk_endpoint(unsend_emulator: EmulatorClient) -> None:
+def test_other_providers_have_no_bulk_endpoint(unsend_emulator: EmulatorFixture) -> None:
     canceller = unsend_emulator.canceller("courier")
     with canceller, pytest.raises(unsend.ConfigError, match="no bulk cancel"):
         canceller.cancel_matching(label="x")

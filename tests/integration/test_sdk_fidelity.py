@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from unsend.emulator import EmulatorClient
+from unsend.testing import EmulatorFixture
 
 
-def test_qstash_sdk(unsend_emulator: EmulatorClient) -> None:
+def test_qstash_sdk(unsend_emulator: EmulatorFixture) -> None:
     qstash = pytest.importorskip("qstash")
     from qstash.errors import QStashError
 
@@ -34,7 +34,7 @@ def test_qstash_sdk(unsend_emulator: EmulatorClient) -> None:
     assert client.message.cancel_many([second.message_id]) == 1
 
 
-def test_courier_sdk(unsend_emulator: EmulatorClient) -> None:
+def test_courier_sdk(unsend_emulator: EmulatorFixture) -> None:
     courier = pytest.importorskip("courier")
 
     emu = unsend_emulator
@@ -53,7 +53,7 @@ def test_courier_sdk(unsend_emulator: EmulatorClient) -> None:
         client.messages.cancel(message_id)
 
 
-def test_onesignal_sdk(unsend_emulator: EmulatorClient) -> None:
+def test_onesignal_sdk(unsend_emulator: EmulatorFixture) -> None:
     onesignal = pytest.importorskip("onesignal")
     from onesignal.api import default_api
     from onesignal.exceptions import NotFoundException

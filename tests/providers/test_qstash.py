@@ -124,3 +124,35 @@ def test_other_statuses_are_unexpected_with_an_excerpt(status: int) -> None:
 def test_repr_hides_the_token() -> None:
     assert "qstash-secret-token" not in repr(QSTASH)
     assert "***" in repr(QSTASH)
+
+
+def test_the_bulk_request_is_an_authorized_delete_of_the_collection() -> None:
+    provider = unsend.QStash("qstash-token", region="us-east-1")
+    request = provider.bulk_cancel_request([("label", "a"), ("label", "b")])
+    assert request.method == "DELETE"
+    assert str(request.url) == "https://qstash-us-east-1.upstash.io/v2/messages?label=a&label=b"
+    assert request.headers["authorization"] == "Bearer qstash-token"
+
+
+@pytest.mark.parametrize("status", [200, 202])
+def test_a_bulk_count_is_read_and_must_be_a_whole_non_negative_number(status: int) -> None:
+    provider = unsend.QStash("qstash-token")
+    assert provider.bulk_cancel_result(httpx.Response(status, json={"cancelled": 0})).cancelled == 0
+    assert provider.bulk_cancel_result(httpx.Response(status, json={"cancelled": 7})).cancelled == 7
+    for bad in (-1, 1.5, True, "3", None):
+        with pytest.raises(unsend.UnexpectedResponse, match='neither "cancelled" nor'):
+            provider.bulk_cancel_result(httpx.Response(status, json={"cancelled": bad}))
+
+
+def test_a_bulk_error_status_is_the_shared_error() -> None:
+    provider = unsend.QStash("qstash-token")
+    with pytest.raises(unsend.AuthenticationError):
+        provider.bulk_cancel_result(httpx.Response(401, json={"error": "no"}))
+    with pytest.raises(unsend.DailyLimitExceeded):
+        provider.bulk_cancel_result(
+            httpx.Response(429, headers={"RateLimit-Limit": "9"}, json={"error": "quota"})
+        )
+    with pytest.raises(unsend.UnexpectedResponse) as caught:
+        provider.bulk_cancel_result(httpx.Response(200, content=b"<html>"))
+    assert caught.value.provider == "qstash"
+    assert caught.value.message_id is None

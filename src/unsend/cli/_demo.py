@@ -19,7 +19,8 @@ from rich.console import Console
 
 from .._config import from_config
 from .._result import CancelResult
-from ..emulator import EmulatorClient, EmulatorServer
+from ..emulator import EmulatorServer
+from ..testing._emulator import EmulatorFixture
 from ._output import results_table
 
 __all__ = ["run"]
@@ -28,7 +29,7 @@ PROVIDERS = ("qstash", "onesignal", "courier")
 DELAYS = (30, 3600, 7200)  # seconds; the first is delivered when the demo lets time pass
 
 
-def _schedule(emu: EmulatorClient, provider: str, delay: int) -> str:
+def _schedule(emu: EmulatorFixture, provider: str, delay: int) -> str:
     """Schedule one message the way an application would, through the provider's own API."""
     c = emu.credentials
     with httpx.Client(base_url=emu.url, timeout=10) as http:
@@ -69,7 +70,7 @@ def _schedule(emu: EmulatorClient, provider: str, delay: int) -> str:
         return str(response.raise_for_status().json()["requestId"])
 
 
-def _dsn(emu: EmulatorClient, provider: str, *, masked: bool = False) -> str:
+def _dsn(emu: EmulatorFixture, provider: str, *, masked: bool = False) -> str:
     c = emu.credentials
     secret = {
         "qstash": c.qstash_token,
@@ -84,7 +85,7 @@ def run(console: Console) -> int:
     started = time.monotonic()
     console.rule("[bold]unsend demo[/bold]: one call to cancel, whichever provider sent it")
     with EmulatorServer() as server:
-        emu = EmulatorClient(server.url)
+        emu = EmulatorFixture(server.url)
         console.print(f"emulator of QStash, OneSignal and Courier on {server.url}")
         scheduled = {p: [_schedule(emu, p, d) for d in DELAYS] for p in PROVIDERS}
         console.print(

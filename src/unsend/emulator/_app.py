@@ -24,7 +24,7 @@ from ..providers._secret import masked
 from . import _control, _courier, _onesignal, _qstash
 from ._faults import Faults, FaultState
 from ._input import EXCEPTION_HANDLERS
-from ._shapes import rate_limited, unavailable
+from ._shapes import rate_limited, unauthorized, unavailable
 from ._state import PROVIDERS, Store, VirtualClock
 
 __all__ = ["DEFAULT_CREDENTIALS", "EVENTS_KEPT", "Credentials", "Emulator", "create_app"]
@@ -104,6 +104,19 @@ class Emulator:
             self.faults[provider].configure(Faults(seed=self.seed))
             self.stats[provider].clear()
             self.events[provider].clear()
+
+    def guarded(
+        self, provider: str, authorized: Callable[[Request], bool], handler: Handler
+    ) -> Handler:
+        """A cancel route: 401 (counted) without the right credentials, else ``handler``."""
+
+        async def endpoint(request: Request) -> Response:
+            if not authorized(request):
+                self.count(provider, "401")
+                return unauthorized(provider)
+            return await self.cancel_route(provider, request, handler)
+
+        return endpoint
 
     async def cancel_route(self, provider: str, request: Request, handler: Handler) -> Response:
         """Run a cancel handler under the provider's faults, counting what it answered."""

@@ -1,4 +1,4 @@
-"""``EmulatorClient``: the control API from Python, plus providers and cancellers aimed at it."""
+"""``EmulatorClient``: the control API from Python (``unsend.testing`` adds cancellers)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from typing import Any
 
 import httpx
 
-from .._client import AsyncCanceller, Canceller
-from .._provider import Provider
-from ..providers import Courier, OneSignal, QStash
 from ._app import DEFAULT_CREDENTIALS, Credentials
 
 __all__ = ["EmulatorClient"]
@@ -87,21 +84,3 @@ class EmulatorClient:
 
     def reset(self) -> None:
         self._call("POST", "/reset")
-
-    # -- providers and cancellers aimed at the emulator -------------------------------------
-
-    def provider(self, name: str) -> Provider:
-        c = self.credentials
-        if name == "qstash":
-            return QStash(c.qstash_token, base_url=self.url)
-        if name == "onesignal":
-            return OneSignal(c.onesignal_app_id, c.onesignal_api_key, base_url=self.url)
-        if name == "courier":
-            return Courier(c.courier_token, base_url=self.url)
-        raise ValueError(f"unknown provider {name!r}")
-
-    def canceller(self, name: str, **kwargs: Any) -> Canceller:
-        return Canceller(self.provider(name), **kwargs)
-
-    def async_canceller(self, name: str, **kwargs: Any) -> AsyncCanceller:
-        return AsyncCanceller(self.provider(name), **kwargs)

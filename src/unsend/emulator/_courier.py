@@ -109,11 +109,7 @@ def routes(emulator: Emulator) -> list[Route]:
         store.cancel(message)
         return JSONResponse(record(message))
 
-    async def guarded_cancel(request: Request) -> Response:
-        if not authorized(request):
-            emulator.count(P, "401")
-            return unauthorized(P)
-        return await emulator.cancel_route(P, request, cancel)
+    guarded_cancel = emulator.guarded(P, authorized, cancel)
 
     return [
         route("/send", POST=send),

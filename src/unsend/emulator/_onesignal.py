@@ -89,11 +89,10 @@ def routes(emulator: Emulator) -> list[Route]:
         store.cancel(message)
         return JSONResponse({"success": True})
 
-    async def guarded_cancel(request: Request) -> Response:
-        if not key_ok(request) or request.query_params.get("app_id") != creds.onesignal_app_id:
-            emulator.count(P, "401")
-            return unauthorized(P)
-        return await emulator.cancel_route(P, request, cancel)
+    def cancel_allowed(request: Request) -> bool:
+        return key_ok(request) and request.query_params.get("app_id") == creds.onesignal_app_id
+
+    guarded_cancel = emulator.guarded(P, cancel_allowed, cancel)
 
     return [
         route("/notifications", POST=create),

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import BadInput, bounded_int, parse_json, route
+from ._input import BadInput, Handler, bounded_int, parse_json, route
 from ._shapes import error, unauthorized
 from ._state import Message
 
@@ -180,14 +180,8 @@ def routes(emulator: Emulator) -> list[Route]:
             return JSONResponse({"actionId": "bulk_" + secrets.token_hex(8)})
         return JSONResponse({"cancelled": len(candidates)})
 
-    def guarded(handler: Any) -> Any:
-        async def endpoint(request: Request) -> Response:
-            if not _authorized(emulator, request):
-                emulator.count(P, "401")
-                return unauthorized(P)
-            return await emulator.cancel_route(P, request, handler)
-
-        return endpoint
+    def guarded(handler: Handler) -> Handler:
+        return emulator.guarded(P, lambda request: _authorized(emulator, request), handler)
 
     return [
         route("/v2/publish/{destination:path}", POST=publish),

@@ -7,20 +7,17 @@ says the user is not found in this region is a wrong region or base URL, not a m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, Final
+from typing import ClassVar, Final
 
 import attrs
 import httpx
 
 from .._errors import ConfigError, DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id, validate_message_id
-from .._result import CancelResult, Outcome
+from .._result import BulkAnswer, CancelResult, Outcome
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
 from ._urls import normalize_base_url
-
-if TYPE_CHECKING:
-    from .._bulk import BulkAnswer
 
 __all__ = ["QSTASH_REGIONS", "QStash"]
 
@@ -115,8 +112,6 @@ class QStash:
         )
 
     def bulk_cancel_result(self, response: httpx.Response) -> BulkAnswer:
-        from .._bulk import BulkAnswer
-
         if response.status_code not in (200, 202):
             raise self.error_for(None, response)
         body = read_json(self.name, None, response, self.secrets)

@@ -47,8 +47,9 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
     if (ms := headers.get("retry-after-ms")) is not None and (value := _number(ms)) is not None:
         return value / 1000
     if (text := headers.get("retry-after")) is not None:
+        # A negative or non-finite number is garbage, and never parses as a date either.
         value = _number(text)
-        if value is None and not text.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        if value is None:
             value = _http_date_delay(text, now)
         if value is not None:
             return value

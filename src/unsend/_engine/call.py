@@ -15,23 +15,23 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
-from ._body import MAX_BODY_BYTES, BodyError, decode_body
-from ._clock import Clock
-from ._errors import RateLimited, TransportError, UnexpectedResponse, UnsendError
-from ._gate import Gate
-from ._ids import validate_message_id
-from ._provider import Provider
-from ._result import CancelResult, Outcome
-from ._retry import (
+from .._errors import RateLimited, TransportError, UnexpectedResponse, UnsendError
+from .._ids import validate_message_id
+from .._provider import Provider
+from .._result import CancelResult, Outcome
+from .._version import __version__
+from ..providers._secret import redact
+from .body import MAX_BODY_BYTES, BodyError, decode_body
+from .clock import Clock
+from .gate import Gate
+from .retry import (
     RetryEvent,
     RetryPolicy,
     stop_for,
     strategies,
     wait_advised,
 )
-from ._retry_after import retry_after_seconds
-from ._version import __version__
-from .providers._secret import redact
+from .retry_after import retry_after_seconds
 
 __all__ = [
     "LOST_RESPONSE_NOTE",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 
-from ._errors import UnsendError
-from ._result import CancelResult, Outcome
+from .._errors import UnsendError
+from .._result import CancelResult, Outcome
 
 __all__ = [
     "DEFAULT_CONCURRENCY",

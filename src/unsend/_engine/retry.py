@@ -16,7 +16,7 @@ from tenacity import RetryCallState, retry_base, stop_after_attempt, wait_expone
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from ._errors import (
+from .._errors import (
     DailyLimitExceeded,
     ProviderUnavailable,
     RateLimited,

@@ -3,7 +3,7 @@
 Fixtures (need ``pip install 'unsend[emulator]'``):
 
 ``unsend_emulator``
-    An ``EmulatorClient`` for an emulator served on 127.0.0.1 on a free port, reset before each
+    An ``EmulatorFixture`` for an emulator served on 127.0.0.1 on a free port, reset before each
     test: ``.url``, ``.credentials``, ``.seed(...)``, ``.states(...)``, ``.advance(...)``,
     ``.set_faults(...)``, ``.canceller("qstash")`` and ``.async_canceller(...)``.
 ``unsend_emulator_server``
@@ -16,26 +16,38 @@ Fixtures (need ``pip install 'unsend[emulator]'``):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._clock import FakeClock
+from .._engine.clock import FakeClock
 
 if TYPE_CHECKING:
-    from .emulator import EmulatorClient, EmulatorServer
+    from ..emulator import EmulatorServer
+    from ._emulator import EmulatorFixture
 
-__all__ = ["FakeClock", "unsend_emulator", "unsend_emulator_server"]
+__all__ = ["EmulatorFixture", "FakeClock", "unsend_emulator", "unsend_emulator_server"]
 
 
-def _import_emulator() -> tuple[type[EmulatorServer], type[EmulatorClient]]:
+def __getattr__(name: str) -> Any:
+    # The plugin loads in every pytest run of a project that installs unsend: the emulator
+    # and its fixture class load only when used.
+    if name == "EmulatorFixture":
+        from ._emulator import EmulatorFixture
+
+        return EmulatorFixture
+    raise AttributeError(name)
+
+
+def _import_emulator() -> tuple[type[EmulatorServer], type[EmulatorFixture]]:
     try:
-        from .emulator import EmulatorClient, EmulatorServer
+        from ..emulator import EmulatorServer
+        from ._emulator import EmulatorFixture
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise pytest.UsageError(
             "the unsend_emulator fixture needs the emulator extra: pip install 'unsend[emulator]'"
         ) from exc
-    return EmulatorServer, EmulatorClient
+    return EmulatorServer, EmulatorFixture
 
 
 @pytest.fixture(scope="session")
@@ -47,10 +59,10 @@ def unsend_emulator_server() -> Iterator[EmulatorServer]:
 
 
 @pytest.fixture
-def unsend_emulator(unsend_emulator_server: EmulatorServer) -> Iterator[EmulatorClient]:
-    """A client for the emulator, with its state, clock and faults reset for this test."""
-    _, client_class = _import_emulator()
-    client = client_class(unsend_emulator_server.url)
+def unsend_emulator(unsend_emulator_server: EmulatorServer) -> Iterator[EmulatorFixture]:
+    """The emulator's control API and cancellers aimed at it, reset for this test."""
+    _, fixture_class = _import_emulator()
+    client = fixture_class(unsend_emulator_server.url)
     client.reset()
     try:
         yield client

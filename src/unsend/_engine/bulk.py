@@ -13,23 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
-import attrs
 import httpx
 
-from ._errors import UnsafeBulkCancel
-from ._ids import validate_message_id
-from ._result import BulkResult
+from .._errors import UnsafeBulkCancel
+from .._ids import validate_message_id
+from .._provider import SupportsBulkCancel
+from .._result import BulkAnswer, BulkResult
 
-__all__ = [
-    "BULK_FILTERS",
-    "BulkAnswer",
-    "IdsPlan",
-    "MatchingPlan",
-    "SupportsBulkCancel",
-    "build_filters",
-]
+__all__ = ["BULK_FILTERS", "BulkPlan", "IdsPlan", "MatchingPlan", "build_filters"]
 
 # Python keyword -> QStash query parameter (seed 002; callerIp replaces the deprecated callerIP).
 BULK_FILTERS = {
@@ -44,24 +37,6 @@ BULK_FILTERS = {
     "caller_ip": "callerIp",
 }
 MAX_BATCH = 500
-
-
-@attrs.frozen
-class BulkAnswer:
-    """One bulk response: a count, or (newer accounts) a tracked bulk action."""
-
-    cancelled: int | None
-    action_id: str | None = None
-
-
-@runtime_checkable
-class SupportsBulkCancel(Protocol):
-    """A provider with a bulk cancel endpoint (QStash)."""
-
-    @property
-    def name(self) -> str: ...
-    def bulk_cancel_request(self, params: Sequence[tuple[str, str]]) -> httpx.Request: ...
-    def bulk_cancel_result(self, response: httpx.Response) -> BulkAnswer: ...
 
 
 def _values(keyword: str, value: str | Iterable[str]) -> list[str]:
@@ -115,6 +90,35 @@ def _guard(provider: str, params: Sequence[tuple[str, str]], everything: bool) -
         )
 
 
+class BulkPlan(Protocol):
+    """What both clients drive: the next request (None when done), each answer, the sum."""
+
+    def next_request(self) -> httpx.Request | None: ...
+    def record(self, answer: BulkAnswer) -> None: ...
+    def result(self, elapsed: float) -> BulkResult: ...
+
+
+class _Tally:
+    """What a plan has counted so far."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.cancelled = 0
+        self.requests = 0
+        self.action_ids: list[str] = []
+
+    def add(self, answer: BulkAnswer) -> None:
+        self.requests += 1
+        self.cancelled += answer.cancelled or 0
+        if answer.action_id is not None:
+            self.action_ids.append(answer.action_id)
+
+    def result(self, elapsed: float) -> BulkResult:
+        return BulkResult(
+            self.provider, self.cancelled, self.requests, tuple(self.action_ids), elapsed
+        )
+
+
 class MatchingPlan:
     """Cancel what matches the filters, ``batch`` at a time until a batch cancels nothing."""
 
@@ -134,37 +138,29 @@ class MatchingPlan:
         self.provider = provider
         self.params = params + ([("count", str(batch))] if batch is not None else [])
         self.batch = batch
-        self.cancelled = 0
-        self.requests = 0
-        self.action_ids: list[str] = []
+        self.tally = _Tally(provider.name)
         self._done = False
 
     def next_request(self) -> httpx.Request | None:
         return None if self._done else self.provider.bulk_cancel_request(self.params)
 
     def record(self, answer: BulkAnswer) -> None:
-        self.requests += 1
-        if answer.action_id is not None:
-            # A tracked action runs on the provider's side: its count is not known here.
-            self.action_ids.append(answer.action_id)
-            self._done = True
-            return
-        self.cancelled += answer.cancelled or 0
-        self._done = self.batch is None or not answer.cancelled
+        self.tally.add(answer)
+        # A tracked action runs on the provider's side: its count is not known here.
+        self._done = answer.action_id is not None or self.batch is None or not answer.cancelled
 
     def result(self, elapsed: float) -> BulkResult:
-        return BulkResult(
-            self.provider.name, self.cancelled, self.requests, tuple(self.action_ids), elapsed
-        )
+        return self.tally.result(elapsed)
 
 
-class IdsPlan(MatchingPlan):
+class IdsPlan:
     """Cancel the given ids, ``chunk`` per request, reading them lazily."""
 
     def __init__(self, provider: SupportsBulkCancel, ids: Iterable[str], *, chunk: int) -> None:
         if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
             raise ValueError(f"chunk must be an integer >= 1, got {chunk!r}")
-        super().__init__(provider, [], batch=None, everything=True)
+        self.provider = provider
+        self.tally = _Tally(provider.name)
         self._chunks = self._chunked(iter(ids), chunk)
         self._next = next(self._chunks, None)
         if self._next is None:
@@ -185,8 +181,8 @@ class IdsPlan(MatchingPlan):
         return self.provider.bulk_cancel_request([("messageIds", i) for i in self._next])
 
     def record(self, answer: BulkAnswer) -> None:
-        self.requests += 1
-        self.cancelled += answer.cancelled or 0
-        if answer.action_id is not None:
-            self.action_ids.append(answer.action_id)
+        self.tally.add(answer)
         self._next = next(self._chunks, None)
+
+    def result(self, elapsed: float) -> BulkResult:
+        return self.tally.result(elapsed)
