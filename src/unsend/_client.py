@@ -1,25 +1,34 @@
-"""``Canceller`` and ``AsyncCanceller``: the only code that sends.
+"""``Canceller`` and ``AsyncCanceller``: drivers that only send and sleep.
 
-Both drive the same sans-I/O pieces (``CancelCall`` for one request with its retries, the bulk
-plans, the gate); they differ only in how they send, read, sleep and run workers.
+Every decision lives in the engine: a machine (``Call.steps``, ``cancel_steps``, ``bulk_steps``)
+yields ``Send`` and ``Sleep`` steps; a driver performs each and hands back what happened. The
+sync driver sends with an ``httpx.Client`` and sleeps with the clock; the async one awaits both.
 """
 
 from __future__ import annotations
 
-import time
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self, TypeVar
 
 import httpx
-from tenacity import AsyncRetrying, Retrying
 
-from ._engine.call import CancelCall, OnRetry, cancel_call, secrets_of
+from ._engine.call import (
+    Call,
+    OnRetry,
+    Reply,
+    Sleep,
+    Step,
+    Stepper,
+    cancel_call,
+    cancel_steps,
+    secrets_of,
+)
 from ._engine.clock import Clock, SystemClock
-from ._engine.deadline import ATTEMPT_DEADLINE, deadline_transport
+from ._engine.deadline import deadline_transport
 from ._engine.fanout import (
     DEFAULT_CONCURRENCY,
     Stopped,
@@ -31,6 +40,7 @@ from ._engine.fanout import (
 from ._engine.gate import Gate
 from ._engine.lanes import Lanes
 from ._engine.retry import RetryPolicy
+from ._engine.transport import send_async, send_sync
 from ._errors import ConfigError, UnsendError
 from ._provider import Provider
 from ._result import BulkResult, CancelResult
@@ -50,7 +60,7 @@ if TYPE_CHECKING:
     import threading
     from concurrent.futures import Future
 
-    from ._engine.bulk import BulkPlan, MatchingPlan
+    from ._engine.bulk import BulkPlan
     from ._provider import SupportsBulkCancel
     from ._result import BulkAnswer
 
@@ -118,7 +128,7 @@ class _CancellerBase:
     def _gates(self, pacer: Gate | None) -> tuple[Gate, ...]:
         return (self.gate,) if pacer is None else (self.gate, pacer)
 
-    def _call(self, message_id: str, pacer: Gate | None = None) -> CancelCall[CancelResult]:
+    def _call(self, message_id: str, pacer: Gate | None = None) -> Call[CancelResult]:
         return cancel_call(
             self.provider,
             message_id,
@@ -127,6 +137,7 @@ class _CancellerBase:
             clock=self.clock,
             on_retry=self.on_retry,
             gates=self._gates(pacer),
+            secrets=self._secrets,
         )
 
     def _bulk_provider(self) -> SupportsBulkCancel:
@@ -139,34 +150,45 @@ class _CancellerBase:
             )
         return self.provider
 
-    def _matching_plan(
+    def _matching_steps(
         self,
         batch: int | None,
         everything: bool,
         from_date: datetime | int | None,
         to_date: datetime | int | None,
         filters: dict[str, str | Iterable[str] | None],
-    ) -> MatchingPlan:
+    ) -> Generator[Step, Reply, BulkResult]:
         from ._engine.bulk import MatchingPlan, build_filters
 
         provider = self._bulk_provider()
         params = build_filters(filters, from_date, to_date)
-        return MatchingPlan(provider, params, batch=batch, everything=everything)
+        return self._bulk_steps(MatchingPlan(provider, params, batch=batch, everything=everything))
 
-    def _bulk_call(self, request: httpx.Request) -> CancelCall[BulkAnswer]:
+    def _ids_steps(self, ids: Iterable[str], chunk: int) -> Generator[Step, Reply, BulkResult]:
+        from ._engine.bulk import IdsPlan
+
+        return self._bulk_steps(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
+
+    def _bulk_steps(self, plan: BulkPlan) -> Generator[Step, Reply, BulkResult]:
+        from ._engine.bulk import bulk_steps
+
         provider = self._bulk_provider()
-        return CancelCall(
-            provider.name,
-            None,
-            request,
-            provider.bulk_cancel_result,
-            policy=self.retry,
-            timeout=self.timeout,
-            clock=self.clock,
-            on_retry=self.on_retry,
-            gates=(self.gate,),
-            secrets=self._secrets,
-        )
+
+        def call_for(request: httpx.Request) -> Call[BulkAnswer]:
+            return Call(
+                provider.name,
+                None,
+                request,
+                provider.bulk_cancel_result,
+                policy=self.retry,
+                timeout=self.timeout,
+                clock=self.clock,
+                on_retry=self.on_retry,
+                gates=(self.gate,),
+                secrets=self._secrets,
+            )
+
+        return bulk_steps(plan, call_for, self.clock)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.provider!r}, retry={self.retry!r})"
@@ -208,10 +230,10 @@ class Canceller(_CancellerBase):
 
     def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
-        call = self._call(message_id)
+        steps = cancel_steps(self._call(message_id))
         lane, client = self._lanes.acquire()
         try:
-            return call.finish(self._run(call, client))
+            return self._run(steps, client)
         finally:
             self._lanes.release(lane)
 
@@ -268,22 +290,12 @@ class Canceller(_CancellerBase):
         **filters: str | Iterable[str] | None,
     ) -> BulkResult:
         """QStash: cancel every message matching the filters (see README, "Bulk cancel")."""
-        plan = self._matching_plan(batch, everything, from_date, to_date, filters)
-        return self._drive(plan)
+        steps = self._matching_steps(batch, everything, from_date, to_date, filters)
+        return self._run(steps, self._lanes.fixed())
 
     def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-
-        from ._engine.bulk import IdsPlan
-
-        return self._drive(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
-
-    def _drive(self, plan: BulkPlan) -> BulkResult:
-        started = self.clock.monotonic()
-        lane = self._lanes.fixed()
-        while (request := plan.next_request()) is not None:
-            plan.record(self._run(self._bulk_call(request), lane))
-        return plan.result(self.clock.monotonic() - started)
+        return self._run(self._ids_steps(ids, chunk), self._lanes.fixed())
 
     def _cancel_or_fail(
         self, message_id: str, pacer: Gate | None, stop: threading.Event
@@ -291,8 +303,7 @@ class Canceller(_CancellerBase):
         started = self.clock.monotonic()
         lane, client = self._lanes.acquire()
         try:
-            call = self._call(message_id, pacer)
-            return call.finish(self._run(call, client, stop))
+            return self._run(cancel_steps(self._call(message_id, pacer)), client, stop)
         except UnsendError as error:
             elapsed = self.clock.monotonic() - started
             return failed_result(self.provider.name, message_id, error, elapsed)
@@ -300,43 +311,25 @@ class Canceller(_CancellerBase):
             self._lanes.release(lane)
 
     def _run(
-        self, call: CancelCall[T], lane: httpx.Client, stop: threading.Event | None = None
+        self,
+        steps: Generator[Step, Reply, T],
+        lane: httpx.Client,
+        stop: threading.Event | None = None,
     ) -> T:
         sleep: Callable[[float], object] = self.clock.sleep
         if stop is not None and isinstance(self.clock, SystemClock):
             sleep = stop.wait  # a consumer that stops wakes the waits at once
-        retrying = Retrying(sleep=sleep, **call.retry_kwargs())  # type: ignore[arg-type]
-        for attempt in retrying:
-            with attempt:
-                return self._attempt(call, lane, sleep, stop)
-        raise AssertionError("unreachable: tenacity re-raises the last error when it gives up")
-
-    def _attempt(
-        self,
-        call: CancelCall[T],
-        lane: httpx.Client,
-        sleep: Callable[[float], object],
-        stop: threading.Event | None,
-    ) -> T:
-        if delay := call.gate_delay():
-            sleep(delay)
-        if stop is not None and stop.is_set():
-            raise Stopped(provider=call.provider, message_id=call.message_id)
-        token = ATTEMPT_DEADLINE.set(time.monotonic() + call.time_left())
-        try:
-            response = lane.send(call.next_request(), stream=True, follow_redirects=False)
-            try:
-                call.guard(response)
-                raw = b"".join(response.iter_raw())
-            except httpx.StreamConsumed:
-                raw = None  # handed over already read (a mock transport)
-            finally:
-                response.close()
-        except httpx.RequestError as exc:
-            raise call.transport_error(exc) from exc
-        finally:
-            ATTEMPT_DEADLINE.reset(token)
-        return call.result(response, raw)
+        stepper = Stepper(steps)
+        reply: Reply = None
+        while (step := stepper.next(reply)) is not None:
+            reply = None
+            if isinstance(step, Sleep):
+                sleep(step.seconds)
+            elif stop is not None and stop.is_set():
+                raise Stopped(provider=self.provider.name)
+            else:
+                reply = send_sync(lane, step, self.clock)
+        return stepper.result
 
     def close(self) -> None:
         """Close the HTTP clients if unsend created them."""
@@ -392,10 +385,10 @@ class AsyncCanceller(_CancellerBase):
 
     async def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
-        call = self._call(message_id)
+        steps = cancel_steps(self._call(message_id))
         lane, client = self._lanes.acquire()
         try:
-            return call.finish(await self._run(call, client))
+            return await self._run(steps, client)
         finally:
             self._lanes.release(lane)
 
@@ -484,64 +477,33 @@ class AsyncCanceller(_CancellerBase):
         **filters: str | Iterable[str] | None,
     ) -> BulkResult:
         """QStash: cancel every message matching the filters (see README, "Bulk cancel")."""
-        plan = self._matching_plan(batch, everything, from_date, to_date, filters)
-        return await self._drive(plan)
+        steps = self._matching_steps(batch, everything, from_date, to_date, filters)
+        return await self._run(steps, self._lanes.fixed())
 
     async def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-
-        from ._engine.bulk import IdsPlan
-
-        return await self._drive(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
-
-    async def _drive(self, plan: BulkPlan) -> BulkResult:
-        started = self.clock.monotonic()
-        lane = self._lanes.fixed()
-        while (request := plan.next_request()) is not None:
-            plan.record(await self._run(self._bulk_call(request), lane))
-        return plan.result(self.clock.monotonic() - started)
+        return await self._run(self._ids_steps(ids, chunk), self._lanes.fixed())
 
     async def _cancel_or_fail(
         self, message_id: str, pacer: Gate | None, lane: httpx.AsyncClient
     ) -> CancelResult:
         started = self.clock.monotonic()
         try:
-            call = self._call(message_id, pacer)
-            return call.finish(await self._run(call, lane))
+            return await self._run(cancel_steps(self._call(message_id, pacer)), lane)
         except UnsendError as error:
             elapsed = self.clock.monotonic() - started
             return failed_result(self.provider.name, message_id, error, elapsed)
 
-    async def _run(self, call: CancelCall[T], lane: httpx.AsyncClient) -> T:
-        retrying = AsyncRetrying(sleep=self.clock.asleep, **call.retry_kwargs())
-        async for attempt in retrying:
-            with attempt:
-                return await self._attempt(call, lane)
-        raise AssertionError("unreachable: tenacity re-raises the last error when it gives up")
-
-    async def _attempt(self, call: CancelCall[T], lane: httpx.AsyncClient) -> T:
-        import anyio
-
-        if delay := call.gate_delay():
-            await self.clock.asleep(delay)
-        # The whole attempt, headers included, ends by the deadline whatever the server drips.
-        with anyio.move_on_after(call.time_left()) as scope:
-            try:
-                response = await lane.send(
-                    call.next_request(), stream=True, follow_redirects=False
-                )
-                try:
-                    call.guard(response)
-                    raw: bytes | None = b"".join([c async for c in response.aiter_raw()])
-                except httpx.StreamConsumed:
-                    raw = None  # handed over already read (a mock transport)
-                finally:
-                    await response.aclose()
-            except httpx.RequestError as exc:
-                raise call.transport_error(exc) from exc
-        if scope.cancelled_caught:
-            raise call.attempt_timed_out()
-        return call.result(response, raw)
+    async def _run(self, steps: Generator[Step, Reply, T], lane: httpx.AsyncClient) -> T:
+        stepper = Stepper(steps)
+        reply: Reply = None
+        while (step := stepper.next(reply)) is not None:
+            reply = None
+            if isinstance(step, Sleep):
+                await self.clock.asleep(step.seconds)
+            else:
+                reply = await send_async(lane, step, self.clock)
+        return stepper.result
 
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""

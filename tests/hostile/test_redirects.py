@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 import unsend
-from unsend._engine.call import cancel_call
+from unsend._engine.call import Received, Send, cancel_call
 from unsend._engine.clock import FakeClock
 
 from .run import timed_cancel, user_client
@@ -60,13 +60,19 @@ def test_an_answer_to_another_request_is_unexpected() -> None:
         on_retry=None,
         gates=(),
     )
-    call.next_request()
+    steps = call.steps()
+    send = next(steps)
+    assert isinstance(send, Send)
     other = httpx.Request("GET", "https://api.onesignal.com/elsewhere")
     answer = httpx.Response(200, json={"success": True}, request=other)
     with pytest.raises(unsend.UnexpectedResponse, match="another request"):
-        call.result(answer, None)
-    same = httpx.Response(200, json={"success": True}, request=call.request)
-    assert call.result(same, None).outcome is unsend.Outcome.CANCELLED
+        steps.send(Received(answer, None))
+    same = httpx.Response(200, json={"success": True}, request=send.request)
+    steps = call.steps()
+    next(steps)
+    with pytest.raises(StopIteration) as done:
+        steps.send(Received(same, None))
+    assert done.value.value.outcome is unsend.Outcome.CANCELLED
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ A bulk cancel with no filter and no id cancels every message in the account. It 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
 from typing import Protocol
@@ -21,8 +21,10 @@ from .._errors import UnsafeBulkCancel
 from .._ids import validate_message_id
 from .._provider import SupportsBulkCancel
 from .._result import BulkAnswer, BulkResult
+from .call import Call, Reply, Step
+from .clock import Clock
 
-__all__ = ["BULK_FILTERS", "BulkPlan", "IdsPlan", "MatchingPlan", "build_filters"]
+__all__ = ["BULK_FILTERS", "BulkPlan", "IdsPlan", "MatchingPlan", "build_filters", "bulk_steps"]
 
 # Python keyword -> QStash query parameter (seed 002; callerIp replaces the deprecated callerIP).
 BULK_FILTERS = {
@@ -186,3 +188,13 @@ class IdsPlan:
 
     def result(self, elapsed: float) -> BulkResult:
         return self.tally.result(elapsed)
+
+
+def bulk_steps(
+    plan: BulkPlan, call_for: Callable[[httpx.Request], Call[BulkAnswer]], clock: Clock
+) -> Generator[Step, Reply, BulkResult]:
+    """A whole bulk cancel as one machine: each request of the plan, with its retries."""
+    started = clock.monotonic()
+    while (request := plan.next_request()) is not None:
+        plan.record((yield from call_for(request).steps()))
+    return plan.result(clock.monotonic() - started)

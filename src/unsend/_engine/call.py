@@ -1,15 +1,21 @@
-"""One request in progress (a cancel, or one bulk request): every decision sync and async share.
+"""One request in progress (a cancel, or one bulk request) as a state machine with no I/O.
 
-The clients own the I/O (``send`` and ``sleep``); this object owns the rest: the request, built
-once so a retry re-sends it unchanged (Courier's Idempotency-Key), the deadline and each
-attempt's clipped timeout, the gates, reading the body under a size cap and the deadline,
-mapping failures to typed errors, and the tenacity arguments that drive the retries.
+``Call.steps()`` is a generator, as h11 is for HTTP: it yields ``Sleep(seconds)`` and
+``Send(request, time_left)``, and takes back what a ``Send`` produced (a ``Received`` response
+with its raw body, or the exception the transport raised). It returns the parsed answer or raises
+a typed ``UnsendError``. The drivers (``Canceller``, ``AsyncCanceller``) only send and sleep.
+
+The life of one request, in order: the request is built once (so a retry re-sends it unchanged,
+Courier's Idempotency-Key included); the gates may ask for a wait; each attempt's timeouts are
+clipped to the time left; the raw body is decoded under the size cap; only the answer to the
+request unsend built counts; the adapter classifies it; a retryable failure is retried by
+tenacity, which is built only then (a cancel that succeeds at once never pays for it).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -24,21 +30,21 @@ from ..providers._secret import redact
 from .body import MAX_BODY_BYTES, BodyError, decode_body
 from .clock import Clock
 from .gate import Gate
-from .retry import (
-    RetryEvent,
-    RetryPolicy,
-    stop_for,
-    strategies,
-    wait_advised,
-)
+from .retry import Retries, RetryEvent, RetryPolicy
 from .retry_after import retry_after_seconds
 
 __all__ = [
     "LOST_RESPONSE_NOTE",
-    "MAX_BODY_BYTES",
-    "CancelCall",
+    "AttemptTimedOut",
+    "BodyTooLarge",
+    "Call",
     "OnRetry",
+    "Received",
+    "Send",
+    "Sleep",
+    "Stepper",
     "cancel_call",
+    "cancel_steps",
     "secrets_of",
 ]
 
@@ -51,38 +57,40 @@ OnRetry = Callable[[RetryEvent], None]
 T = TypeVar("T")
 
 
-class _DeadlineReached(httpx.ReadTimeout):
-    """The deadline passed while the body was still arriving (a server dripping bytes)."""
+@attrs.frozen(slots=True)
+class Send:
+    """Send ``request``; the whole attempt, body included, must end within ``time_left``."""
+
+    request: httpx.Request
+    time_left: float
 
 
-class _GuardedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A raw response stream that stops at the size cap or the deadline, whichever comes first."""
-
-    def __init__(self, inner: Any, call: CancelCall[Any]) -> None:
-        self.inner = inner
-        self.call = call
-        self.received = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.inner:
-            self.received += len(chunk)
-            self.call.check_chunk(self.received)
-            yield chunk
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self.inner:
-            self.received += len(chunk)
-            self.call.check_chunk(self.received)
-            yield chunk
-
-    def close(self) -> None:
-        self.inner.close()
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+@attrs.frozen(slots=True)
+class Sleep:
+    seconds: float
 
 
-class CancelCall(Generic[T]):
+@attrs.frozen(slots=True)
+class Received:
+    """A response, with its body as received (undecoded), or None if handed over already read."""
+
+    response: httpx.Response
+    raw: bytes | None
+
+
+class AttemptTimedOut(Exception):
+    """The driver cut the attempt off at the deadline (headers or body still arriving)."""
+
+
+class BodyTooLarge(Exception):
+    """The raw body passed the size cap while it was read."""
+
+
+Step = Send | Sleep
+Reply = Received | BaseException | None
+
+
+class Call(Generic[T]):
     def __init__(
         self,
         provider: str,
@@ -117,58 +125,45 @@ class CancelCall(Generic[T]):
         self.maybe_delivered = False
         self._last_response: httpx.Response | None = None
 
-    @property
-    def subject(self) -> str:
-        return f"cancel of {self.message_id!r}" if self.message_id is not None else "bulk cancel"
+    # -- the state machine -------------------------------------------------------------------
 
-    # -- the tenacity controller -------------------------------------------------------------
+    def steps(self) -> Generator[Step, Reply, T]:
+        retries: Retries | None = None
+        while True:
+            if delay := self._gate_delay():
+                yield Sleep(delay)
+            reply = yield Send(self._next_request(), self.time_left())
+            try:
+                return self._outcome(reply)
+            except UnsendError as error:
+                if retries is None:
+                    if not self.policy.should_retry(error):
+                        raise
+                    retries = Retries(self.policy, self.attempts, **self._retry_hooks())
+                yield Sleep(retries.wait_after(error))
 
-    def retry_kwargs(self) -> dict[str, Any]:
-        """Arguments for a fresh ``tenacity.Retrying`` / ``AsyncRetrying``; add ``sleep``."""
-        retry, backoff, _ = strategies(self.policy)
-        return {
-            "retry": retry,
-            "wait": wait_advised(self._advised_wait, backoff),
-            "stop": stop_for(self.policy, self.clock.monotonic, self.deadline_at),
-            "before_sleep": self._before_sleep,
-            "reraise": True,
-        }
+    def _outcome(self, reply: Reply) -> T:
+        if isinstance(reply, Received):
+            return self._result(reply.response, reply.raw)
+        if isinstance(reply, AttemptTimedOut):
+            raise self._timed_out()
+        if isinstance(reply, BodyTooLarge):
+            raise self._stamp(self._error(UnexpectedResponse, self._too_large()))
+        if isinstance(reply, httpx.RequestError):
+            raise self._transport_error(reply)
+        raise TypeError(f"a Send must be answered with a response or an error, not {reply!r}")
 
-    def _advised_wait(self) -> float | None:
-        if self._last_response is None:
-            return None
-        return retry_after_seconds(self._last_response.headers, self.clock.time())
+    # -- before an attempt --------------------------------------------------------------------
 
-    def _before_sleep(self, retry_state: Any) -> None:
-        error = retry_state.outcome.exception()
-        wait = retry_state.upcoming_sleep
-        logger.info(
-            "retrying %s %s after %s; waiting %.3f s (attempt %d of %d)",
-            self.provider,
-            self.subject,
-            f"HTTP {error.status_code}" if error.status_code else type(error).__name__,
-            wait,
-            self.attempts,
-            self.policy.max_attempts,
-        )
-        if self.on_retry is not None:
-            self.on_retry(
-                RetryEvent(
-                    provider=self.provider,
-                    message_id=self.message_id,
-                    attempt=self.attempts,
-                    wait=wait,
-                    status_code=error.status_code,
-                    error=error,
-                )
-            )
+    def time_left(self) -> float:
+        return max(self.deadline_at - self.clock.monotonic(), 0.001)
 
-    # -- one attempt -------------------------------------------------------------------------
-
-    def gate_delay(self) -> float:
+    def _gate_delay(self) -> float:
         """How long to wait at the gates before the next send; fails fast past the deadline."""
+        if not self.gates:
+            return 0.0
         now = self.clock.monotonic()
-        delay = max((gate.reserve(now) for gate in self.gates), default=0.0)
+        delay = max(gate.reserve(now) for gate in self.gates)
         if delay and now + delay >= self.deadline_at:
             # Not stamped with the last status: a 429 status would make it look retryable.
             raise RateLimited(
@@ -180,11 +175,11 @@ class CancelCall(Generic[T]):
             )
         return delay
 
-    def next_request(self) -> httpx.Request:
+    def _next_request(self) -> httpx.Request:
         """The request for the next attempt, its timeouts clipped to the time left."""
         self.attempts += 1
         self._last_response = None
-        left = max(self.deadline_at - self.clock.monotonic(), 0.001)
+        left = self.time_left()
         clipped = {
             phase: left if limit is None else min(limit, left)
             for phase, limit in self.timeout.as_dict().items()
@@ -192,60 +187,19 @@ class CancelCall(Generic[T]):
         self.request.extensions = {**self.request.extensions, "timeout": clipped}
         return self.request
 
-    def time_left(self) -> float:
-        """Seconds before the deadline, for the drivers' bound on a whole attempt."""
-        return max(self.deadline_at - self.clock.monotonic(), 0.001)
+    # -- reading an answer --------------------------------------------------------------------
 
-    def guard(self, response: httpx.Response) -> None:
-        """Read ``response`` under the size cap and the deadline (a server may drip bytes)."""
-        response.stream = _GuardedStream(response.stream, self)
-
-    def check_chunk(self, received: int) -> None:
-        self._check_size(received)
-        self._check_deadline()
-
-    def _check_deadline(self) -> None:
-        if self.clock.monotonic() >= self.deadline_at:
-            raise _DeadlineReached("the deadline passed while the body was arriving")
-
-    def attempt_timed_out(self) -> UnsendError:
-        """The error for an attempt cut off at the deadline by the driver's bound."""
-        self.maybe_delivered = True
-        error = TransportError(
-            "network error: the deadline passed during the attempt",
-            provider=self.provider,
-            message_id=self.message_id,
-        )
-        return self._stamp(error)
-
-    def _check_size(self, size: int) -> None:
-        if size > MAX_BODY_BYTES:
-            raise self._stamp(
-                UnexpectedResponse(
-                    f"response body is larger than {MAX_BODY_BYTES} bytes",
-                    provider=self.provider,
-                    message_id=self.message_id,
-                )
-            )
-
-    def result(self, response: httpx.Response, raw: bytes | None) -> T:
-        """What a response says, or the typed error to retry or raise.
-
-        ``raw`` is the body as received (undecoded), or None when the client handed the
-        response over already read (a mock transport): then httpx has decoded it.
-        """
+    def _result(self, response: httpx.Response, raw: bytes | None) -> T:
         self._check_request(response)
         if raw is None:
-            self._check_size(len(response.content))
+            if len(response.content) > MAX_BODY_BYTES:  # already read, and decoded by httpx
+                raise self._stamp(self._error(UnexpectedResponse, self._too_large(), response))
         else:
+            encoding = response.headers.get("content-encoding")
             try:
-                body = decode_body(
-                    raw, response.headers.get("content-encoding"), check=self._check_deadline
-                )
+                body = decode_body(raw, encoding, check=self._check_deadline) if encoding else raw
             except BodyError as exc:
-                raise self._stamp(self._unexpected(response, str(exc))) from None
-            except _DeadlineReached:
-                raise self.attempt_timed_out() from None
+                raise self._stamp(self._error(UnexpectedResponse, str(exc), response)) from None
             # What Response.read() would have stored, had httpx decoded it without a bound.
             response._content = body
         self._last_response = response
@@ -263,6 +217,10 @@ class CancelCall(Generic[T]):
                         gate.pause_until(resume)
             raise self._stamp(error) from None
 
+    def _check_deadline(self) -> None:
+        if self.clock.monotonic() >= self.deadline_at:
+            raise self._timed_out()
+
     def _check_request(self, response: httpx.Response) -> None:
         """Only the answer to the request unsend built is an outcome, never a redirect's."""
         answered = response.request
@@ -270,34 +228,60 @@ class CancelCall(Generic[T]):
             if 300 <= response.status_code < 400 and "location" in response.headers:
                 location = httpx.URL(response.headers["location"]).copy_with(query=None)
                 why = f"HTTP {response.status_code} redirect to {location}"
-                raise self._stamp(
-                    self._unexpected(response, f"{why}; unsend never follows redirects")
-                )
+                raise self._stamp(self._unexpected_answer(response, why))
             return
         if (
             response.history
             or answered.method != self.request.method
             or answered.url != self.request.url
         ):
-            hops = [r.status_code for r in response.history]
+            where = f"{answered.method} {answered.url.copy_with(query=None)}"
+            hops = ", ".join(str(r.status_code) for r in response.history)
             why = (
-                f"the answer came after a redirect (HTTP {', '.join(map(str, hops))}) "
-                f"to {answered.method} {answered.url.copy_with(query=None)}"
+                f"the answer came after a redirect (HTTP {hops}) to {where}"
                 if hops
-                else f"the answer is to another request ({answered.method} "
-                f"{answered.url.copy_with(query=None)})"
+                else f"the answer is to another request ({where})"
             )
-            raise self._stamp(
-                self._unexpected(response, f"{why}; unsend never follows redirects")
-            )
+            raise self._stamp(self._unexpected_answer(response, why))
 
-    def _unexpected(self, response: httpx.Response, why: str) -> UnexpectedResponse:
-        return UnexpectedResponse(
-            redact(why, self.secrets),
+    def _unexpected_answer(self, response: httpx.Response, why: str) -> UnsendError:
+        return self._error(UnexpectedResponse, f"{why}; unsend never follows redirects", response)
+
+    def _advised_wait(self) -> float | None:
+        if self._last_response is None:
+            return None
+        return retry_after_seconds(self._last_response.headers, self.clock.time())
+
+    # -- failures -----------------------------------------------------------------------------
+
+    def _too_large(self) -> str:
+        return f"response body is larger than {MAX_BODY_BYTES} bytes"
+
+    def _error(
+        self, kind: type[UnsendError], text: str, response: httpx.Response | None = None
+    ) -> UnsendError:
+        return kind(
+            redact(text, self.secrets),
             provider=self.provider,
             message_id=self.message_id,
-            status_code=response.status_code,
+            status_code=None if response is None else response.status_code,
         )
+
+    def _timed_out(self) -> UnsendError:
+        self.maybe_delivered = True
+        return self._stamp(
+            self._error(TransportError, "network error: the deadline passed during the attempt")
+        )
+
+    def _transport_error(self, exc: httpx.RequestError) -> UnsendError:
+        if isinstance(exc, httpx.DecodingError):
+            text = f"response body could not be decoded: {exc}"
+            return self._stamp(self._error(UnexpectedResponse, text))
+        # A connect-phase failure never reached the provider; anything later may have.
+        if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            self.maybe_delivered = True
+        text = f"network error: {type(exc).__name__}: {exc}".rstrip(": ")
+        return self._stamp(self._error(TransportError, text))
 
     def _redact(self, error: UnsendError) -> None:
         """Blank secrets out of an error's texts, whatever adapter or library wrote them."""
@@ -308,25 +292,6 @@ class CancelCall(Generic[T]):
         if isinstance(error, UnexpectedResponse):
             error.body_excerpt = redact(error.body_excerpt, self.secrets)
 
-    def transport_error(self, exc: httpx.RequestError) -> UnsendError:
-        if isinstance(exc, httpx.DecodingError):
-            error: UnsendError = UnexpectedResponse(
-                f"response body could not be decoded: {exc}",
-                provider=self.provider,
-                message_id=self.message_id,
-            )
-        else:
-            # A connect-phase failure never reached the provider; anything later may have.
-            if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-                self.maybe_delivered = True
-            error = TransportError(
-                f"network error: {type(exc).__name__}: {exc}".rstrip(": "),
-                provider=self.provider,
-                message_id=self.message_id,
-            )
-        self._redact(error)
-        return self._stamp(error)
-
     def _stamp(self, error: UnsendError) -> UnsendError:
         error.attempts = self.attempts
         if error.status_code is None:
@@ -335,8 +300,43 @@ class CancelCall(Generic[T]):
             error.message_id = self.message_id
         return error
 
+    # -- retries ------------------------------------------------------------------------------
+
+    def _retry_hooks(self) -> dict[str, Any]:
+        return {
+            "advice": self._advised_wait,
+            "monotonic": self.clock.monotonic,
+            "deadline_at": self.deadline_at,
+            "before_sleep": self._before_sleep,
+        }
+
+    def _before_sleep(self, error: UnsendError, wait: float) -> None:
+        subject = f"cancel of {self.message_id!r}" if self.message_id is not None else "bulk"
+        logger.info(
+            "retrying %s %s after %s; waiting %.3f s (attempt %d of %d)",
+            self.provider,
+            subject,
+            f"HTTP {error.status_code}" if error.status_code else type(error).__name__,
+            wait,
+            self.attempts,
+            self.policy.max_attempts,
+        )
+        if self.on_retry is not None:
+            self.on_retry(
+                RetryEvent(
+                    provider=self.provider,
+                    message_id=self.message_id,
+                    attempt=self.attempts,
+                    wait=wait,
+                    status_code=error.status_code,
+                    error=error,
+                )
+            )
+
+    # -- the answer ---------------------------------------------------------------------------
+
     def finish(self, result: CancelResult) -> CancelResult:
-        """The result with this call's attempts and elapsed time.
+        """The result with this call's attempts and elapsed time, its detail redacted.
 
         A NOT_FOUND after an attempt whose response was lost may be this cancel's own doing
         (QStash deletes what it cancels); the detail says so rather than guess.
@@ -354,6 +354,34 @@ class CancelCall(Generic[T]):
         )
 
 
+def cancel_steps(call: Call[CancelResult]) -> Generator[Step, Reply, CancelResult]:
+    """One cancel as a machine, its result carrying attempts and elapsed time."""
+    return call.finish((yield from call.steps()))
+
+
+class Stepper(Generic[T]):
+    """Walks a machine for a driver: ``next(reply)`` is the next step, or None once finished."""
+
+    __slots__ = ("_steps", "result")
+
+    def __init__(self, steps: Generator[Step, Reply, T]) -> None:
+        self._steps = steps
+        self.result: T
+
+    def next(self, reply: Reply) -> Step | None:
+        try:
+            return self._steps.send(reply)
+        except StopIteration as done:
+            self.result = done.value
+            return None
+
+
+def secrets_of(provider: object) -> tuple[str, ...]:
+    """A provider's credentials, to blank out of its answers (a plugin may have none)."""
+    secrets = getattr(provider, "secrets", ())
+    return tuple(s for s in secrets if isinstance(s, str))
+
+
 def cancel_call(
     provider: Provider,
     message_id: str,
@@ -363,12 +391,13 @@ def cancel_call(
     clock: Clock,
     on_retry: OnRetry | None,
     gates: tuple[Gate, ...],
-) -> CancelCall[CancelResult]:
+    secrets: tuple[str, ...] | None = None,
+) -> Call[CancelResult]:
     """The call that cancels one message; the id is refused here before any request exists."""
     # The built-in adapters validate too (they are usable on their own); checking here as well
     # keeps the guarantee for third-party adapters, at a fraction of a microsecond.
     validate_message_id(message_id, provider=provider.name)
-    return CancelCall(
+    return Call(
         provider.name,
         message_id,
         provider.cancel_request(message_id),
@@ -378,11 +407,5 @@ def cancel_call(
         clock=clock,
         on_retry=on_retry,
         gates=gates,
-        secrets=secrets_of(provider),
+        secrets=secrets_of(provider) if secrets is None else secrets,
     )
-
-
-def secrets_of(provider: object) -> tuple[str, ...]:
-    """A provider's credentials, to blank out of its answers (a plugin may have none)."""
-    secrets = getattr(provider, "secrets", ())
-    return tuple(s for s in secrets if isinstance(s, str))

@@ -1,8 +1,9 @@
 """The retry policy: which failures are retried, how long to wait, and the deadline over it all.
 
-A policy is a frozen value. Each cancel builds a fresh tenacity controller from it (tenacity keeps
-statistics on the controller, so a shared one miscounts attempts across threads and tasks). The
-sync and async clients share every decision here; they pass only their own ``sleep``.
+A policy is a frozen value. tenacity is the retry engine, driven step by step (``Retries``): a
+call builds its controller only when a first attempt fails in a retryable way, hands it each
+failure, and gets back the wait (or the error to raise). tenacity keeps statistics on its
+controller, so each call has its own, never a shared one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ import math
 from collections.abc import Callable
 
 import attrs
-from tenacity import RetryCallState, retry_base, stop_after_attempt, wait_exponential, wait_random
+from tenacity import (
+    DoSleep,
+    RetryCallState,
+    Retrying,
+    retry_base,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
@@ -24,7 +33,7 @@ from .._errors import (
     UnsendError,
 )
 
-__all__ = ["DEFAULT_RETRY_STATUSES", "RetryEvent", "RetryPolicy"]
+__all__ = ["DEFAULT_RETRY_STATUSES", "RetryEvent", "RetryPolicy", "Retries"]
 
 DEFAULT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -135,5 +144,50 @@ def strategies(policy: RetryPolicy) -> tuple[retry_base, wait_base, stop_base]:
     return retry_if_policy(policy), policy.backoff(), stop_after_attempt(policy.max_attempts)
 
 
-def stop_for(policy: RetryPolicy, monotonic: Callable[[], float], deadline_at: float) -> stop_base:
-    return strategies(policy)[2] | stop_before_deadline(monotonic, deadline_at)
+def _never_sleep(seconds: float) -> None:
+    raise AssertionError("the drivers sleep, never tenacity")
+
+
+class Retries:
+    """One call's tenacity controller, stepped by hand: told each failure, answers the wait.
+
+    Built after the first attempt failed retryably, so its attempt count starts there. The wait
+    is the response's advice (``Retry-After`` and the like) or backoff; tenacity stops before a
+    wait that would end at or past the deadline, and after ``max_attempts``; then, or for a
+    failure that is not retryable, ``wait_after`` raises the error itself.
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        attempts: int,
+        *,
+        advice: Callable[[], float | None],
+        monotonic: Callable[[], float],
+        deadline_at: float,
+        before_sleep: Callable[[UnsendError, float], None],
+    ) -> None:
+        retry, backoff, stop_attempts = strategies(policy)
+        self.retrying = Retrying(
+            sleep=_never_sleep,
+            retry=retry,
+            wait=wait_advised(advice, backoff),
+            stop=stop_attempts | stop_before_deadline(monotonic, deadline_at),
+            before_sleep=lambda state: before_sleep(
+                state.outcome.exception(),  # type: ignore[union-attr, arg-type]
+                state.upcoming_sleep,
+            ),
+            reraise=True,
+        )
+        self.retrying.begin()
+        self.state = RetryCallState(self.retrying, fn=None, args=(), kwargs={})
+        self.state.attempt_number = attempts
+
+    def wait_after(self, error: UnsendError) -> float:
+        """Seconds to wait before the next attempt; raises ``error`` when it is final."""
+        self.state.set_exception((type(error), error, error.__traceback__))
+        action = self.retrying.iter(self.state)
+        if not isinstance(action, DoSleep):  # pragma: no cover - tenacity raised or returned
+            raise error
+        self.state.prepare_for_next_attempt()
+        return float(action)

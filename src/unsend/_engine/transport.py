@@ -1,0 +1,88 @@
+"""Performing one ``Send``: the only code that touches the network, sync and async.
+
+Each reads the raw body (undecoded: the engine decodes it under its cap) and bounds the whole
+attempt by the step's ``time_left``: the async sender with a cancel scope, the sync one through
+``ATTEMPT_DEADLINE``, which unsend's own sync pools obey at every socket operation (see
+``deadline``). Failures come back as values for the engine to classify, never raised.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from .body import MAX_BODY_BYTES
+from .call import AttemptTimedOut, BodyTooLarge, Received, Reply, Send
+from .clock import Clock
+from .deadline import ATTEMPT_DEADLINE
+
+__all__ = ["RawBody", "send_async", "send_sync"]
+
+_FAILURES = (httpx.RequestError, AttemptTimedOut, BodyTooLarge)
+
+
+class RawBody:
+    """The body as it arrives: stops at the size cap, or when the attempt's time is up.
+
+    Time here is the canceller's clock, so an injected clock drives it in tests; the bounds
+    below the body (socket operations, the cancel scope) are real time.
+    """
+
+    __slots__ = ("chunks", "clock", "deadline", "size")
+
+    def __init__(self, clock: Clock, time_left: float) -> None:
+        self.clock = clock
+        self.deadline = clock.monotonic() + time_left
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        if self.clock.monotonic() >= self.deadline:
+            raise AttemptTimedOut
+        self.chunks.append(chunk)
+
+    def received(self, response: httpx.Response) -> Received:
+        return Received(response, b"".join(self.chunks))
+
+
+def send_sync(client: httpx.Client, step: Send, clock: Clock) -> Reply:
+    body = RawBody(clock, step.time_left)
+    token = ATTEMPT_DEADLINE.set(time.monotonic() + step.time_left)
+    try:
+        response = client.send(step.request, stream=True, follow_redirects=False)
+        try:
+            for chunk in response.iter_raw():
+                body.add(chunk)
+        except httpx.StreamConsumed:
+            return Received(response, None)  # handed over already read (a mock transport)
+        finally:
+            response.close()
+    except _FAILURES as failure:
+        return failure
+    finally:
+        ATTEMPT_DEADLINE.reset(token)
+    return body.received(response)
+
+
+async def send_async(client: httpx.AsyncClient, step: Send, clock: Clock) -> Reply:
+    import anyio  # with httpx's async stack; sync users never load it
+
+    body = RawBody(clock, step.time_left)
+    with anyio.move_on_after(step.time_left):
+        try:
+            response = await client.send(step.request, stream=True, follow_redirects=False)
+            try:
+                async for chunk in response.aiter_raw():
+                    body.add(chunk)
+            except httpx.StreamConsumed:
+                return Received(response, None)
+            finally:
+                await response.aclose()
+        except _FAILURES as failure:
+            return failure
+        return body.received(response)
+    return AttemptTimedOut()
