@@ -40,7 +40,7 @@ from ._engine.fanout import (
 from ._engine.gate import Gate
 from ._engine.lanes import Lanes
 from ._engine.retry import RetryPolicy
-from ._engine.transport import send_async, send_sync
+from ._engine.transport import AsyncLane, HttpxAsyncLane, send_sync
 from ._errors import ConfigError, UnsendError
 from ._provider import Provider
 from ._result import BulkResult, CancelResult
@@ -56,7 +56,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    import ssl
     import threading
     from concurrent.futures import Future
 
@@ -67,14 +66,12 @@ if TYPE_CHECKING:
 # asyncio and concurrent.futures are imported where cancel_many needs them: together they are
 # a third of the import time of httpx, and most users of a canceller never call cancel_many.
 T = TypeVar("T")
-C = TypeVar("C", httpx.Client, httpx.AsyncClient)
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 # httpcore's pool rescans every connection for every waiting request on each event, so one big
 # pool under 50 concurrent cancels spends most of its time scanning (profiled: ~2,400 is_idle
-# calls per request). An owned client is therefore several small pools ("lanes") sharing one
-# TLS context: a single cancel takes the first lane with a free connection, each cancel_many
-# worker keeps one. Measured
-# against one 100-connection pool at concurrency 50: ~2,300 cancels/s instead of ~530.
+# calls per request). An owned httpx client is therefore several small pools ("lanes") sharing
+# one TLS context: a single cancel takes the first lane with a free connection, each
+# cancel_many worker keeps one (measured at concurrency 50: ~2,300 cancels/s instead of ~530).
 LANES: Final = 32
 LANE_CONNECTIONS: Final = 2
 LANE_LIMITS: Final = httpx.Limits(
@@ -82,21 +79,31 @@ LANE_LIMITS: Final = httpx.Limits(
 )
 
 
-def _lanes(client: C | None, make: Callable[[ssl.SSLContext], C]) -> Lanes[C]:
-    """The caller's client as one lane, or small pools made by ``make`` sharing one TLS context."""
+def _sync_lanes(client: httpx.Client | None) -> Lanes[httpx.Client]:
+    """The caller's client as one lane, or small pools sharing one TLS context, whose sockets
+    end by each attempt's deadline (see _engine/deadline)."""
     if client is not None:
         return Lanes.single(client)
     tls = httpx.create_ssl_context()
-    return Lanes(lambda: make(tls), LANES, LANE_CONNECTIONS)
+    make = lambda: httpx.Client(transport=deadline_transport(limits=LANE_LIMITS, verify=tls))  # noqa: E731
+    return Lanes(make, LANES, LANE_CONNECTIONS)
 
 
-def _sync_lane(tls: ssl.SSLContext) -> httpx.Client:
-    # Sockets that end by the attempt's deadline: see _deadline.
-    return httpx.Client(transport=deadline_transport(limits=LANE_LIMITS, verify=tls))
+# aiohttp's pool does not rescan its connections per request: one session serves every task.
+AIOHTTP_CONNECTIONS: Final = 256
 
 
-def _async_lane(tls: ssl.SSLContext) -> httpx.AsyncClient:
-    return httpx.AsyncClient(limits=LANE_LIMITS, verify=tls)
+def _async_lanes(client: httpx.AsyncClient | None) -> Lanes[AsyncLane]:
+    """The caller's client; else unsend's aiohttp session; else small httpx pools."""
+    from ._engine.aio import AiohttpLane, aiohttp_available
+
+    if client is not None:
+        return Lanes.single(HttpxAsyncLane(client))
+    tls = httpx.create_ssl_context()
+    if aiohttp_available():
+        return Lanes.single(AiohttpLane(limit=AIOHTTP_CONNECTIONS, verify=tls))
+    make = lambda: HttpxAsyncLane(httpx.AsyncClient(limits=LANE_LIMITS, verify=tls))  # noqa: E731
+    return Lanes(make, LANES, LANE_CONNECTIONS)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
@@ -221,7 +228,7 @@ class Canceller(_CancellerBase):
             max_rate=max_rate,
             owns_client=client is None,
         )
-        self._lanes = _lanes(client, _sync_lane)
+        self._lanes = _sync_lanes(client)
 
     @property
     def client(self) -> httpx.Client:
@@ -376,12 +383,13 @@ class AsyncCanceller(_CancellerBase):
             max_rate=max_rate,
             owns_client=client is None,
         )
-        self._lanes = _lanes(client, _async_lane)
+        self._lanes = _async_lanes(client)
 
     @property
-    def client(self) -> httpx.AsyncClient:
-        """The HTTP client (the first lane, when unsend created its own)."""
-        return self._lanes.first
+    def client(self) -> httpx.AsyncClient | None:
+        """Your client, or unsend's own httpx client; None when unsend sends through aiohttp."""
+        lane = self._lanes.first
+        return lane.client if isinstance(lane, HttpxAsyncLane) else None
 
     async def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
@@ -430,7 +438,7 @@ class AsyncCanceller(_CancellerBase):
             for _ in range(concurrency):  # only a source read to its end stops the workers
                 await inbox.put(None)
 
-        async def work(lane: httpx.AsyncClient) -> None:
+        async def work(lane: AsyncLane) -> None:
             while True:
                 await slots.acquire()
                 if (item := await inbox.get()) is None:
@@ -485,7 +493,7 @@ class AsyncCanceller(_CancellerBase):
         return await self._run(self._ids_steps(ids, chunk), self._lanes.fixed())
 
     async def _cancel_or_fail(
-        self, message_id: str, pacer: Gate | None, lane: httpx.AsyncClient
+        self, message_id: str, pacer: Gate | None, lane: AsyncLane
     ) -> CancelResult:
         started = self.clock.monotonic()
         try:
@@ -494,7 +502,7 @@ class AsyncCanceller(_CancellerBase):
             elapsed = self.clock.monotonic() - started
             return failed_result(self.provider.name, message_id, error, elapsed)
 
-    async def _run(self, steps: Generator[Step, Reply, T], lane: httpx.AsyncClient) -> T:
+    async def _run(self, steps: Generator[Step, Reply, T], lane: AsyncLane) -> T:
         stepper = Stepper(steps)
         reply: Reply = None
         while (step := stepper.next(reply)) is not None:
@@ -502,14 +510,14 @@ class AsyncCanceller(_CancellerBase):
             if isinstance(step, Sleep):
                 await self.clock.asleep(step.seconds)
             else:
-                reply = await send_async(lane, step, self.clock)
+                reply = await lane.send(step, self.clock)
         return stepper.result
 
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""
         if self._owns_client:
-            for client in self._lanes.built():
-                await client.aclose()
+            for lane in self._lanes.built():
+                await lane.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -11,7 +11,7 @@ import pytest
 import unsend
 from unsend._engine.clock import FakeClock
 
-from .run import timed_cancel
+from .run import timed_cancel, user_client
 from .server import HostileServer, response
 
 TOKEN = "tok/en-secret+value"  # '/' and '+' have escaped forms
@@ -102,16 +102,38 @@ def test_an_echo_in_a_response_header_is_blanked_from_debug_logs(
         b'{"errors": ["slow down"]}',
         {"X-Echo": TOKEN, "X-Echo-Escaped": ESCAPED_FORMS["\\u00xx"], "Retry-After": "1"},
     )
+    # The async default sends through aiohttp, which logs no headers: a caller's httpx client
+    # is what writes these lines there.
+    client = user_client(mode) if logger != "unsend" else None
     with HostileServer(lambda head: [answer]) as server, caplog.at_level(logging.DEBUG, logger):
         provider = unsend.OneSignal("app-id-1234", TOKEN, base_url=server.url)
         _, outcome = timed_cancel(
-            mode, provider, clock=FakeClock(), retry=unsend.RetryPolicy(max_attempts=2)
+            mode,
+            provider,
+            client=client,
+            clock=FakeClock(),
+            retry=unsend.RetryPolicy(max_attempts=2),
         )
     assert isinstance(outcome, unsend.RateLimited)
     assert caplog.records, "the logger wrote nothing: the test would prove nothing"
     assert not leaked(caplog.text), caplog.text
     if logger == "httpcore":
         assert "X-Echo" in caplog.text  # the header line itself is still logged
+
+
+def test_nothing_logged_anywhere_on_the_default_transports_holds_the_secret(
+    mode: str, caplog: pytest.LogCaptureFixture, echo_server: HostileServer
+) -> None:
+    answer = response(503, ESCAPED_FORMS["json"].encode(), {"X-Echo": TOKEN, "Retry-After": "0"})
+    echo_server.respond = lambda head: [answer]
+    with caplog.at_level(logging.DEBUG):  # every logger, aiohttp's and asyncio's included
+        provider = unsend.Courier(TOKEN, base_url=echo_server.url)
+        _, outcome = timed_cancel(
+            mode, provider, "1-abc", clock=FakeClock(), retry=unsend.RetryPolicy(max_attempts=2)
+        )
+    assert isinstance(outcome, unsend.ProviderUnavailable)
+    assert any(r.name == "unsend" for r in caplog.records)  # the retry line
+    assert not leaked(caplog.text), caplog.text
 
 
 def test_a_transport_error_holding_the_token_is_blanked() -> None:

@@ -9,6 +9,7 @@ attempt by the step's ``time_left``: the async sender with a cancel scope, the s
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 import httpx
 
@@ -17,7 +18,7 @@ from .call import AttemptTimedOut, BodyTooLarge, Received, Reply, Send
 from .clock import Clock
 from .deadline import ATTEMPT_DEADLINE
 
-__all__ = ["RawBody", "send_async", "send_sync"]
+__all__ = ["AsyncLane", "HttpxAsyncLane", "RawBody", "send_async", "send_sync"]
 
 _FAILURES = (httpx.RequestError, AttemptTimedOut, BodyTooLarge)
 
@@ -86,3 +87,21 @@ async def send_async(client: httpx.AsyncClient, step: Send, clock: Clock) -> Rep
             return failure
         return body.received(response)
     return AttemptTimedOut()
+
+
+class AsyncLane(Protocol):
+    """Where the async driver sends: an httpx client, or unsend's own aiohttp session."""
+
+    async def send(self, step: Send, clock: Clock) -> Reply: ...
+    async def aclose(self) -> None: ...
+
+
+class HttpxAsyncLane:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def send(self, step: Send, clock: Clock) -> Reply:
+        return await send_async(self.client, step, clock)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
