@@ -1,4 +1,6 @@
-"""2. Many cancels: cancel_many (async, sync) vs naive httpx at 50 tasks vs each SDK's best path."""
+"""2. Many cancels: cancel_many (async, sync, and with a caller's plain httpx client) against
+raw aiohttp with a semaphore (the ceiling for Python here), naive httpx and each SDK's best path,
+all at 50 concurrent requests against the same emulator in the same run."""
 
 from __future__ import annotations
 
@@ -45,6 +47,36 @@ def _naive_httpx(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
     asyncio.run(main())
 
 
+def _raw_aiohttp(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
+    """The ceiling: aiohttp with a semaphore, reading each answer, nothing else."""
+    import aiohttp
+
+    async def main() -> None:
+        limit = asyncio.Semaphore(CONCURRENCY)
+        async with aiohttp.ClientSession() as session:
+
+            async def cancel(message_id: str) -> None:
+                request = raw_request(emu, provider, message_id)
+                async with limit, session.request(**request) as response:
+                    await response.read()
+
+            await asyncio.gather(*(cancel(i) for i in ids))
+
+    asyncio.run(main())
+
+
+def _unsend_async_plain_client(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
+    """What a user who passes httpx.AsyncClient() gets: one httpcore pool."""
+
+    async def main() -> None:
+        async with httpx.AsyncClient() as client:
+            async with emu.async_canceller(provider, client=client) as canceller:
+                async for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
+                    pass
+
+    asyncio.run(main())
+
+
 def _unsend_async(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
     async def main() -> None:
         async with emu.async_canceller(provider) as canceller:
@@ -78,8 +110,10 @@ def _sdk(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
 
 
 CONTENDERS = {
+    "aiohttp_raw": _raw_aiohttp,
     "unsend_async": _unsend_async,
     "unsend_sync": _unsend_sync,
+    "unsend_async_plain_client": _unsend_async_plain_client,
     "httpx_naive": _naive_httpx,
     "sdk": _sdk,
 }
@@ -105,6 +139,12 @@ def measure(url: str, *, cancels: int, rounds: int) -> dict[str, Any]:
         per_second = {k: round(v["median"]) for k, v in figures.items()}
         results[provider] = {
             "cancels_per_second": per_second,
+            "unsend_async_vs_aiohttp_raw": round(
+                per_second["unsend_async"] / per_second["aiohttp_raw"], 2
+            ),
+            "unsend_sync_vs_aiohttp_raw": round(
+                per_second["unsend_sync"] / per_second["aiohttp_raw"], 2
+            ),
             "unsend_async_vs_httpx_naive": round(
                 per_second["unsend_async"] / per_second["httpx_naive"], 2
             ),

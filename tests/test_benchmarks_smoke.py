@@ -26,11 +26,14 @@ def test_the_harness_runs_and_writes_its_three_files(tmp_path: Path) -> None:
     for provider in ("qstash", "onesignal", "courier"):
         assert written["latency"][provider]["unsend_vs_httpx"] > 0
         assert set(written["throughput"][provider]["cancels_per_second"]) == {
+            "aiohttp_raw",
             "unsend_async",
             "unsend_sync",
+            "unsend_async_plain_client",
             "httpx_naive",
             "sdk",
         }
+        assert written["throughput"][provider]["unsend_async_vs_aiohttp_raw"] > 0
     assert written["memory"]["ids"] == QUICK["memory_ids"]
     assert "Sequential cancel" in (tmp_path / "results.md").read_text()
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")

@@ -7,40 +7,22 @@ sync driver sends with an ``httpx.Client`` and sleeps with the clock; the async 
 
 from __future__ import annotations
 
-from collections import deque
+import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Iterator
 from datetime import datetime
-from itertools import islice
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self, TypeVar
 
 import httpx
 
-from ._engine.call import (
-    Call,
-    OnRetry,
-    Reply,
-    Sleep,
-    Step,
-    Stepper,
-    cancel_call,
-    cancel_steps,
-    secrets_of,
-)
+from ._engine.call import Call, OnRetry, Reply, Step, cancel_call, cancel_steps, secrets_of
 from ._engine.clock import Clock, SystemClock
 from ._engine.deadline import deadline_transport
-from ._engine.fanout import (
-    DEFAULT_CONCURRENCY,
-    Stopped,
-    aiter_ids,
-    check_concurrency,
-    failed_result,
-    window,
-)
+from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_result
 from ._engine.gate import Gate
 from ._engine.lanes import Lanes
 from ._engine.retry import RetryPolicy
-from ._engine.transport import AsyncLane, HttpxAsyncLane, send_sync
+from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
 from ._errors import ConfigError, UnsendError
 from ._provider import Provider
 from ._result import BulkResult, CancelResult
@@ -56,15 +38,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    import threading
-    from concurrent.futures import Future
+    from concurrent.futures import ThreadPoolExecutor
 
     from ._engine.bulk import BulkPlan
+    from ._engine.fanout import LoopThread
     from ._provider import SupportsBulkCancel
     from ._result import BulkAnswer
 
-# asyncio and concurrent.futures are imported where cancel_many needs them: together they are
-# a third of the import time of httpx, and most users of a canceller never call cancel_many.
 T = TypeVar("T")
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 # httpcore's pool rescans every connection for every waiting request on each event, so one big
@@ -93,12 +73,10 @@ def _sync_lanes(client: httpx.Client | None) -> Lanes[httpx.Client]:
 AIOHTTP_CONNECTIONS: Final = 256
 
 
-def _async_lanes(client: httpx.AsyncClient | None) -> Lanes[AsyncLane]:
-    """The caller's client; else unsend's aiohttp session; else small httpx pools."""
+def _owned_async_lanes() -> Lanes[AsyncLane]:
+    """unsend's aiohttp session; small httpx pools on an install without aiohttp."""
     from ._engine.aio import AiohttpLane, aiohttp_available
 
-    if client is not None:
-        return Lanes.single(HttpxAsyncLane(client))
     tls = httpx.create_ssl_context()
     if aiohttp_available():
         return Lanes.single(AiohttpLane(limit=AIOHTTP_CONNECTIONS, verify=tls))
@@ -197,6 +175,32 @@ class _CancellerBase:
 
         return bulk_steps(plan, call_for, self.clock)
 
+    def _fan_out(
+        self,
+        ids: Iterable[str] | AsyncIterable[str],
+        lanes: Callable[[int], AsyncLane],
+        concurrency: int,
+        ordered: bool,
+        max_rate: float | None,
+    ) -> AsyncIterator[CancelResult]:
+        """The one cancel_many: ``lanes(n)`` is worker n's lane for its whole run."""
+        from ._engine.fanout import fan_out
+
+        check_concurrency(concurrency)
+        pacer = Gate(max_rate) if max_rate is not None else None
+        worker_lanes = [lanes(n) for n in range(concurrency)]
+
+        async def cancel_one(message_id: str, worker: int) -> CancelResult:
+            started = self.clock.monotonic()
+            try:
+                steps = cancel_steps(self._call(message_id, pacer))
+                return await drive_async(steps, worker_lanes[worker], self.clock)
+            except UnsendError as error:
+                elapsed = self.clock.monotonic() - started
+                return failed_result(self.provider.name, message_id, error, elapsed)
+
+        return fan_out(ids, cancel_one, concurrency=concurrency, ordered=ordered)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.provider!r}, retry={self.retry!r})"
 
@@ -205,7 +209,9 @@ class Canceller(_CancellerBase):
     """Cancels messages at one provider, synchronously.
 
     Pass ``client`` to use your own ``httpx.Client`` (proxies, mTLS, HTTP/2, a mock transport);
-    unsend then never closes it. Safe to share between threads.
+    unsend then never closes it. Safe to share between threads. ``cancel_many`` runs the same
+    fan-out as ``AsyncCanceller`` on a private event loop (a daemon thread, started on first
+    use and stopped by ``close``).
     """
 
     def __init__(
@@ -229,6 +235,10 @@ class Canceller(_CancellerBase):
             owns_client=client is None,
         )
         self._lanes = _sync_lanes(client)
+        self._client = client
+        self._loop: LoopThread | None = None
+        self._fanout_lanes: Lanes[AsyncLane] | None = None
+        self._lock = threading.Lock()
 
     @property
     def client(self) -> httpx.Client:
@@ -240,7 +250,7 @@ class Canceller(_CancellerBase):
         steps = cancel_steps(self._call(message_id))
         lane, client = self._lanes.acquire()
         try:
-            return self._run(steps, client)
+            return drive_sync(steps, client, self.clock)
         finally:
             self._lanes.release(lane)
 
@@ -258,34 +268,43 @@ class Canceller(_CancellerBase):
         never ends the stream. ``ordered=True`` yields in input order. ``max_rate`` spaces this
         call's requests (per second). Ids are read lazily.
         """
-        import threading
-        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+        from ._engine.fanout import iterate_on
 
         check_concurrency(concurrency)
-        pacer = Gate(max_rate) if max_rate is not None else None
-        source = iter(ids)
-        ahead = window(concurrency, ordered)
-        pool = ThreadPoolExecutor(concurrency, thread_name_prefix="unsend-cancel")
-        pending: deque[Future[CancelResult]] = deque()
-        # Set when the consumer stops (break, close, garbage collection): no new request starts.
-        stop = threading.Event()
+        loop, lanes = self._fan_out_place()
+        pool = self._thread_pool(concurrency)
+        if pool is not None:
+            from ._engine.transport import ThreadedLane
+
+            threaded: AsyncLane = ThreadedLane(self._lanes.first, pool)
+            lanes = Lanes.single(threaded)
+        assert lanes is not None
+        fixed = lanes.fixed
+        stream = self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate)
         try:
-            while True:
-                for message_id in islice(source, ahead - len(pending)):
-                    pending.append(pool.submit(self._cancel_or_fail, message_id, pacer, stop))
-                if not pending:
-                    return
-                if ordered:
-                    yield pending.popleft().result()
-                    continue
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    pending.remove(future)
-                    yield future.result()
+            yield from iterate_on(loop, stream)
         finally:
-            stop.set()
-            # Requests already sent finish their current attempt in the background.
-            pool.shutdown(wait=False, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _fan_out_place(self) -> tuple[LoopThread, Lanes[AsyncLane] | None]:
+        """The private loop, and unsend's own async lanes (none with a caller's client)."""
+        from ._engine.fanout import LoopThread
+
+        with self._lock:
+            if self._loop is None:
+                self._loop = LoopThread()
+                if self._client is None:
+                    self._fanout_lanes = _owned_async_lanes()
+            return self._loop, self._fanout_lanes
+
+    def _thread_pool(self, concurrency: int) -> ThreadPoolExecutor | None:
+        """Threads for a caller's sync client, which only sends from threads; else None."""
+        if self._client is None:
+            return None
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(concurrency, thread_name_prefix="unsend-cancel")
 
     def cancel_matching(
         self,
@@ -298,48 +317,20 @@ class Canceller(_CancellerBase):
     ) -> BulkResult:
         """QStash: cancel every message matching the filters (see README, "Bulk cancel")."""
         steps = self._matching_steps(batch, everything, from_date, to_date, filters)
-        return self._run(steps, self._lanes.fixed())
+        return drive_sync(steps, self._lanes.fixed(), self.clock)
 
     def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-        return self._run(self._ids_steps(ids, chunk), self._lanes.fixed())
-
-    def _cancel_or_fail(
-        self, message_id: str, pacer: Gate | None, stop: threading.Event
-    ) -> CancelResult:
-        started = self.clock.monotonic()
-        lane, client = self._lanes.acquire()
-        try:
-            return self._run(cancel_steps(self._call(message_id, pacer)), client, stop)
-        except UnsendError as error:
-            elapsed = self.clock.monotonic() - started
-            return failed_result(self.provider.name, message_id, error, elapsed)
-        finally:
-            self._lanes.release(lane)
-
-    def _run(
-        self,
-        steps: Generator[Step, Reply, T],
-        lane: httpx.Client,
-        stop: threading.Event | None = None,
-    ) -> T:
-        sleep: Callable[[float], object] = self.clock.sleep
-        if stop is not None and isinstance(self.clock, SystemClock):
-            sleep = stop.wait  # a consumer that stops wakes the waits at once
-        stepper = Stepper(steps)
-        reply: Reply = None
-        while (step := stepper.next(reply)) is not None:
-            reply = None
-            if isinstance(step, Sleep):
-                sleep(step.seconds)
-            elif stop is not None and stop.is_set():
-                raise Stopped(provider=self.provider.name)
-            else:
-                reply = send_sync(lane, step, self.clock)
-        return stepper.result
+        return drive_sync(self._ids_steps(ids, chunk), self._lanes.fixed(), self.clock)
 
     def close(self) -> None:
-        """Close the HTTP clients if unsend created them."""
+        """Close the HTTP clients if unsend created them, and the private loop if started."""
+        with self._lock:
+            loop, lanes, self._loop, self._fanout_lanes = self._loop, self._fanout_lanes, None, None
+        if loop is not None:
+            if lanes is not None:
+                loop.run(_close_all(lanes))
+            loop.close()
         if self._owns_client:
             for client in self._lanes.built():
                 client.close()
@@ -359,8 +350,9 @@ class Canceller(_CancellerBase):
 class AsyncCanceller(_CancellerBase):
     """Cancels messages at one provider, asynchronously.
 
-    Pass ``client`` to use your own ``httpx.AsyncClient``; unsend then never closes it. Safe to
-    share between tasks. ``cancel`` runs on asyncio or trio; ``cancel_many`` on asyncio.
+    Pass ``client`` to use your own ``httpx.AsyncClient``; unsend then never closes it. Without
+    one, unsend sends through its own aiohttp session. Safe to share between tasks. ``cancel``
+    runs on asyncio or trio; ``cancel_many`` on asyncio.
     """
 
     def __init__(
@@ -383,7 +375,9 @@ class AsyncCanceller(_CancellerBase):
             max_rate=max_rate,
             owns_client=client is None,
         )
-        self._lanes = _async_lanes(client)
+        self._lanes: Lanes[AsyncLane] = (
+            _owned_async_lanes() if client is None else Lanes.single(HttpxAsyncLane(client))
+        )
 
     @property
     def client(self) -> httpx.AsyncClient | None:
@@ -396,11 +390,11 @@ class AsyncCanceller(_CancellerBase):
         steps = cancel_steps(self._call(message_id))
         lane, client = self._lanes.acquire()
         try:
-            return await self._run(steps, client)
+            return await drive_async(steps, client, self.clock)
         finally:
             self._lanes.release(lane)
 
-    async def cancel_many(
+    def cancel_many(
         self,
         ids: Iterable[str] | AsyncIterable[str],
         *,
@@ -414,66 +408,8 @@ class AsyncCanceller(_CancellerBase):
         yielded as its result (``Outcome.FAILED``, ``.error`` set); it never ends the stream.
         ``ordered=True`` yields in input order; ``max_rate`` spaces this call's requests.
         """
-        import asyncio
-
-        check_concurrency(concurrency)
-        pacer = Gate(max_rate) if max_rate is not None else None
-        inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(concurrency)
-        outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | None] = asyncio.Queue()
-        # A worker takes a slot before it starts an id; the consumer gives it back only when it
-        # asks for the next result. A consumer that stops therefore starts nothing new.
-        slots = asyncio.Semaphore(window(concurrency, ordered))
-
-        async def feed() -> None:
-            try:
-                index = 0
-                async for message_id in aiter_ids(ids):
-                    await inbox.put((index, message_id))
-                    index += 1
-            except asyncio.CancelledError:
-                raise
-            except BaseException as exc:  # the id source failed: hand it to the consumer
-                outbox.put_nowait(exc)
-                return
-            for _ in range(concurrency):  # only a source read to its end stops the workers
-                await inbox.put(None)
-
-        async def work(lane: AsyncLane) -> None:
-            while True:
-                await slots.acquire()
-                if (item := await inbox.get()) is None:
-                    break
-                index, message_id = item
-                await outbox.put((index, await self._cancel_or_fail(message_id, pacer, lane)))
-            await outbox.put(None)
-
-        tasks = [asyncio.ensure_future(feed())]
-        tasks += [asyncio.ensure_future(work(self._lanes.fixed())) for _ in range(concurrency)]
-        buffered: dict[int, CancelResult] = {}
-        next_index = 0
-        running = concurrency
-        try:
-            while running:
-                item = await outbox.get()
-                if item is None:
-                    running -= 1
-                    continue
-                if isinstance(item, BaseException):
-                    raise item
-                index, result = item
-                if not ordered:
-                    yield result
-                    slots.release()
-                    continue
-                buffered[index] = result
-                while next_index in buffered:
-                    yield buffered.pop(next_index)
-                    next_index += 1
-                    slots.release()
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        fixed = self._lanes.fixed
+        return self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate)
 
     async def cancel_matching(
         self,
@@ -486,38 +422,16 @@ class AsyncCanceller(_CancellerBase):
     ) -> BulkResult:
         """QStash: cancel every message matching the filters (see README, "Bulk cancel")."""
         steps = self._matching_steps(batch, everything, from_date, to_date, filters)
-        return await self._run(steps, self._lanes.fixed())
+        return await drive_async(steps, self._lanes.fixed(), self.clock)
 
     async def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-        return await self._run(self._ids_steps(ids, chunk), self._lanes.fixed())
-
-    async def _cancel_or_fail(
-        self, message_id: str, pacer: Gate | None, lane: AsyncLane
-    ) -> CancelResult:
-        started = self.clock.monotonic()
-        try:
-            return await self._run(cancel_steps(self._call(message_id, pacer)), lane)
-        except UnsendError as error:
-            elapsed = self.clock.monotonic() - started
-            return failed_result(self.provider.name, message_id, error, elapsed)
-
-    async def _run(self, steps: Generator[Step, Reply, T], lane: AsyncLane) -> T:
-        stepper = Stepper(steps)
-        reply: Reply = None
-        while (step := stepper.next(reply)) is not None:
-            reply = None
-            if isinstance(step, Sleep):
-                await self.clock.asleep(step.seconds)
-            else:
-                reply = await lane.send(step, self.clock)
-        return stepper.result
+        return await drive_async(self._ids_steps(ids, chunk), self._lanes.fixed(), self.clock)
 
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""
         if self._owns_client:
-            for lane in self._lanes.built():
-                await lane.aclose()
+            await _close_all(self._lanes)
 
     async def __aenter__(self) -> Self:
         return self
@@ -529,3 +443,8 @@ class AsyncCanceller(_CancellerBase):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _close_all(lanes: Lanes[AsyncLane]) -> None:
+    for lane in lanes.built():
+        await lane.aclose()

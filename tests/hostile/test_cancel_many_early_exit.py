@@ -53,8 +53,10 @@ def test_sync_stop_after_one_result(
         seen = settle(unsend_emulator)
     window = CONCURRENCY * (4 if ordered else 1)
     assert seen <= window, f"{seen} requests for one result"
+    stats = unsend_emulator.stats()["courier"]
     cancelled = [i for i, s in unsend_emulator.states("courier").items() if s == "cancelled"]
-    assert len(cancelled) == seen  # every request that landed was one in flight
+    # A request abandoned in flight was dropped by the emulator before it changed anything.
+    assert len(cancelled) == stats.get("200", 0)
 
 
 @pytest.mark.parametrize("how", ["break", "aclosing"])

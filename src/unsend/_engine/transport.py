@@ -9,18 +9,32 @@ attempt by the step's ``time_left``: the async sender with a cancel scope, the s
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import httpx
 
 from .body import MAX_BODY_BYTES
-from .call import AttemptTimedOut, BodyTooLarge, Received, Reply, Send
+from .call import AttemptTimedOut, BodyTooLarge, Received, Reply, Send, Sleep, Step, Stepper
 from .clock import Clock
 from .deadline import ATTEMPT_DEADLINE
 
-__all__ = ["AsyncLane", "HttpxAsyncLane", "RawBody", "send_async", "send_sync"]
+__all__ = [
+    "AsyncLane",
+    "HttpxAsyncLane",
+    "RawBody",
+    "ThreadedLane",
+    "drive_async",
+    "drive_sync",
+    "send_async",
+    "send_sync",
+]
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 _FAILURES = (httpx.RequestError, AttemptTimedOut, BodyTooLarge)
+T = TypeVar("T")
 
 
 class RawBody:
@@ -105,3 +119,50 @@ class HttpxAsyncLane:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+class ThreadedLane:
+    """A caller's sync ``httpx.Client`` used from the async fan-out, one thread per send."""
+
+    def __init__(self, client: httpx.Client, pool: Executor) -> None:
+        self.client = client
+        self.pool = pool
+
+    async def send(self, step: Send, clock: Clock) -> Reply:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, send_sync, self.client, step, clock)
+
+    async def aclose(self) -> None:
+        """The caller's client is theirs to close."""
+
+
+def drive_sync(
+    steps: Generator[Step, Reply, T],
+    client: httpx.Client,
+    clock: Clock,
+    sleep: Callable[[float], object] | None = None,
+) -> T:
+    """Run a machine to its end: perform each step, hand back what happened."""
+    stepper = Stepper(steps)
+    reply: Reply = None
+    while (step := stepper.next(reply)) is not None:
+        reply = None
+        if isinstance(step, Sleep):
+            (sleep or clock.sleep)(step.seconds)
+        else:
+            reply = send_sync(client, step, clock)
+    return stepper.result
+
+
+async def drive_async(steps: Generator[Step, Reply, T], lane: AsyncLane, clock: Clock) -> T:
+    stepper = Stepper(steps)
+    reply: Reply = None
+    while (step := stepper.next(reply)) is not None:
+        reply = None
+        if isinstance(step, Sleep):
+            await clock.asleep(step.seconds)
+        else:
+            reply = await lane.send(step, clock)
+    return stepper.result
