@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
     from ._engine.bulk import BulkPlan
-    from ._engine.fanout import LoopThread
+    from ._engine.fanout import FanOut, LoopThread
     from ._provider import SupportsBulkCancel
     from ._result import BulkAnswer
 
@@ -182,9 +182,9 @@ class _CancellerBase:
         concurrency: int,
         ordered: bool,
         max_rate: float | None,
-    ) -> AsyncIterator[CancelResult]:
+    ) -> FanOut:
         """The one cancel_many: ``lanes(n)`` is worker n's lane for its whole run."""
-        from ._engine.fanout import fan_out
+        from ._engine.fanout import FanOut
 
         check_concurrency(concurrency)
         pacer = Gate(max_rate) if max_rate is not None else None
@@ -199,7 +199,7 @@ class _CancellerBase:
                 elapsed = self.clock.monotonic() - started
                 return failed_result(self.provider.name, message_id, error, elapsed)
 
-        return fan_out(ids, cancel_one, concurrency=concurrency, ordered=ordered)
+        return FanOut(ids, cancel_one, concurrency=concurrency, ordered=ordered)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.provider!r}, retry={self.retry!r})"
@@ -280,9 +280,9 @@ class Canceller(_CancellerBase):
             lanes = Lanes.single(threaded)
         assert lanes is not None
         fixed = lanes.fixed
-        stream = self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate)
+        fan = self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate)
         try:
-            yield from iterate_on(loop, stream)
+            yield from iterate_on(loop, fan)
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -409,7 +409,7 @@ class AsyncCanceller(_CancellerBase):
         ``ordered=True`` yields in input order; ``max_rate`` spaces this call's requests.
         """
         fixed = self._lanes.fixed
-        return self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate)
+        return self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate).stream()
 
     async def cancel_matching(
         self,

@@ -18,7 +18,7 @@ import httpx
 
 from .call import AttemptTimedOut, BodyTooLarge, Reply, Send
 from .clock import Clock
-from .transport import RawBody
+from .transport import HttpxAsyncLane, RawBody
 
 if TYPE_CHECKING:
     import aiohttp
@@ -26,6 +26,18 @@ if TYPE_CHECKING:
 __all__ = ["AiohttpLane", "aiohttp_available"]
 
 _SKIP_HEADERS = frozenset({"Accept-Encoding", "User-Agent", "Content-Type"})
+
+
+class _ReadAlready(httpx.AsyncByteStream):
+    """The stream of a response whose body the lane has read: httpx must not read it again
+    (a ``ByteStream`` would make ``httpx.Response`` read and decode it on construction)."""
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        return
+        yield  # pragma: no cover
+
+
+_READ_ALREADY = _ReadAlready()
 
 
 def aiohttp_available() -> bool:
@@ -56,12 +68,17 @@ def _request_error(exc: BaseException, request: httpx.Request) -> httpx.RequestE
 
 
 class AiohttpLane:
-    """One aiohttp session for every async request of a canceller (its pool needs no lanes)."""
+    """One aiohttp session for every async request of a canceller (its pool needs no lanes).
+
+    aiohttp runs on asyncio only: under another event loop (trio) the lane sends through an
+    httpx client instead, so ``AsyncCanceller.cancel`` keeps working there.
+    """
 
     def __init__(self, *, limit: int, verify: ssl.SSLContext) -> None:
         self._limit = limit
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
+        self._elsewhere: HttpxAsyncLane | None = None
 
     def _open(self) -> aiohttp.ClientSession:
         import aiohttp
@@ -76,39 +93,56 @@ class AiohttpLane:
         return self._session
 
     async def send(self, step: Send, clock: Clock) -> Reply:
+        import asyncio
+
         import aiohttp
-        import anyio
+        import sniffio
         import yarl
 
+        if sniffio.current_async_library() != "asyncio":
+            return await self._httpx_lane().send(step, clock)
         session = self._session if self._session is not None else self._open()
         request = step.request
         timeouts: dict[str, Any] = request.extensions.get("timeout", {})
         body = RawBody(clock, step.time_left)
-        with anyio.move_on_after(step.time_left):
-            try:
-                async with session.request(
-                    request.method,
-                    yarl.URL(str(request.url), encoded=True),
-                    headers=request.headers.multi_items(),
-                    data=request.content or None,
-                    allow_redirects=False,
-                    timeout=aiohttp.ClientTimeout(
-                        sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
-                    ),
-                ) as answer:
-                    async for chunk in answer.content.iter_any():
-                        body.add(chunk)
-                    response = httpx.Response(
-                        answer.status, headers=answer.raw_headers, request=request
-                    )
-            except (AttemptTimedOut, BodyTooLarge) as failure:
-                return failure
-            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                return _request_error(exc, request)
-            return body.received(response)
-        return AttemptTimedOut()
+        try:
+            async with asyncio.timeout(step.time_left):  # the whole attempt, headers included
+                try:
+                    async with session.request(
+                        request.method,
+                        yarl.URL(str(request.url), encoded=True),
+                        headers=request.headers.multi_items(),
+                        data=request.content or None,
+                        allow_redirects=False,
+                        timeout=aiohttp.ClientTimeout(
+                            sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
+                        ),
+                    ) as answer:
+                        async for chunk in answer.content.iter_any():
+                            body.add(chunk)
+                        response = httpx.Response(
+                            answer.status,
+                            headers=answer.raw_headers,
+                            request=request,
+                            stream=_READ_ALREADY,
+                        )
+                except (AttemptTimedOut, BodyTooLarge) as failure:
+                    return failure
+                except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                    return _request_error(exc, request)
+        except TimeoutError:
+            return AttemptTimedOut()
+        return body.received(response)
+
+    def _httpx_lane(self) -> HttpxAsyncLane:
+        if self._elsewhere is None:
+            self._elsewhere = HttpxAsyncLane(httpx.AsyncClient(verify=self._verify))
+        return self._elsewhere
 
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._elsewhere is not None:
+            await self._elsewhere.aclose()
+            self._elsewhere = None

@@ -11,6 +11,7 @@ private event loop (``LoopThread``).
 from __future__ import annotations
 
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
     Awaitable,
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "LoopThread",
-    "fan_out",
+    "FanOut",
+    "iterate_on",
     "aiter_ids",
     "check_concurrency",
     "failed_result",
@@ -88,69 +90,115 @@ CancelOne = Callable[[str, int], Awaitable[CancelResult]]
 """Cancel one id on worker ``n``'s lane; a failure is returned as a FAILED result, not raised."""
 
 
-async def fan_out(
-    ids: Iterable[str] | AsyncIterable[str],
-    cancel_one: CancelOne,
-    *,
-    concurrency: int,
-    ordered: bool,
-) -> AsyncIterator[CancelResult]:
-    import asyncio
+class FanOut:
+    """One ``cancel_many`` in progress: workers, the id feed, and the slots between them.
 
-    inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(concurrency)
-    outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | None] = asyncio.Queue()
-    slots = asyncio.Semaphore(window(concurrency, ordered))
+    ``stream()`` is what the async client returns: it gives a slot back each time its consumer
+    asks for the next result. ``pump(put)`` is what the sync client runs on its private loop:
+    it hands every result to ``put`` (a thread-safe queue) and leaves the slots to the
+    consumer thread, which gives them back with ``release`` as it takes results.
+    """
 
-    async def feed() -> None:
+    def __init__(
+        self,
+        ids: Iterable[str] | AsyncIterable[str],
+        cancel_one: CancelOne,
+        *,
+        concurrency: int,
+        ordered: bool,
+    ) -> None:
+        self.ids = ids
+        self.cancel_one = cancel_one
+        self.concurrency = concurrency
+        self.ordered = ordered
+
+    async def stream(self) -> AsyncIterator[CancelResult]:
+        results = self._results()
         try:
-            index = 0
-            async for message_id in aiter_ids(ids):
-                await inbox.put((index, message_id))
-                index += 1
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:  # the id source failed: hand it to the consumer
-            outbox.put_nowait(exc)
-            return
-        for _ in range(concurrency):  # only a source read to its end stops the workers
-            await inbox.put(None)
-
-    async def work(worker: int) -> None:
-        while True:
-            await slots.acquire()
-            if (item := await inbox.get()) is None:
-                break
-            index, message_id = item
-            await outbox.put((index, await cancel_one(message_id, worker)))
-        await outbox.put(None)
-
-    tasks = [asyncio.ensure_future(feed())]
-    tasks += [asyncio.ensure_future(work(n)) for n in range(concurrency)]
-    buffered: dict[int, CancelResult] = {}
-    next_index = 0
-    running = concurrency
-    try:
-        while running:
-            item = await outbox.get()
-            if item is None:
-                running -= 1
-                continue
-            if isinstance(item, BaseException):
-                raise item
-            index, result = item
-            if not ordered:
+            async for result in results:
                 yield result
-                slots.release()
-                continue
-            buffered[index] = result
-            while next_index in buffered:
-                yield buffered.pop(next_index)
-                next_index += 1
-                slots.release()
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+                self.release(1)
+        finally:
+            await results.aclose()
+
+    async def pump(self, put: Callable[[object], None]) -> None:
+        try:
+            async for result in self._results():
+                put(result)
+        except BaseException as exc:
+            put(_Failure(exc))
+            raise
+        put(_END)
+
+    def release(self, count: int) -> None:
+        for _ in range(count):
+            self._slots.release()
+
+    async def _results(self) -> AsyncGenerator[CancelResult, None]:
+        import asyncio
+
+        concurrency = self.concurrency
+        inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(concurrency)
+        outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | None] = asyncio.Queue()
+        self._slots = slots = asyncio.Semaphore(window(concurrency, self.ordered))
+
+        async def feed() -> None:
+            try:
+                index = 0
+                async for message_id in aiter_ids(self.ids):
+                    await inbox.put((index, message_id))
+                    index += 1
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # the id source failed: hand it to the consumer
+                outbox.put_nowait(exc)
+                return
+            for _ in range(concurrency):  # only a source read to its end stops the workers
+                await inbox.put(None)
+
+        async def work(worker: int) -> None:
+            while True:
+                await slots.acquire()
+                if (item := await inbox.get()) is None:
+                    slots.release()  # not used for an id: the other workers may need it
+                    break
+                index, message_id = item
+                await outbox.put((index, await self.cancel_one(message_id, worker)))
+            await outbox.put(None)
+
+        tasks = [asyncio.ensure_future(feed())]
+        tasks += [asyncio.ensure_future(work(n)) for n in range(concurrency)]
+        buffered: dict[int, CancelResult] = {}
+        next_index = 0
+        running = concurrency
+        try:
+            while running:
+                item = await outbox.get()
+                if item is None:
+                    running -= 1
+                    continue
+                if isinstance(item, BaseException):
+                    raise item
+                index, result = item
+                if not self.ordered:
+                    yield result
+                    continue
+                buffered[index] = result
+                while next_index in buffered:
+                    yield buffered.pop(next_index)
+                    next_index += 1
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class _Failure:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
 
 
 T = TypeVar("T")
@@ -185,27 +233,41 @@ class LoopThread:
         self.loop.close()
 
 
-def iterate_on(loop: LoopThread, stream: AsyncIterator[T]) -> Iterator[T]:
-    """A sync iterator over ``stream``, which runs on ``loop``; closing it closes the stream.
+def iterate_on(loop: LoopThread, fan: FanOut) -> Iterator[CancelResult]:
+    """The fan-out run on ``loop``, its results taken here; closing this stops it there.
 
-    Each item is asked for only when the consumer wants it, so the stream's backpressure
-    (and with it 'a consumer that stops starts nothing new') holds across the threads.
+    Slots go back in small batches as results are taken, never ahead of them, so a consumer
+    that stops still starts nothing new; a result crosses the threads through a
+    ``queue.SimpleQueue`` instead of a round trip per item.
     """
+    import queue
+
+    handed: queue.SimpleQueue[object] = queue.SimpleQueue()
+    pumping = loop.run(_start(fan.pump(handed.put)))
+    batch = max(1, fan.concurrency // 8)
+    taken = 0
     try:
-        while True:
-            try:
-                yield loop.run(_anext(stream))
-            except StopAsyncIteration:
-                return
+        while (item := handed.get()) is not _END:
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item  # type: ignore[misc]
+            taken += 1
+            if taken == batch:
+                loop.loop.call_soon_threadsafe(fan.release, taken)
+                taken = 0
     finally:
-        loop.run(_aclose(stream))
+        loop.run(_stop(pumping))
 
 
-async def _anext(stream: AsyncIterator[T]) -> T:
-    return await stream.__anext__()
+async def _start(coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    import asyncio
+
+    return asyncio.ensure_future(coroutine)
 
 
-async def _aclose(stream: AsyncIterator[Any]) -> None:
-    close = getattr(stream, "aclose", None)
-    if close is not None:
-        await close()
+async def _stop(task: asyncio.Task[None]) -> None:
+    """Cancel the pump (its workers with it) and wait until they are gone."""
+    import asyncio
+
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

@@ -17,7 +17,7 @@ from .._result import CancelResult, CourierReason, CourierStatus, MessageRecord,
 from ._record import RecordError, parse_message_record
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
-from ._urls import normalize_base_url
+from ._urls import Endpoint, normalize_base_url
 
 __all__ = ["Courier"]
 
@@ -59,6 +59,7 @@ class Courier:
     name: ClassVar[str] = "courier"
     token: str = attrs.field(repr=masked)
     base_url: str
+    _endpoint: Endpoint = attrs.field(init=False, repr=False, eq=False)
 
     def __init__(self, token: str, *, base_url: str | None = None) -> None:
         token = credential(token, key="token", provider="courier")
@@ -66,6 +67,8 @@ class Courier:
             normalize_base_url(base_url, provider="courier") if base_url else DEFAULT_BASE_URL
         )
         self.__attrs_init__(token, resolved)
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        object.__setattr__(self, "_endpoint", Endpoint(resolved, headers, method="POST"))
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -74,14 +77,9 @@ class Courier:
 
     def cancel_request(self, message_id: str) -> httpx.Request:
         validate_message_id(message_id, provider=self.name)
-        return httpx.Request(
-            "POST",
-            f"{self.base_url}/messages/{quote_message_id(message_id)}/cancel",
-            headers={
-                "Authorization": f"Bearer {self.token}",
-                "Accept": "application/json",
-                "Idempotency-Key": str(uuid.uuid4()),
-            },
+        return self._endpoint.request(
+            f"/messages/{quote_message_id(message_id)}/cancel",
+            extra={"Idempotency-Key": str(uuid.uuid4())},
         )
 
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:

@@ -17,7 +17,7 @@ from .._ids import quote_message_id, validate_message_id
 from .._result import BulkAnswer, CancelResult, Outcome
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
-from ._urls import normalize_base_url
+from ._urls import Endpoint, normalize_base_url
 
 __all__ = ["QSTASH_REGIONS", "QStash"]
 
@@ -37,6 +37,7 @@ class QStash:
     token: str = attrs.field(repr=masked)
     region: str | None
     base_url: str
+    _endpoint: Endpoint = attrs.field(init=False, repr=False, eq=False)
 
     def __init__(
         self, token: str, *, region: str | None = None, base_url: str | None = None
@@ -52,6 +53,9 @@ class QStash:
         else:
             resolved = QSTASH_REGIONS[region] if region is not None else DEFAULT_BASE_URL
         self.__attrs_init__(token, region, resolved)
+        # The header, never the qstash_token query parameter: URLs end up in logs and proxies.
+        headers = {"Authorization": f"Bearer {token}"}
+        object.__setattr__(self, "_endpoint", Endpoint(resolved, headers, method="DELETE"))
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -64,11 +68,7 @@ class QStash:
 
     def cancel_request(self, message_id: str) -> httpx.Request:
         validate_message_id(message_id, provider=self.name)
-        return httpx.Request(
-            "DELETE",
-            f"{self.base_url}/v2/messages/{quote_message_id(message_id)}",
-            headers=self.auth_headers(),
-        )
+        return self._endpoint.request(f"/v2/messages/{quote_message_id(message_id)}")
 
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
