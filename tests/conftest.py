@@ -35,7 +35,7 @@ if os.environ.get("MUTANT_UNDER_TEST"):
     # would hide the mutated function from the tests. Outside mutation testing: nothing.
     @pytest.fixture(autouse=True)
     def _fresh_memos() -> None:
-        from unsend._engine.retry import strategies
+        from unsend._engine.retrying import strategies
         from unsend.providers._record import _converter
         from unsend.providers._secret import _pattern
 

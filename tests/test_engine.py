@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 import unsend
-from unsend._engine import call as call_module
+from unsend._engine import retrying
 from unsend._engine.call import (
     AttemptTimedOut,
     BodyTooLarge,
@@ -43,7 +43,7 @@ def test_a_first_success_is_one_send_and_builds_no_retry_controller(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("tenacity was built for a cancel that never retried")
 
-    monkeypatch.setattr(call_module, "Retries", refuse)
+    monkeypatch.setattr(retrying, "Retries", refuse)
     steps = machine(clock)
     send = next(steps)
     assert isinstance(send, Send)
@@ -125,3 +125,20 @@ def test_a_send_answered_with_nothing_is_a_driver_bug(clock: FakeClock) -> None:
     next(steps)
     with pytest.raises(TypeError, match="must be answered"):
         steps.send(None)
+
+
+def test_a_first_success_never_imports_tenacity() -> None:
+    import subprocess
+    import sys
+
+    code = """
+import sys, httpx, unsend
+def answer(request):
+    return httpx.Response(200, json={"success": True})
+client = httpx.Client(transport=httpx.MockTransport(answer))
+with unsend.Canceller(unsend.OneSignal("app-id-1234", "key-12345678"), client=client) as c:
+    assert c.cancel("n-1").cancelled
+assert "tenacity" not in sys.modules, "tenacity was imported for a cancel that never retried"
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

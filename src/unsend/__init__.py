@@ -3,9 +3,6 @@
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from ._client import AsyncCanceller, Canceller
-from ._engine.clock import Clock, SystemClock
-from ._engine.retry import RetryEvent, RetryPolicy
 from ._errors import (
     AuthenticationError,
     ConfigError,
@@ -18,32 +15,56 @@ from ._errors import (
     UnsafeBulkCancel,
     UnsendError,
 )
-from ._ids import validate_message_id
-from ._protocols import SupportsAsyncCancel, SupportsCancel
-from ._provider import Provider
-from ._result import (
-    BulkResult,
-    CancelResult,
-    CourierReason,
-    CourierStatus,
-    MessageRecord,
-    Outcome,
-)
 from ._version import __version__
 
 if _TYPE_CHECKING:
+    from ._client import AsyncCanceller, Canceller
     from ._config import from_config, from_env, from_toml, parse_dsn
+    from ._engine.clock import Clock, SystemClock
+    from ._engine.retry import RetryEvent, RetryPolicy
+    from ._ids import validate_message_id
+    from ._protocols import SupportsAsyncCancel, SupportsCancel
+    from ._provider import Provider
     from ._registry import ProviderSpec, available_providers
+    from ._result import (
+        BulkResult,
+        CancelResult,
+        CourierReason,
+        CourierStatus,
+        MessageRecord,
+        Outcome,
+    )
+    from .providers import Courier, OneSignal, QStash
 
-# Configuration and the provider registry load on first use (PEP 562): a program that builds
-# its canceller directly never pays for TOML, entry points or "did you mean".
+# Every name but the errors loads on first use (PEP 562): `import unsend` costs almost nothing,
+# and a program pays for what it touches (a Canceller, configuration, the registry), when it
+# touches it. The errors are tiny and are what `except` clauses name.
 _LAZY = {
+    "AsyncCanceller": "._client",
+    "Canceller": "._client",
     "from_config": "._config",
     "from_env": "._config",
     "from_toml": "._config",
     "parse_dsn": "._config",
-    "available_providers": "._registry",
+    "Clock": "._engine.clock",
+    "SystemClock": "._engine.clock",
+    "RetryEvent": "._engine.retry",
+    "RetryPolicy": "._engine.retry",
+    "validate_message_id": "._ids",
+    "SupportsAsyncCancel": "._protocols",
+    "SupportsCancel": "._protocols",
+    "Provider": "._provider",
     "ProviderSpec": "._registry",
+    "available_providers": "._registry",
+    "BulkResult": "._result",
+    "CancelResult": "._result",
+    "CourierReason": "._result",
+    "CourierStatus": "._result",
+    "MessageRecord": "._result",
+    "Outcome": "._result",
+    "Courier": ".providers",
+    "OneSignal": ".providers",
+    "QStash": ".providers",
 }
 
 
@@ -60,8 +81,6 @@ def __getattr__(name: str) -> _Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
-
-from .providers import Courier, OneSignal, QStash  # noqa: E402 - after the lazy table
 
 __all__ = [
     "AsyncCanceller",

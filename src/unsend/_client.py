@@ -17,7 +17,6 @@ import httpx
 
 from ._engine.call import Call, OnRetry, Reply, Step, cancel_call, cancel_steps, secrets_of
 from ._engine.clock import Clock, SystemClock
-from ._engine.deadline import deadline_transport
 from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_result
 from ._engine.gate import Gate
 from ._engine.lanes import Lanes
@@ -65,7 +64,12 @@ def _sync_lanes(client: httpx.Client | None) -> Lanes[httpx.Client]:
     if client is not None:
         return Lanes.single(client)
     tls = httpx.create_ssl_context()
-    make = lambda: httpx.Client(transport=deadline_transport(limits=LANE_LIMITS, verify=tls))  # noqa: E731
+
+    def make() -> httpx.Client:
+        from ._engine.deadline import deadline_transport
+
+        return httpx.Client(transport=deadline_transport(limits=LANE_LIMITS, verify=tls))
+
     return Lanes(make, LANES, LANE_CONNECTIONS)
 
 

@@ -30,7 +30,7 @@ from ..providers._secret import redact
 from .body import MAX_BODY_BYTES, BodyError, decode_body
 from .clock import Clock
 from .gate import Gate
-from .retry import Retries, RetryEvent, RetryPolicy
+from .retry import RetryEvent, RetryPolicy
 from .retry_after import retry_after_seconds
 
 __all__ = [
@@ -128,7 +128,7 @@ class Call(Generic[T]):
     # -- the state machine -------------------------------------------------------------------
 
     def steps(self) -> Generator[Step, Reply, T]:
-        retries: Retries | None = None
+        retries = None
         while True:
             if delay := self._gate_delay():
                 yield Sleep(delay)
@@ -139,6 +139,8 @@ class Call(Generic[T]):
                 if retries is None:
                     if not self.policy.should_retry(error):
                         raise
+                    from .retrying import Retries
+
                     retries = Retries(self.policy, self.attempts, **self._retry_hooks())
                 yield Sleep(retries.wait_after(error))
 

@@ -11,16 +11,14 @@ the deadline the operation fails at once with the matching httpcore timeout.
 from __future__ import annotations
 
 import time
-from contextvars import ContextVar
 from typing import Any
 
 import httpcore
 import httpx
 
-__all__ = ["ATTEMPT_DEADLINE", "DeadlineBackend", "deadline_transport"]
+from .transport import ATTEMPT_DEADLINE
 
-ATTEMPT_DEADLINE: ContextVar[float | None] = ContextVar("unsend_attempt_deadline", default=None)
-"""``time.monotonic()`` by which the current attempt must end; None outside an attempt."""
+__all__ = ["DeadlineBackend", "deadline_transport"]
 
 
 def _clip(timeout: float | None, error: type[Exception]) -> float | None:

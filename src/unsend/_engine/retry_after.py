@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 
 __all__ = ["retry_after_seconds"]
 
@@ -26,6 +25,8 @@ def _number(text: str) -> float | None:
 
 
 def _http_date_delay(text: str, now: float) -> float | None:
+    from email.utils import parsedate_to_datetime  # rare: most servers send seconds
+
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import httpx
@@ -17,9 +18,9 @@ import httpx
 from .body import MAX_BODY_BYTES
 from .call import AttemptTimedOut, BodyTooLarge, Received, Reply, Send, Sleep, Step, Stepper
 from .clock import Clock
-from .deadline import ATTEMPT_DEADLINE
 
 __all__ = [
+    "ATTEMPT_DEADLINE",
     "AsyncLane",
     "HttpxAsyncLane",
     "RawBody",
@@ -32,6 +33,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+
+ATTEMPT_DEADLINE: ContextVar[float | None] = ContextVar("unsend_attempt_deadline", default=None)
+"""``time.monotonic()`` by which the current sync attempt must end; None outside an attempt."""
 
 _FAILURES = (httpx.RequestError, AttemptTimedOut, BodyTooLarge)
 T = TypeVar("T")
