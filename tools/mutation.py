@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTMUT = [sys.executable, "-m", "mutmut"]
+SCORED = {"killed", "timeout", "survived", "suspicious"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,10 +67,15 @@ def main(argv: list[str] | None = None) -> int:
         failed |= score < args.fail_under
         print(f"{module:40} {killed:7} {counts['survived']:9} {score:6.1f}%")
     killed_all = sum(c["killed"] + c["timeout"] for c in status_by_module.values())
-    total_all = sum(sum(c.values()) for c in status_by_module.values())
-    if total_all:
-        score = 100.0 * killed_all / total_all
-        print(f"{'all':40} {killed_all:7} {total_all - killed_all:9} {score:6.1f}%")
+    lived_all = sum(c["survived"] + c["suspicious"] for c in status_by_module.values())
+    if killed_all + lived_all:
+        score = 100.0 * killed_all / (killed_all + lived_all)
+        print(f"{'all':40} {killed_all:7} {lived_all:9} {score:6.1f}%")
+    others = collections.Counter[str]()
+    for counts in status_by_module.values():
+        others.update({k: v for k, v in counts.items() if k not in SCORED})
+    if others:
+        print("not scored:", ", ".join(f"{n} {status}" for status, n in sorted(others.items())))
     for name in survivors:
         print("survived:", name)
     return 1 if failed else 0
