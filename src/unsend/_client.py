@@ -11,7 +11,7 @@ import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, Self, TypeVar
+from typing import TYPE_CHECKING, Final, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -92,17 +92,27 @@ def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
 
+class CancellerOptions(TypedDict, total=False):
+    """What every canceller takes besides its provider and client (both clients alike)."""
+
+    timeout: float | httpx.Timeout
+    retry: RetryPolicy | None
+    clock: Clock | None
+    on_retry: OnRetry | None
+    max_rate: float | None
+
+
 class _CancellerBase:
     def __init__(
         self,
         provider: Provider,
         *,
-        timeout: float | httpx.Timeout,
-        retry: RetryPolicy | None,
-        clock: Clock | None,
-        on_retry: OnRetry | None,
-        max_rate: float | None,
         owns_client: bool,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        on_retry: OnRetry | None = None,
+        max_rate: float | None = None,
     ) -> None:
         self.provider = provider
         self.timeout = _as_timeout(timeout)
@@ -213,7 +223,9 @@ class Canceller(_CancellerBase):
     """Cancels messages at one provider, synchronously.
 
     Pass ``client`` to use your own ``httpx.Client`` (proxies, mTLS, HTTP/2, a mock transport);
-    unsend then never closes it. Safe to share between threads. ``cancel_many`` runs the same
+    unsend then never closes it. Options: ``timeout`` (seconds or ``httpx.Timeout``; default
+    connect 5 s, the rest 10 s), ``retry`` (a ``RetryPolicy``), ``clock``, ``on_retry``,
+    ``max_rate`` (requests per second). Safe to share between threads. ``cancel_many`` runs the same
     fan-out as ``AsyncCanceller`` on a private event loop (a daemon thread, started on first
     use and stopped by ``close``).
     """
@@ -223,21 +235,9 @@ class Canceller(_CancellerBase):
         provider: Provider,
         *,
         client: httpx.Client | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        clock: Clock | None = None,
-        on_retry: OnRetry | None = None,
-        max_rate: float | None = None,
+        **options: Unpack[CancellerOptions],
     ) -> None:
-        super().__init__(
-            provider,
-            timeout=timeout,
-            retry=retry,
-            clock=clock,
-            on_retry=on_retry,
-            max_rate=max_rate,
-            owns_client=client is None,
-        )
+        super().__init__(provider, owns_client=client is None, **options)
         self._lanes = _sync_lanes(client)
         self._client = client
         self._loop: LoopThread | None = None
@@ -354,7 +354,8 @@ class Canceller(_CancellerBase):
 class AsyncCanceller(_CancellerBase):
     """Cancels messages at one provider, asynchronously.
 
-    Pass ``client`` to use your own ``httpx.AsyncClient``; unsend then never closes it. Without
+    Pass ``client`` to use your own ``httpx.AsyncClient``; unsend then never closes it. The
+    options are ``Canceller``'s. Without
     one, unsend sends through its own aiohttp session. Safe to share between tasks. ``cancel``
     runs on asyncio or trio; ``cancel_many`` on asyncio.
     """
@@ -364,21 +365,9 @@ class AsyncCanceller(_CancellerBase):
         provider: Provider,
         *,
         client: httpx.AsyncClient | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        clock: Clock | None = None,
-        on_retry: OnRetry | None = None,
-        max_rate: float | None = None,
+        **options: Unpack[CancellerOptions],
     ) -> None:
-        super().__init__(
-            provider,
-            timeout=timeout,
-            retry=retry,
-            clock=clock,
-            on_retry=on_retry,
-            max_rate=max_rate,
-            owns_client=client is None,
-        )
+        super().__init__(provider, owns_client=client is None, **options)
         self._lanes: Lanes[AsyncLane] = (
             _owned_async_lanes() if client is None else Lanes.single(HttpxAsyncLane(client))
         )
