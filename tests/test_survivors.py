@@ -137,3 +137,101 @@ def test_onesignal_app_ids_are_percent_encoded_whole_in_the_query() -> None:
     request = unsend.OneSignal("app/id?&=", SECRET).cancel_request("n-1")
     assert request.url.query == b"app_id=app%2Fid%3F%26%3D"
     assert request.url.params["app_id"] == "app/id?&="
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        (42, "expected a string, got int"),
+        ("", "it is empty"),
+        (".", "a dot segment would be normalised out of the URL"),
+        ("a b", "it contains whitespace"),
+        ("a\x00b", "it contains the control character U+0000"),
+        ("x" * 513, "it is longer than 512 characters"),
+        ("a?b", "it contains '?', which would change the URL"),
+    ],
+)
+def test_id_refusals_read_exactly(bad: object, why: str) -> None:
+    with pytest.raises(unsend.InvalidMessageId) as caught:
+        validate_message_id(bad)
+    assert caught.value.message == f"invalid message id: {why}"
+
+
+def test_an_id_of_exactly_80_characters_is_named_and_81_is_not() -> None:
+    for length, shown in ((80, True), (81, False)):
+        bad = "a" * (length - 1) + "/"
+        with pytest.raises(unsend.InvalidMessageId) as caught:
+            validate_message_id(bad)
+        assert (caught.value.message_id == bad) is shown
+
+
+def test_excerpts_read_far_enough_past_leading_blank_space() -> None:
+    from unsend.providers._responses import body_excerpt
+
+    assert body_excerpt(b" " * 700 + b"x" * 300) == "x" * 100  # 800 bytes are read, no more
+    assert body_excerpt("é".encode() * 300) == "é" * 200 + "…"
+    assert body_excerpt(b"\x1b[0m" + b"y" * 10) == "[0m" + "y" * 10  # escape char blanked
+
+
+def test_credential_refusals_name_their_provider() -> None:
+    for bad in ("abc\x00defgh", "abcédefgh"):
+        with pytest.raises(unsend.ConfigError) as caught:
+            unsend.OneSignal("app-1", bad)
+        assert caught.value.provider == "onesignal"
+
+
+def test_a_secret_of_exactly_eight_characters_is_registered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from unsend.providers import _secret
+
+    monkeypatch.setattr(_secret, "_registered", set())
+    register_secrets(["12345678", "1234567"])
+    assert _secret._registered == {"12345678"}
+
+
+def test_a_log_record_that_cannot_be_formatted_is_left_to_logging() -> None:
+    register_secrets(["filter-secret-" + "9" * 8])
+    broken = logging.LogRecord("httpx", logging.DEBUG, "f", 1, "%d", ("not a number",), None)
+    assert RedactingFilter().filter(broken) is True
+
+
+def test_a_non_retryable_failure_after_a_retryable_one_ends_the_cancel(clock: object) -> None:
+    from tests.helpers import Script, response, run_cancel
+
+    script = Script(
+        [
+            response(429, {"errors": ["slow"]}, headers={"Retry-After": "1"}),
+            response(401, {"errors": ["no"]}),
+        ]
+    )
+    with pytest.raises(unsend.AuthenticationError) as caught:
+        run_cancel("sync", unsend.OneSignal("app-1", SECRET), script, clock=clock)
+    assert caught.value.attempts == 2
+    assert len(script.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "text"),
+    [
+        ({"max_attempts": True}, "max_attempts must be an integer >= 1, got True"),
+        ({"max_attempts": 0}, "max_attempts must be an integer >= 1, got 0"),
+        ({"deadline": 0}, "deadline must be a positive number, got 0"),
+        ({"initial": -1}, "initial must be a number >= 0, got -1"),
+        ({"jitter": float("nan")}, "jitter must be a number >= 0, got nan"),
+    ],
+)
+def test_retry_policy_refusals_read_exactly(options: dict[str, object], text: str) -> None:
+    with pytest.raises(ValueError, match=f"^{text}$"):
+        unsend.RetryPolicy(**options)  # type: ignore[arg-type]
+
+
+def test_a_deadline_below_one_second_is_valid() -> None:
+    assert unsend.RetryPolicy(deadline=0.5).deadline == 0.5
+
+
+def test_a_record_with_two_bad_fields_lists_both() -> None:
+    body = courier_record(recipient=7, event=8)
+    with pytest.raises(unsend.UnexpectedResponse) as caught:
+        unsend.Courier(SECRET).cancel_result("m-1", httpx.Response(200, json=body))
+    assert "@ $.recipient; " in caught.value.message or "@ $.event; " in caught.value.message
