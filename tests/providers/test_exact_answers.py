@@ -345,3 +345,58 @@ def test_regions_pick_their_hosts() -> None:
         == "https://qstash-eu-central-1.upstash.io"
     )
     assert unsend.QStash("tok-12345", region="us-east-1").region == "us-east-1"
+
+
+@pytest.mark.parametrize("provider", [QSTASH, ONESIGNAL, COURIER])
+def test_an_invalid_id_is_refused_naming_the_provider(provider: Any) -> None:
+    with pytest.raises(unsend.InvalidMessageId) as caught:
+        provider.cancel_request("a/b")
+    assert caught.value.provider == provider.name
+
+
+@pytest.mark.parametrize(
+    ("provider", "base_url"),
+    [
+        (QSTASH, "https://qstash.upstash.io"),
+        (ONESIGNAL, "https://api.onesignal.com"),
+        (COURIER, "https://api.courier.com"),
+    ],
+)
+def test_the_base_url_attribute_is_the_resolved_one(provider: Any, base_url: str) -> None:
+    assert provider.base_url == base_url
+
+
+def test_a_courier_record_echoing_the_token_everywhere_comes_back_whole_and_blank() -> None:
+    from datetime import UTC, datetime
+
+    body = courier_record(
+        "SENT", reason="FAILED", error=f"e {SECRET}", recipient=f"r {SECRET}"
+    ) | {"id": f"i {SECRET}", "event": f"v {SECRET}", "notification": f"n {SECRET}"}
+    result = COURIER.cancel_result("m-1", answer(409, body))
+    assert result.record == unsend.MessageRecord(
+        id="i ***",
+        status=unsend.CourierStatus.SENT,
+        enqueued=datetime(2026, 1, 1, tzinfo=UTC),
+        recipient="r ***",
+        event="v ***",
+        notification="n ***",
+        error="e ***",
+        reason=unsend.CourierReason.FAILED,
+    )
+
+
+def test_a_bulk_answer_without_count_or_action_reads_exactly() -> None:
+    with pytest.raises(unsend.UnexpectedResponse) as caught:
+        QSTASH.bulk_cancel_result(answer(200, {"other": SECRET}))
+    assert caught.value.provider == "qstash"
+    assert caught.value.message == 'bulk answer has neither "cancelled" nor "actionId"'
+    assert SECRET not in caught.value.body_excerpt
+
+
+def test_the_region_error_reads_exactly() -> None:
+    with pytest.raises(unsend.ConfigError) as caught:
+        QSTASH.cancel_result("m-1", answer(404, {"error": "User not found in this region"}))
+    assert caught.value.message == (
+        "QStash says 'User not found in this region': the token belongs to another region; "
+        "set region= or base_url= to that region"
+    )
