@@ -69,10 +69,10 @@ def _unsend_async_plain_client(emu: EmulatorFixture, provider: str, ids: list[st
     """What a user who passes httpx.AsyncClient() gets: one httpcore pool."""
 
     async def main() -> None:
-        async with httpx.AsyncClient() as client:
-            async with emu.async_canceller(provider, client=client) as canceller:
-                async for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
-                    pass
+        client = httpx.AsyncClient()
+        async with client, emu.async_canceller(provider, client=client) as canceller:
+            async for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
+                pass
 
     asyncio.run(main())
 
