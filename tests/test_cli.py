@@ -217,3 +217,26 @@ def test_the_console_script_is_installed() -> None:
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "unsend" in result.stdout
+
+
+def test_the_demo_and_testing_helpers_import_without_pytest() -> None:
+    """`pip install 'unsend[cli,emulator]'` has no pytest: the demo must not need it."""
+    code = (
+        "import sys; sys.modules['pytest'] = None\n"
+        "from unsend.cli import _demo\n"
+        "from unsend.testing import EmulatorFixture, FakeClock\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_error_texts_keep_their_brackets() -> None:
+    """The install hint names extras in brackets, which rich would eat as markup."""
+    code = (
+        "import sys; sys.modules['starlette'] = None\n"
+        "sys.argv = ['unsend', 'demo']\n"
+        "from unsend.cli import main; main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "pip install 'unsend[cli,emulator]'" in done.stderr

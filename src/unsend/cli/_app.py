@@ -39,7 +39,9 @@ Exit codes:
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    from rich.markup import escape  # the text may hold brackets: extras, ids, DSNs
+
+    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}", highlight=False)
     sys.exit(CONFIG_ERROR)
 
 

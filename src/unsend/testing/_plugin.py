@@ -1,0 +1,44 @@
+"""unsend's pytest plugin (registered under ``pytest11``): the emulator fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from ..emulator import EmulatorServer
+    from ._emulator import EmulatorFixture
+
+__all__ = ["unsend_emulator", "unsend_emulator_server"]
+
+def _import_emulator() -> tuple[type[EmulatorServer], type[EmulatorFixture]]:
+    try:
+        from ..emulator import EmulatorServer
+        from ._emulator import EmulatorFixture
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise pytest.UsageError(
+            "the unsend_emulator fixture needs the emulator extra: pip install 'unsend[emulator]'"
+        ) from exc
+    return EmulatorServer, EmulatorFixture
+
+
+@pytest.fixture(scope="session")
+def unsend_emulator_server() -> Iterator[EmulatorServer]:
+    """The emulator on a free loopback port for the whole test session."""
+    server_class, _ = _import_emulator()
+    with server_class() as server:
+        yield server
+
+
+@pytest.fixture
+def unsend_emulator(unsend_emulator_server: EmulatorServer) -> Iterator[EmulatorFixture]:
+    """The emulator's control API and cancellers aimed at it, reset for this test."""
+    _, fixture_class = _import_emulator()
+    client = fixture_class(unsend_emulator_server.url)
+    client.reset()
+    try:
+        yield client
+    finally:
+        client.close()
