@@ -13,6 +13,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+import unsend
 from unsend.testing import EmulatorFixture
 
 UNSEND = [sys.executable, "-m", "unsend.cli"]
@@ -80,9 +81,11 @@ def test_json_lines_one_object_per_result(unsend_emulator: EmulatorFixture) -> N
     )
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["message_id"] for line in lines] == ids + delivered
-    assert [line["outcome"] for line in lines] == ["cancelled"] * 4 + ["not_cancellable"]
+    assert [line["outcome"] for line in lines] == ["CANCELLED"] * 4 + ["NOT_CANCELLABLE"]
     assert lines[-1]["detail"].startswith("Notification has already been sent")
     assert set(lines[0]) >= {"provider", "cancelled", "status_code", "attempts", "elapsed", "error"}
+    # exactly CancelResult.to_dict(): a line reads back as the result it was
+    assert unsend.CancelResult.from_dict(lines[0]).to_dict() == lines[0]
     assert result.returncode == 1
 
 
@@ -161,8 +164,8 @@ def test_errors_exit_3(unsend_emulator: EmulatorFixture) -> None:
     )
     assert result.returncode == 3
     line = json.loads(result.stdout)
-    assert (line["outcome"], line["error"], line["attempts"]) == (
-        "failed",
+    assert (line["outcome"], line["error"]["type"], line["attempts"]) == (
+        "FAILED",
         "ProviderUnavailable",
         2,
     )

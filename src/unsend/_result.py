@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -110,6 +111,19 @@ class CancelResult:
         """True when the message will not be sent: CANCELLED or ALREADY_CANCELLED."""
         return self.outcome in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (outcome by name, record as plain data, error as type and fields)."""
+        from ._wire import result_to_dict
+
+        return result_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> CancelResult:
+        """The result ``to_dict`` gave; ``ValueError`` for anything not of that shape."""
+        from ._wire import result_from_dict
+
+        return result_from_dict(data)
+
 
 @attrs.frozen
 class BulkAnswer:
@@ -129,3 +143,16 @@ class BulkResult:
     action_ids: tuple[str, ...] = ()
     """Newer QStash accounts answer a bulk cancel with a tracked bulk action instead of a count."""
     elapsed: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict of this result."""
+        from ._wire import bulk_to_dict
+
+        return bulk_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> BulkResult:
+        """The result ``to_dict`` gave; ``ValueError`` for anything not of that shape."""
+        from ._wire import bulk_from_dict
+
+        return bulk_from_dict(data)

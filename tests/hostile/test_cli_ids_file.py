@@ -43,7 +43,7 @@ def test_a_utf8_bom_is_not_part_of_the_first_id(
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(ids).encode() + b"\r\n")
     run = cancel(unsend_emulator, "--from-file", str(path))
     assert run.returncode == 0, run.stderr
-    assert results(run) == dict.fromkeys(ids, "cancelled")
+    assert results(run) == dict.fromkeys(ids, "CANCELLED")
     assert set(unsend_emulator.states("courier").values()) == {"cancelled"}
 
 
@@ -70,7 +70,7 @@ def test_an_undecodable_line_from_a_pipe_keeps_the_ids_read_before_it(
     assert run.returncode == 2
     assert b"line 3" in run.stderr
     assert b"Traceback" not in run.stderr
-    assert results(run) == dict.fromkeys(ids[:2], "cancelled")  # reported, none lost
+    assert results(run) == dict.fromkeys(ids[:2], "CANCELLED")  # reported, none lost
     states = unsend_emulator.states("courier")
     assert [states[i] for i in ids] == ["cancelled", "cancelled", "scheduled", "scheduled"]
 
@@ -86,8 +86,8 @@ def test_ids_holding_format_characters_are_invalid(
     run = cancel(unsend_emulator, "--from-file", "-", stdin=f"{lookalike}\n".encode())
     assert run.returncode == 1
     [line] = [json.loads(x) for x in run.stdout.decode().splitlines()]
-    assert line["outcome"] == "failed"
-    assert line["error"] == "InvalidMessageId"
+    assert line["outcome"] == "FAILED"
+    assert line["error"]["type"] == "InvalidMessageId"
     assert unsend_emulator.stats()["courier"] == {}
     with pytest.raises(unsend.InvalidMessageId, match="format character"):
         unsend.Courier("courier-token-1234").cancel_request(lookalike)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -25,20 +24,8 @@ _STYLE = {
 
 
 def as_json(result: CancelResult) -> str:
-    data: dict[str, Any] = {
-        "provider": result.provider,
-        "message_id": result.message_id,
-        "outcome": result.outcome.value,
-        "cancelled": result.cancelled,
-        "status_code": result.status_code,
-        "detail": result.detail,
-        "attempts": result.attempts,
-        "elapsed": round(result.elapsed, 6),
-        "error": type(result.error).__name__ if result.error is not None else None,
-    }
-    if result.record is not None:
-        data["record_status"] = result.record.status.value
-    return json.dumps(data, ensure_ascii=False)
+    """One JSON line: exactly ``CancelResult.to_dict()``, so ``from_dict`` reads it back."""
+    return json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False)
 
 
 def results_table(

@@ -1,0 +1,163 @@
+"""Results as JSON-safe dicts and back: what a queue, a log or another process can carry.
+
+The shape is plain data: the outcome by name, a record's timestamps as milliseconds since the
+epoch (as Courier sends them), an error as its type name and its fields. Texts are the ones the
+values already hold, which unsend has redacted, so no shape carries a credential. ``from_dict``
+is strict: a value of the wrong type is a ``ValueError``, never coerced.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from . import _errors
+from ._errors import RateLimited, UnexpectedResponse, UnsendError
+from ._result import BulkResult, CancelResult, MessageRecord, Outcome
+
+__all__ = ["bulk_from_dict", "bulk_to_dict", "result_from_dict", "result_to_dict"]
+
+_TIMES = ("enqueued", "sent", "delivered", "opened", "clicked")
+
+
+def _ms(moment: datetime | None) -> int | None:
+    return None if moment is None else round(moment.timestamp() * 1000)
+
+
+def record_to_dict(record: MessageRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "status": record.status.value,
+        "enqueued": _ms(record.enqueued),
+        "recipient": record.recipient,
+        "event": record.event,
+        "notification": record.notification,
+        **{name: _ms(getattr(record, name)) for name in _TIMES[1:]},
+        "error": record.error,
+        "reason": None if record.reason is None else record.reason.value,
+    }
+
+
+def error_to_dict(error: UnsendError) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": type(error).__name__,
+        "message": error.message,
+        "status_code": error.status_code,
+        "attempts": error.attempts,
+    }
+    if isinstance(error, RateLimited):
+        data["retry_after"] = error.retry_after
+    if isinstance(error, UnexpectedResponse):
+        data["body_excerpt"] = error.body_excerpt
+    return data
+
+
+def result_to_dict(result: CancelResult) -> dict[str, Any]:
+    return {
+        "provider": result.provider,
+        "message_id": result.message_id,
+        "outcome": result.outcome.name,
+        "cancelled": result.cancelled,
+        "status_code": result.status_code,
+        "detail": result.detail,
+        "attempts": result.attempts,
+        "elapsed": result.elapsed,
+        "record": None if result.record is None else record_to_dict(result.record),
+        "error": None if result.error is None else error_to_dict(result.error),
+    }
+
+
+def bulk_to_dict(result: BulkResult) -> dict[str, Any]:
+    return {
+        "provider": result.provider,
+        "cancelled": result.cancelled,
+        "requests": result.requests,
+        "action_ids": list(result.action_ids),
+        "elapsed": result.elapsed,
+    }
+
+
+# -- back ----------------------------------------------------------------------------------------
+
+
+def _get(data: Any, key: str, kind: type | tuple[type, ...], *, optional: bool = False) -> Any:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise ValueError(f"{key!r} must be {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def _number(data: Any, key: str) -> float:
+    value = _get(data, key, (int, float))
+    if not math.isfinite(value):
+        raise ValueError(f"{key!r} must be finite, got {value!r}")
+    return float(value)
+
+
+def error_from_dict(data: Any, provider: str, message_id: str | None) -> UnsendError:
+    name = _get(data, "type", str)
+    kind = getattr(_errors, name, None)
+    if not (isinstance(kind, type) and issubclass(kind, UnsendError)):
+        kind = UnsendError  # an error type this version does not know: keep its text
+    extra: dict[str, Any] = {}
+    if issubclass(kind, RateLimited):
+        retry_after = _get(data, "retry_after", (int, float), optional=True)
+        extra["retry_after"] = None if retry_after is None else float(retry_after)
+    if issubclass(kind, UnexpectedResponse):
+        extra["body_excerpt"] = _get(data, "body_excerpt", str, optional=True) or ""
+    return kind(
+        _get(data, "message", str),
+        provider=provider,
+        message_id=message_id,
+        status_code=_get(data, "status_code", int, optional=True),
+        attempts=_get(data, "attempts", int),
+        **extra,
+    )
+
+
+def result_from_dict(data: Any) -> CancelResult:
+    from .providers._record import RecordError, parse_message_record
+
+    provider = _get(data, "provider", str)
+    message_id = _get(data, "message_id", str)
+    outcome_name = _get(data, "outcome", str)
+    if outcome_name not in Outcome.__members__:
+        raise ValueError(f"unknown outcome {outcome_name!r}")
+    record_data = data.get("record")
+    record = None
+    if record_data is not None:
+        try:
+            record = parse_message_record(record_data)
+        except RecordError as exc:
+            raise ValueError(str(exc)) from None
+    error_data = data.get("error")
+    return CancelResult(
+        provider,
+        message_id,
+        Outcome[outcome_name],
+        status_code=_get(data, "status_code", int, optional=True),
+        detail=_get(data, "detail", str, optional=True),
+        record=record,
+        attempts=_get(data, "attempts", int),
+        elapsed=_number(data, "elapsed"),
+        error=None if error_data is None else error_from_dict(error_data, provider, message_id),
+    )
+
+
+def bulk_from_dict(data: Any) -> BulkResult:
+    action_ids = _get(data, "action_ids", list)
+    if not all(isinstance(i, str) for i in action_ids):
+        raise ValueError("'action_ids' must be a list of strings")
+    return BulkResult(
+        _get(data, "provider", str),
+        _get(data, "cancelled", int),
+        _get(data, "requests", int),
+        tuple(action_ids),
+        _number(data, "elapsed"),
+    )

@@ -1,0 +1,149 @@
+"""Results that travel: to_dict is JSON-safe, from_dict gives back an equal value."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import unsend
+from unsend import CancelResult, Outcome
+
+TEXT = st.text(max_size=30)
+MS = st.integers(min_value=0, max_value=4_102_444_800_000)  # up to 2100, in milliseconds
+
+
+def _moment(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+RECORDS = st.builds(
+    unsend.MessageRecord,
+    id=TEXT,
+    status=st.sampled_from([*unsend.CourierStatus, unsend.CourierStatus.parse("NEW_ONE")]),
+    enqueued=MS.map(_moment),
+    recipient=TEXT,
+    event=TEXT,
+    notification=TEXT,
+    sent=st.none() | MS.map(_moment),
+    delivered=st.none() | MS.map(_moment),
+    error=st.none() | TEXT,
+    reason=st.none() | st.sampled_from(list(unsend.CourierReason)),
+)
+ERRORS = st.one_of(
+    st.none(),
+    st.builds(unsend.TransportError, TEXT),
+    st.builds(
+        unsend.RateLimited,
+        TEXT,
+        retry_after=st.none() | st.floats(0, 1e6),
+        status_code=st.just(429),
+        attempts=st.integers(0, 9),
+    ),
+    st.builds(unsend.UnexpectedResponse, TEXT, body_excerpt=TEXT, status_code=st.just(418)),
+)
+RESULTS = st.builds(
+    CancelResult,
+    provider=st.sampled_from(["qstash", "onesignal", "courier"]),
+    message_id=TEXT,
+    outcome=st.sampled_from(list(Outcome)),
+    status_code=st.none() | st.integers(100, 599),
+    detail=st.none() | TEXT,
+    record=st.none() | RECORDS,
+    attempts=st.integers(0, 10),
+    elapsed=st.floats(0, 1e6, allow_nan=False),
+    error=ERRORS,
+)
+
+
+@given(RESULTS)
+def test_a_result_round_trips_through_json_equal(result: CancelResult) -> None:
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    back = CancelResult.from_dict(data)
+    assert back == result
+    assert back.to_dict() == data
+    if result.error is not None:
+        assert type(back.error) is type(result.error)
+        assert back.error is not None
+        assert back.error.message == result.error.message
+
+
+@given(
+    st.builds(
+        unsend.BulkResult,
+        provider=st.just("qstash"),
+        cancelled=st.integers(0, 10**6),
+        requests=st.integers(0, 100),
+        action_ids=st.lists(TEXT, max_size=3).map(tuple),
+        elapsed=st.floats(0, 1e6),
+    )
+)
+def test_a_bulk_result_round_trips(result: unsend.BulkResult) -> None:
+    data = json.loads(json.dumps(result.to_dict()))
+    assert unsend.BulkResult.from_dict(data) == result
+
+
+def test_the_shape_is_plain_and_names_the_outcome() -> None:
+    error = unsend.RateLimited("slow", provider="onesignal", status_code=429, retry_after=2)
+    result = CancelResult("onesignal", "n-1", Outcome.FAILED, 429, "slow", attempts=4, error=error)
+    assert result.to_dict() == {
+        "provider": "onesignal",
+        "message_id": "n-1",
+        "outcome": "FAILED",
+        "cancelled": False,
+        "status_code": 429,
+        "detail": "slow",
+        "attempts": 4,
+        "elapsed": 0.0,
+        "record": None,
+        "error": {
+            "type": "RateLimited",
+            "message": "slow",
+            "status_code": 429,
+            "attempts": 0,
+            "retry_after": 2,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [],
+        {},
+        {"provider": "q", "message_id": "m", "outcome": "GONE", "attempts": 1, "elapsed": 0},
+        {"provider": "q", "message_id": "m", "outcome": "CANCELLED", "attempts": "1", "elapsed": 0},
+        {"provider": "q", "message_id": "m", "outcome": "CANCELLED", "attempts": True},
+        {"provider": "q", "message_id": 5, "outcome": "CANCELLED", "attempts": 1, "elapsed": 0},
+        {
+            "provider": "q",
+            "message_id": "m",
+            "outcome": "CANCELLED",
+            "attempts": 1,
+            "elapsed": float("inf"),
+        },
+        {
+            "provider": "q",
+            "message_id": "m",
+            "outcome": "CANCELLED",
+            "attempts": 1,
+            "elapsed": 0,
+            "record": {"id": 1},
+        },
+    ],
+)
+def test_anything_else_is_refused_not_coerced(bad: object) -> None:
+    with pytest.raises(ValueError):
+        CancelResult.from_dict(bad)
+
+
+def test_an_unknown_error_type_keeps_its_text() -> None:
+    data = CancelResult("q", "m", Outcome.FAILED, error=unsend.TransportError("x")).to_dict()
+    data["error"]["type"] = "SomethingNew"
+    back = CancelResult.from_dict(data)
+    assert type(back.error) is unsend.UnsendError
+    assert back.error is not None
+    assert back.error.message == "x"
