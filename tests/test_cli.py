@@ -243,3 +243,47 @@ def test_error_texts_keep_their_brackets() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 2
     assert "pip install 'unsend[cli,emulator]'" in done.stderr
+
+
+def test_refused_credentials_stop_the_run_at_once(unsend_emulator: EmulatorFixture) -> None:
+    """A 401 on 200 ids must not send 200 requests: every other id would be refused too."""
+    ids = unsend_emulator.seed("courier", count=200)
+    result = run(
+        "cancel",
+        "--from-file",
+        "-",
+        "--concurrency",
+        "4",
+        "--dsn",
+        dsn(unsend_emulator, token="wrong-token-12345"),
+        stdin="\n".join(ids),
+    )
+    assert result.returncode == 2
+    assert "stopped there: the remaining ids were not sent" in result.stderr
+    sent = sum(unsend_emulator.stats()["courier"].values())
+    assert 1 <= sent <= 8, f"{sent} requests for refused credentials"
+    assert set(unsend_emulator.states("courier").values()) == {"scheduled"}
+
+
+def test_a_dsn_without_its_at_sign_says_so() -> None:
+    result = run("cancel", "x", "--dsn", "qstash://my-token-1234")
+    assert result.returncode == 2
+    assert "the DSN has no '@' after its credentials: write qstash://CREDENTIALS@[HOST]" in (
+        result.stderr.replace("\n", " ").replace("  ", " ")
+    )
+    assert "my-token-1234" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (1.5, "1.5 s"),
+        (59, "59 s"),
+        (90, "1 min 30 s"),
+        (3600, "1 h"),
+        (28_390_600, "328 d 14 h"),
+    ],
+)
+def test_long_waits_read_as_durations(seconds: float, shown: str) -> None:
+    error = unsend.RateLimited("slow", retry_after=seconds)
+    assert str(error) == f"slow; retry after {shown}"

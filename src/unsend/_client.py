@@ -8,7 +8,7 @@ sync driver sends with an ``httpx.Client`` and sleeps with the clock; the async 
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self, TypedDict, TypeVar, Unpack
@@ -265,7 +265,7 @@ class Canceller(_CancellerBase):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = False,
         max_rate: float | None = None,
-    ) -> Iterator[CancelResult]:
+    ) -> Generator[CancelResult, None, None]:
         """Cancel every id, ``concurrency`` at a time; yield one result per id as each completes.
 
         A failure for one id is yielded as its result (``Outcome.FAILED``, ``.error`` set); it

@@ -90,6 +90,13 @@ def parse_dsn(dsn: str) -> dict[str, str]:
             "the DSN is not a valid URL (percent-encode '@', '/' and ':' in credentials)"
         ) from None
     spec = provider_spec(parts.scheme)
+    if "@" not in parts.netloc:
+        where = "[HOST]" if spec.dsn_host is not None else ""
+        raise ConfigError(
+            f"the DSN has no '@' after its credentials: write {spec.name}://CREDENTIALS@{where}"
+            " (percent-encode '@', '/' and ':' inside them)",
+            provider=spec.name,
+        )
     config: dict[str, str] = {"provider": spec.name}
     credentials = [unquote(v) for v in (parts.username, parts.password) if v is not None]
     if len(credentials) > len(spec.required):

@@ -85,6 +85,19 @@ class AuthenticationError(UnsendError):
     """The provider refused the credentials (401 or 403)."""
 
 
+def duration(seconds: float) -> str:
+    """A wait as a person reads it: ``1.5 s``, ``2 min 5 s``, ``7 h 53 min``, ``328 d 14 h``."""
+    if seconds < 60:
+        return f"{seconds:g} s"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, mins = divmod(minutes, 60)
+    days, hrs = divmod(hours, 24)
+    units = [(days, "d"), (hrs, "h"), (mins, "min"), (secs, "s")]
+    first = next(i for i, (amount, _) in enumerate(units) if amount)
+    shown = [f"{amount} {unit}" for amount, unit in units[first : first + 2] if amount]
+    return " ".join(shown)
+
+
 class RateLimited(UnsendError):
     """The provider answered 429 and retrying could not, or may not, wait it out."""
 
@@ -95,7 +108,7 @@ class RateLimited(UnsendError):
     def __str__(self) -> str:
         text = super().__str__()
         if self.retry_after is not None:
-            text += f"; retry after {self.retry_after:g} s"
+            text += f"; retry after {duration(self.retry_after)}"
         return text
 
 

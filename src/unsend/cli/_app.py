@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from contextlib import closing
 from typing import BinaryIO
 
 import click
@@ -21,7 +22,7 @@ from rich.progress import (
 from .. import __version__
 from .._client import Canceller
 from .._config import from_config, from_env, read_toml
-from .._errors import ConfigError
+from .._errors import AuthenticationError, ConfigError, UnsendError
 from .._result import CancelResult, Outcome
 from ._exit import CONFIG_ERROR, OK, code_for, worse
 from ._idfile import IdSource, find_undecodable_line
@@ -108,6 +109,7 @@ def cancel(
     counts: Counter[Outcome] = Counter()
     shown: list[CancelResult] = []
     code = OK
+    refused: UnsendError | None = None
     started = time.monotonic()
     progress = Progress(
         SpinnerColumn(),
@@ -124,19 +126,26 @@ def cancel(
         stream = canceller.cancel_many(
             id_source, concurrency=concurrency, ordered=ordered, max_rate=max_rate
         )
-        for result in stream:
-            counts[result.outcome] += 1
-            code = worse(code, code_for(result))
-            progress.advance(task)
-            if as_json_lines:
-                click.echo(as_json(result))
-            elif len(shown) < MAX_ROWS + 1 and (not result.cancelled or len(ids) <= 20):
-                shown.append(result)
+        with closing(stream):
+            for result in stream:
+                counts[result.outcome] += 1
+                code = worse(code, code_for(result))
+                progress.advance(task)
+                if as_json_lines:
+                    click.echo(as_json(result))
+                elif len(shown) < MAX_ROWS + 1 and (not result.cancelled or len(ids) <= 20):
+                    shown.append(result)
+                if isinstance(result.error, AuthenticationError | ConfigError):
+                    # Every other id would be refused the same way: send no more of them.
+                    refused = result.error
+                    break
     if not as_json_lines:
         total = sum(counts.values())
         if shown:
             out.print(results_table(shown, width=out.width))
         summary(out, counts, total, time.monotonic() - started)
+    if refused is not None:
+        _fail(f"{refused}; stopped there: the remaining ids were not sent")
     if id_source.error is not None:
         _fail(f"{id_source.error}; the ids before it were processed, the rest were not read")
     sys.exit(code)
