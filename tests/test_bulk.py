@@ -64,7 +64,8 @@ def test_no_filter_is_refused_unless_everything() -> None:
     plan = MatchingPlan(Q, [], batch=None, everything=True)
     request = plan.next_request()
     assert request is not None
-    assert params_of(request) == []
+    # async=true asks today's QStash for a tracked action; it is a mode, not a filter.
+    assert params_of(request) == [("async", "true")]
 
 
 def test_batches_repeat_until_one_cancels_nothing() -> None:
@@ -76,13 +77,16 @@ def test_batches_repeat_until_one_cancels_nothing() -> None:
         requests.append(params_of(request))
         plan.record(BulkAnswer(cancelled=count))
     assert plan.next_request() is None
-    assert requests[0] == [("label", "x"), ("count", "500")]
+    assert requests[0] == [("label", "x"), ("async", "true"), ("count", "500")]
     result = plan.result(1.5)
     assert (result.cancelled, result.requests, result.elapsed) == (1003, 4, 1.5)
 
 
 def test_without_batch_one_request_is_enough() -> None:
     plan = MatchingPlan(Q, [("label", "x")], batch=None, everything=False)
+    request = plan.next_request()
+    assert request is not None
+    assert params_of(request) == [("label", "x"), ("async", "true")]  # count is deprecated
     plan.record(BulkAnswer(cancelled=7))
     assert plan.next_request() is None
 

@@ -33,6 +33,7 @@ from tests.cassette_support import (
 )
 from unsend import Outcome
 from unsend._engine.retry_after import retry_after_seconds
+from unsend.testing import FakeClock
 
 PROVIDERS = ("qstash", "onesignal", "courier")
 
@@ -248,9 +249,18 @@ def _record_real(provider: str, scenario: Scenario, path: Path) -> None:
 class BulkScenario:
     name: str
     seed: Any  # (EmulatorFixture) -> None
-    action: Any  # (canceller) -> BulkResult (awaitable for the async client)
+    action: Any  # (canceller) -> BulkResult or ScheduleResult (awaitable for the async client)
     cancelled: int
     requests: int
+    settings: dict[str, Any] = attrs.field(factory=dict)  # the emulator's QStash settings
+    sleeps: tuple[float, ...] = ()  # the polls' waits, replayed exactly on a FakeClock
+
+
+def seed_schedule(emu: Any) -> None:
+    emu.create_schedule(
+        "*/20 * * * *", "https://example.com/drip", delay=7200, schedule_id="scd_cassette_drip"
+    )
+    emu.advance(3600)  # three messages produced, each two hours out
 
 
 BULK_IDS = [f"msg_cassette_bulk_{i}" for i in range(5)]
@@ -272,8 +282,28 @@ BULK_SCENARIOS = [
             )
             for label in ("red", "blue", "green")
         ],
-        lambda c: c.cancel_matching(label=["red", "blue"], queue_name="reminders", batch=None),
+        lambda c: c.cancel_matching(label=["red", "blue"], queue_name="reminders"),
         cancelled=2,
+        requests=1,
+        settings={"bulk_contract": "seeds"},
+    ),
+    BulkScenario(
+        "bulk_tracked_action_followed",
+        lambda emu: [
+            emu.seed("qstash", message_id=f"msg_cassette_action_{i}", fields={"label": "promo"})
+            for i in range(10)
+        ],
+        lambda c: c.cancel_matching(label="promo"),
+        cancelled=10,
+        requests=1,
+        settings={"bulk_rate": 4},  # 2.5 virtual seconds for ten messages
+        sleeps=(0.5, 1.0, 2.0),
+    ),
+    BulkScenario(
+        "schedule_cancel",
+        seed_schedule,
+        lambda c: c.cancel_schedule("scd_cassette_drip"),
+        cancelled=3,
         requests=1,
     ),
     BulkScenario(
@@ -285,6 +315,7 @@ BULK_SCENARIOS = [
         lambda c: c.cancel_matching(label="drip", batch=5),
         cancelled=12,
         requests=4,
+        settings={"bulk_contract": "seeds"},
     ),
 ]
 
@@ -301,27 +332,35 @@ def test_qstash_bulk_scenario(
         if mode == "async":
             pytest.skip("recorded through the sync client; replayed through both")
         emu = request.getfixturevalue("unsend_emulator")
+        if scenario.settings:
+            emu.set_faults("qstash", **scenario.settings)
         scenario.seed(emu)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         recorder = make_vcr("qstash", target_url=emu.url, record_mode="all")
-        with recorder.use_cassette(str(path)), emu.canceller("qstash") as canceller:
+        clock: FakeClock = emu.clock()
+        with recorder.use_cassette(str(path)), emu.canceller("qstash", clock=clock) as canceller:
             result = scenario.action(canceller)
     else:
         request.getfixturevalue("no_network")
         replay = make_vcr("qstash", target_url=None, record_mode="none")
+        clock = FakeClock()
         with replay.use_cassette(str(path)):
             if mode == "sync":
-                with unsend.Canceller(replay_provider("qstash")) as canceller:
+                with unsend.Canceller(replay_provider("qstash"), clock=clock) as canceller:
                     result = scenario.action(canceller)
             else:
 
-                async def main() -> unsend.BulkResult:
-                    async with unsend.AsyncCanceller(replay_provider("qstash")) as canceller:
-                        return await scenario.action(canceller)  # type: ignore[no-any-return]
+                async def main() -> Any:
+                    provider = replay_provider("qstash")
+                    async with unsend.AsyncCanceller(provider, clock=clock) as canceller:
+                        return await scenario.action(canceller)
 
                 result = anyio.run(main)
-    assert (result.cancelled, result.requests) == (scenario.cancelled, scenario.requests)
+    bulk = result.pending if isinstance(result, unsend.ScheduleResult) else result
+    assert bulk is not None
+    assert (bulk.cancelled, bulk.requests) == (scenario.cancelled, scenario.requests)
+    assert tuple(clock.sleeps) == scenario.sleeps
 
 
 # -- what the cassettes themselves guarantee ------------------------------------------------

@@ -5,6 +5,9 @@ from typing import Any as _Any
 
 from ._errors import (
     AuthenticationError,
+    BulkActionNotFound,
+    BulkActionRefused,
+    BulkActionTimeout,
     ConfigError,
     DailyLimitExceeded,
     InvalidMessageId,
@@ -18,6 +21,7 @@ from ._errors import (
 from ._version import __version__
 
 if _TYPE_CHECKING:
+    from ._bulk_action import BulkAction, BulkActionState
     from ._client import AsyncCanceller, Canceller
     from ._config import from_config, from_env, from_toml, parse_dsn
     from ._engine.clock import Clock, SystemClock
@@ -33,6 +37,7 @@ if _TYPE_CHECKING:
         CourierStatus,
         MessageRecord,
         Outcome,
+        ScheduleResult,
     )
     from .providers import Courier, OneSignal, QStash
 
@@ -40,6 +45,8 @@ if _TYPE_CHECKING:
 # and a program pays for what it touches (a Canceller, configuration, the registry), when it
 # touches it. The errors are tiny and are what `except` clauses name.
 _LAZY = {
+    "BulkAction": "._bulk_action",
+    "BulkActionState": "._bulk_action",
     "AsyncCanceller": "._client",
     "Canceller": "._client",
     "from_config": "._config",
@@ -62,6 +69,7 @@ _LAZY = {
     "CourierStatus": "._result",
     "MessageRecord": "._result",
     "Outcome": "._result",
+    "ScheduleResult": "._result",
     "Courier": ".providers",
     "OneSignal": ".providers",
     "QStash": ".providers",
@@ -85,6 +93,11 @@ def __dir__() -> list[str]:
 __all__ = [
     "AsyncCanceller",
     "AuthenticationError",
+    "BulkAction",
+    "BulkActionNotFound",
+    "BulkActionRefused",
+    "BulkActionState",
+    "BulkActionTimeout",
     "BulkResult",
     "CancelResult",
     "Canceller",
@@ -105,6 +118,7 @@ __all__ = [
     "RateLimited",
     "RetryEvent",
     "RetryPolicy",
+    "ScheduleResult",
     "SupportsAsyncCancel",
     "SupportsCancel",
     "SystemClock",

@@ -8,7 +8,15 @@ sync driver sends with an ``httpx.Client`` and sleeps with the clock; the async 
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self, TypedDict, TypeVar, Unpack
@@ -18,6 +26,7 @@ import httpx
 from ._engine.call import Call, OnRetry, Reply, Step, cancel_call, cancel_steps, secrets_of
 from ._engine.clock import Clock, SystemClock
 from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_result
+from ._engine.follow import DEFAULT_WAIT_TIMEOUT
 from ._engine.gate import Gate
 from ._engine.lanes import Lanes
 from ._engine.retry import RetryPolicy
@@ -39,10 +48,11 @@ __all__ = [
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
-    from ._engine.bulk import BulkPlan
+    from ._bulk_action import BulkAction, BulkActionState
+    from ._engine.bulk import BulkPlan, Follow
     from ._engine.fanout import FanOut, LoopThread
-    from ._provider import SupportsBulkCancel
-    from ._result import BulkAnswer
+    from ._provider import SupportsBulkActions, SupportsBulkCancel
+    from ._result import BulkAnswer, ScheduleResult
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
@@ -139,15 +149,32 @@ class _CancellerBase:
             secrets=self._secrets,
         )
 
+    def _lacks(self, what: str) -> ConfigError:
+        return ConfigError(f"{self.provider.name} has no {what}", provider=self.provider.name)
+
     def _bulk_provider(self) -> SupportsBulkCancel:
         from ._provider import SupportsBulkCancel
 
-        if not isinstance(self.provider, SupportsBulkCancel):
-            raise ConfigError(
-                f"{self.provider.name} has no bulk cancel endpoint; use cancel_many",
-                provider=self.provider.name,
-            )
-        return self.provider
+        if isinstance(self.provider, SupportsBulkCancel):
+            return self.provider
+        raise self._lacks("bulk cancel endpoint; use cancel_many")
+
+    def _provider_call(
+        self, request: httpx.Request, parse: Callable[[httpx.Response], T], item_id: str | None
+    ) -> Call[T]:
+        """One request of the provider's other endpoints, with the usual retries and gate."""
+        return Call(
+            self.provider.name,
+            item_id,
+            request,
+            parse,
+            policy=self.retry,
+            timeout=self.timeout,
+            clock=self.clock,
+            on_retry=self.on_retry,
+            gates=(self.gate,),
+            secrets=self._secrets,
+        )
 
     def _matching_steps(
         self,
@@ -156,38 +183,108 @@ class _CancellerBase:
         from_date: datetime | int | None,
         to_date: datetime | int | None,
         filters: dict[str, str | Iterable[str] | None],
+        wait: bool,
+        wait_timeout: float,
     ) -> Generator[Step, Reply, BulkResult]:
         from ._engine.bulk import MatchingPlan, build_filters
 
         provider = self._bulk_provider()
         params = build_filters(filters, from_date, to_date)
-        return self._bulk_steps(MatchingPlan(provider, params, batch=batch, everything=everything))
+        plan = MatchingPlan(provider, params, batch=batch, everything=everything)
+        return self._bulk_steps(plan, self._follow(wait, wait_timeout))
 
     def _ids_steps(self, ids: Iterable[str], chunk: int) -> Generator[Step, Reply, BulkResult]:
         from ._engine.bulk import IdsPlan
 
-        return self._bulk_steps(IdsPlan(self._bulk_provider(), ids, chunk=chunk))
+        return self._bulk_steps(IdsPlan(self._bulk_provider(), ids, chunk=chunk), None)
 
-    def _bulk_steps(self, plan: BulkPlan) -> Generator[Step, Reply, BulkResult]:
+    def _bulk_steps(
+        self, plan: BulkPlan, follow: Follow | None
+    ) -> Generator[Step, Reply, BulkResult]:
         from ._engine.bulk import bulk_steps
 
         provider = self._bulk_provider()
 
         def call_for(request: httpx.Request) -> Call[BulkAnswer]:
-            return Call(
-                provider.name,
-                None,
-                request,
-                provider.bulk_cancel_result,
-                policy=self.retry,
-                timeout=self.timeout,
-                clock=self.clock,
-                on_retry=self.on_retry,
-                gates=(self.gate,),
-                secrets=self._secrets,
+            return self._provider_call(request, provider.bulk_cancel_result, None)
+
+        return bulk_steps(plan, call_for, self.clock, follow)
+
+    def _follow(self, wait: bool, wait_timeout: float) -> Follow | None:
+        """Polls the tracked actions a bulk cancel started (None with ``wait=False``)."""
+        from ._engine.follow import check_wait_timeout, follow_steps
+
+        budget = check_wait_timeout(wait_timeout)
+        if not wait:
+            return None
+
+        def follow(action_ids: Sequence[str]) -> Generator[Step, Reply, list[BulkAction]]:
+            return follow_steps(
+                self.provider.name, action_ids, self._action_call, self.clock, budget
             )
 
-        return bulk_steps(plan, call_for, self.clock)
+        return follow
+
+    def _actions_provider(self) -> SupportsBulkActions:
+        from ._provider import SupportsBulkActions
+
+        if isinstance(self.provider, SupportsBulkActions):
+            return self.provider
+        raise self._lacks("bulk actions")
+
+    def _action_call(self, action_id: str) -> Call[BulkAction]:
+        provider = self._actions_provider()
+        request = provider.bulk_action_request(action_id)
+        return self._provider_call(
+            request, lambda response: provider.bulk_action_result(action_id, response), None
+        )
+
+    def _action_page_call(
+        self, state: BulkActionState | str | None, cursor: str | None, page_size: int
+    ) -> Call[tuple[list[BulkAction], str | None]]:
+        from ._bulk_action import BulkActionState
+
+        if state is not None and not isinstance(state, str):
+            raise TypeError(f"state must be a BulkActionState or str, got {state!r}")
+        provider = self._actions_provider()
+        wanted = None if state is None else BulkActionState(state).value
+        request = provider.bulk_actions_request(wanted, cursor, page_size)
+        return self._provider_call(request, provider.bulk_actions_result, None)
+
+    def _schedule_steps(
+        self, schedule_id: str, pending: bool, wait: bool, wait_timeout: float
+    ) -> Generator[Step, Reply, ScheduleResult]:
+        from ._engine.bulk import MatchingPlan, build_filters
+        from ._provider import SupportsSchedules
+        from ._result import ScheduleResult
+
+        provider = self.provider
+        if not isinstance(provider, SupportsSchedules):
+            raise self._lacks("schedules")
+        request = provider.cancel_schedule_request(schedule_id)  # validates before anything
+        follow = self._follow(wait, wait_timeout)
+        plan = None
+        if pending:
+            params = build_filters({"schedule_id": schedule_id}, None, None)
+            plan = MatchingPlan(self._bulk_provider(), params, batch=None, everything=False)
+
+        def steps() -> Generator[Step, Reply, ScheduleResult]:
+            started = self.clock.monotonic()
+            parse = lambda response: provider.cancel_schedule_result(schedule_id, response)  # noqa: E731
+            # The schedule first: once it is gone it produces nothing the bulk cancel could miss.
+            deleted = yield from self._provider_call(request, parse, schedule_id).steps()
+            produced = None if plan is None else (yield from self._bulk_steps(plan, follow))
+            return ScheduleResult(
+                provider.name,
+                schedule_id,
+                deleted.outcome,
+                pending=produced,
+                status_code=deleted.status_code,
+                detail=deleted.detail,
+                elapsed=self.clock.monotonic() - started,
+            )
+
+        return steps()
 
     def _fan_out(
         self,
@@ -313,19 +410,61 @@ class Canceller(_CancellerBase):
     def cancel_matching(
         self,
         *,
-        batch: int | None = 500,
+        wait: bool = True,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+        batch: int | None = None,
         everything: bool = False,
         from_date: datetime | int | None = None,
         to_date: datetime | int | None = None,
         **filters: str | Iterable[str] | None,
     ) -> BulkResult:
-        """QStash: cancel every message matching the filters (see README, "Bulk cancel")."""
-        steps = self._matching_steps(batch, everything, from_date, to_date, filters)
-        return drive_sync(steps, self._lanes.fixed(), self.clock)
+        """QStash: cancel every message matching the filters (see README, "Bulk cancel").
+
+        Today's QStash runs it as a tracked bulk action: with ``wait=True`` it is followed until
+        it finishes (at most ``wait_timeout`` seconds, else ``BulkActionTimeout``) and
+        ``cancelled`` is its ``processed`` count; ``wait=False`` returns at once with
+        ``action_ids`` and ``finished=False``. ``batch`` (QStash's deprecated ``count``) asks
+        the seeds' contract for batches of that size.
+        """
+        steps = self._matching_steps(
+            batch, everything, from_date, to_date, filters, wait, wait_timeout
+        )
+        return self._drive(steps)
 
     def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-        return drive_sync(self._ids_steps(ids, chunk), self._lanes.fixed(), self.clock)
+        return self._drive(self._ids_steps(ids, chunk))
+
+    def cancel_schedule(
+        self,
+        schedule_id: str,
+        *,
+        pending: bool = True,
+        wait: bool = True,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+    ) -> ScheduleResult:
+        """QStash: delete a schedule and, with ``pending=True``, cancel what it already produced."""
+        return self._drive(self._schedule_steps(schedule_id, pending, wait, wait_timeout))
+
+    def bulk_action(self, action_id: str) -> BulkAction:
+        """QStash: one bulk action's state and progress (``BulkActionNotFound`` if unknown)."""
+        return self._drive(self._action_call(action_id).steps())
+
+    def bulk_actions(
+        self, state: BulkActionState | str | None = None, *, page_size: int = 1000
+    ) -> Iterator[BulkAction]:
+        """QStash: every bulk action it keeps (7 days), optionally in one state; pages lazily,
+        following the cursor (a page may hold fewer than ``page_size``, or none)."""
+        cursor: str | None = None
+        while True:
+            call = self._action_page_call(state, cursor, page_size)
+            actions, cursor = self._drive(call.steps())
+            yield from actions
+            if cursor is None:
+                return
+
+    def _drive(self, steps: Generator[Step, Reply, T]) -> T:
+        return drive_sync(steps, self._lanes.fixed(), self.clock)
 
     def close(self) -> None:
         """Close the HTTP clients if unsend created them, and the private loop if started."""
@@ -407,19 +546,54 @@ class AsyncCanceller(_CancellerBase):
     async def cancel_matching(
         self,
         *,
-        batch: int | None = 500,
+        wait: bool = True,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+        batch: int | None = None,
         everything: bool = False,
         from_date: datetime | int | None = None,
         to_date: datetime | int | None = None,
         **filters: str | Iterable[str] | None,
     ) -> BulkResult:
-        """QStash: cancel every message matching the filters (see README, "Bulk cancel")."""
-        steps = self._matching_steps(batch, everything, from_date, to_date, filters)
-        return await drive_async(steps, self._lanes.fixed(), self.clock)
+        """QStash: cancel every message matching the filters (see ``Canceller.cancel_matching``)."""
+        steps = self._matching_steps(
+            batch, everything, from_date, to_date, filters, wait, wait_timeout
+        )
+        return await self._drive(steps)
 
     async def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-        return await drive_async(self._ids_steps(ids, chunk), self._lanes.fixed(), self.clock)
+        return await self._drive(self._ids_steps(ids, chunk))
+
+    async def cancel_schedule(
+        self,
+        schedule_id: str,
+        *,
+        pending: bool = True,
+        wait: bool = True,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+    ) -> ScheduleResult:
+        """QStash: delete a schedule and, with ``pending=True``, cancel what it already produced."""
+        return await self._drive(self._schedule_steps(schedule_id, pending, wait, wait_timeout))
+
+    async def bulk_action(self, action_id: str) -> BulkAction:
+        """QStash: one bulk action's state and progress (``BulkActionNotFound`` if unknown)."""
+        return await self._drive(self._action_call(action_id).steps())
+
+    async def bulk_actions(
+        self, state: BulkActionState | str | None = None, *, page_size: int = 1000
+    ) -> AsyncIterator[BulkAction]:
+        """QStash: every bulk action it keeps (7 days), optionally in one state; pages lazily."""
+        cursor: str | None = None
+        while True:
+            call = self._action_page_call(state, cursor, page_size)
+            actions, cursor = await self._drive(call.steps())
+            for action in actions:
+                yield action
+            if cursor is None:
+                return
+
+    async def _drive(self, steps: Generator[Step, Reply, T]) -> T:
+        return await drive_async(steps, self._lanes.fixed(), self.clock)
 
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""

@@ -9,7 +9,10 @@
      │    └── DailyLimitExceeded   QStash's daily quota: never retried, it resets tomorrow
      ├── ProviderUnavailable   5xx, after the retries ran out
      ├── UnexpectedResponse    a status or body unsend cannot read as an outcome
-     └── TransportError        the network failed: connect, read, timeout, reset
+     ├── TransportError        the network failed: connect, read, timeout, reset
+     ├── BulkActionRefused     QStash 412: a plan limit refuses to start another bulk action
+     ├── BulkActionNotFound    QStash 404 for a bulk action id (unknown, or older than 7 days)
+     └── BulkActionTimeout     a followed bulk action was still running when wait_timeout ended
 
 Every error carries the provider and message id when they are known, the last HTTP status and
 the number of attempts made. No error text ever holds a credential.
@@ -19,6 +22,9 @@ from __future__ import annotations
 
 __all__ = [
     "AuthenticationError",
+    "BulkActionNotFound",
+    "BulkActionRefused",
+    "BulkActionTimeout",
     "ConfigError",
     "DailyLimitExceeded",
     "InvalidMessageId",
@@ -134,3 +140,39 @@ class UnexpectedResponse(UnsendError):
 
 class TransportError(UnsendError):
     """The request did not get a response: connection refused or reset, timeout, protocol error."""
+
+
+class BulkActionRefused(UnsendError):
+    """QStash answered a bulk cancel with 412: a plan limit (such as bulk actions already in
+    progress) refuses to start another. Never retried: wait for a running one to finish."""
+
+
+class BulkActionNotFound(UnsendError):
+    """QStash does not know this bulk action id: mistyped, another account, or older than the
+    7 days QStash keeps bulk actions."""
+
+
+class BulkActionTimeout(UnsendError):
+    """A bulk action unsend followed was still in progress when ``wait_timeout`` ran out.
+
+    It keeps running at QStash; ``action_ids`` lets you follow it with ``bulk_action(id)``.
+    ``processed`` and ``total`` are the sums of the last answers seen.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        action_ids: tuple[str, ...] = (),
+        processed: int = 0,
+        total: int = 0,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.action_ids = action_ids
+        self.processed = processed
+        self.total = total
+
+    def __str__(self) -> str:
+        ids = ", ".join(self.action_ids)
+        return f"{super().__str__()}; {self.processed} of {self.total} processed; follow {ids}"

@@ -8,13 +8,16 @@ is decided elsewhere (the engine), from the error alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import httpx
 
 from ._result import BulkAnswer, CancelResult
 
-__all__ = ["Provider", "SupportsBulkCancel"]
+if TYPE_CHECKING:
+    from ._bulk_action import BulkAction
+
+__all__ = ["Provider", "SupportsBulkActions", "SupportsBulkCancel", "SupportsSchedules"]
 
 
 @runtime_checkable
@@ -46,3 +49,31 @@ class SupportsBulkCancel(Protocol):
     def name(self) -> str: ...
     def bulk_cancel_request(self, params: Sequence[tuple[str, str]]) -> httpx.Request: ...
     def bulk_cancel_result(self, response: httpx.Response) -> BulkAnswer: ...
+
+
+@runtime_checkable
+class SupportsBulkActions(Protocol):
+    """A provider whose bulk cancels run as tracked actions (today's QStash)."""
+
+    @property
+    def name(self) -> str: ...
+    def bulk_action_request(self, action_id: str) -> httpx.Request: ...
+    def bulk_action_result(self, action_id: str, response: httpx.Response) -> BulkAction: ...
+    def bulk_actions_request(
+        self, state: str | None, cursor: str | None, count: int = ...
+    ) -> httpx.Request: ...
+    def bulk_actions_result(
+        self, response: httpx.Response
+    ) -> tuple[list[BulkAction], str | None]: ...
+
+
+@runtime_checkable
+class SupportsSchedules(Protocol):
+    """A provider with schedules that produce messages (QStash)."""
+
+    @property
+    def name(self) -> str: ...
+    def cancel_schedule_request(self, schedule_id: str) -> httpx.Request: ...
+    def cancel_schedule_result(
+        self, schedule_id: str, response: httpx.Response
+    ) -> CancelResult: ...

@@ -15,6 +15,7 @@ __all__ = [
     "BulkAnswer",
     "BulkResult",
     "CancelResult",
+    "ScheduleResult",
     "CourierReason",
     "CourierStatus",
     "MessageRecord",
@@ -141,8 +142,10 @@ class BulkResult:
     cancelled: int
     requests: int
     action_ids: tuple[str, ...] = ()
-    """Newer QStash accounts answer a bulk cancel with a tracked bulk action instead of a count."""
+    """The tracked bulk actions today's QStash started for this cancel (see ``BulkAction``)."""
     elapsed: float = 0.0
+    finished: bool = True
+    """False only with ``wait=False`` while actions run on; ``cancelled`` then counts none."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict of this result."""
@@ -156,3 +159,39 @@ class BulkResult:
         from ._wire import bulk_from_dict
 
         return bulk_from_dict(data)
+
+
+@attrs.frozen
+class ScheduleResult:
+    """A QStash schedule called off: the schedule's own outcome and, with ``pending=True``, the
+    bulk cancel of the messages it had already produced.
+
+    ``outcome`` is ``CANCELLED`` (deleted now) or ``NOT_FOUND`` (no such schedule, or deleted
+    before); ``pending`` is None when the produced messages were left alone.
+    """
+
+    provider: str
+    schedule_id: str
+    outcome: Outcome
+    pending: BulkResult | None = None
+    status_code: int | None = None
+    detail: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def cancelled(self) -> int:
+        """How many already-produced messages were cancelled with it."""
+        return 0 if self.pending is None else self.pending.cancelled
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict of this result."""
+        from ._wire import schedule_to_dict
+
+        return schedule_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ScheduleResult:
+        """The result ``to_dict`` gave; ``ValueError`` for anything not of that shape."""
+        from ._wire import schedule_from_dict
+
+        return schedule_from_dict(data)

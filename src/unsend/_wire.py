@@ -13,10 +13,17 @@ from datetime import datetime
 from typing import Any
 
 from . import _errors
-from ._errors import RateLimited, UnexpectedResponse, UnsendError
-from ._result import BulkResult, CancelResult, MessageRecord, Outcome
+from ._errors import BulkActionTimeout, RateLimited, UnexpectedResponse, UnsendError
+from ._result import BulkResult, CancelResult, MessageRecord, Outcome, ScheduleResult
 
-__all__ = ["bulk_from_dict", "bulk_to_dict", "result_from_dict", "result_to_dict"]
+__all__ = [
+    "bulk_from_dict",
+    "bulk_to_dict",
+    "result_from_dict",
+    "result_to_dict",
+    "schedule_from_dict",
+    "schedule_to_dict",
+]
 
 _TIMES = ("enqueued", "sent", "delivered", "opened", "clicked")
 
@@ -50,6 +57,8 @@ def error_to_dict(error: UnsendError) -> dict[str, Any]:
         data["retry_after"] = error.retry_after
     if isinstance(error, UnexpectedResponse):
         data["body_excerpt"] = error.body_excerpt
+    if isinstance(error, BulkActionTimeout):
+        data.update(action_ids=list(error.action_ids), processed=error.processed, total=error.total)
     return data
 
 
@@ -74,6 +83,19 @@ def bulk_to_dict(result: BulkResult) -> dict[str, Any]:
         "cancelled": result.cancelled,
         "requests": result.requests,
         "action_ids": list(result.action_ids),
+        "elapsed": result.elapsed,
+        "finished": result.finished,
+    }
+
+
+def schedule_to_dict(result: ScheduleResult) -> dict[str, Any]:
+    return {
+        "provider": result.provider,
+        "schedule_id": result.schedule_id,
+        "outcome": result.outcome.name,
+        "pending": None if result.pending is None else bulk_to_dict(result.pending),
+        "status_code": result.status_code,
+        "detail": result.detail,
         "elapsed": result.elapsed,
     }
 
@@ -111,6 +133,10 @@ def error_from_dict(data: Any, provider: str, message_id: str | None) -> UnsendE
         extra["retry_after"] = None if retry_after is None else float(retry_after)
     if issubclass(kind, UnexpectedResponse):
         extra["body_excerpt"] = _get(data, "body_excerpt", str, optional=True) or ""
+    if issubclass(kind, BulkActionTimeout):
+        extra["action_ids"] = tuple(_strings(data, "action_ids"))
+        extra["processed"] = _get(data, "processed", int)
+        extra["total"] = _get(data, "total", int)
     return kind(
         _get(data, "message", str),
         provider=provider,
@@ -126,9 +152,6 @@ def result_from_dict(data: Any) -> CancelResult:
 
     provider = _get(data, "provider", str)
     message_id = _get(data, "message_id", str)
-    outcome_name = _get(data, "outcome", str)
-    if outcome_name not in Outcome.__members__:
-        raise ValueError(f"unknown outcome {outcome_name!r}")
     record_data = data.get("record")
     record = None
     if record_data is not None:
@@ -140,7 +163,7 @@ def result_from_dict(data: Any) -> CancelResult:
     return CancelResult(
         provider,
         message_id,
-        Outcome[outcome_name],
+        _outcome(data),
         status_code=_get(data, "status_code", int, optional=True),
         detail=_get(data, "detail", str, optional=True),
         record=record,
@@ -150,14 +173,42 @@ def result_from_dict(data: Any) -> CancelResult:
     )
 
 
+def _strings(data: Any, key: str) -> list[str]:
+    values: list[object] = _get(data, key, list)
+    strings = [i for i in values if isinstance(i, str)]
+    if len(strings) != len(values):
+        raise ValueError(f"{key!r} must be a list of strings")
+    return strings
+
+
+def _outcome(data: Any) -> Outcome:
+    name = _get(data, "outcome", str)
+    if name not in Outcome.__members__:
+        raise ValueError(f"unknown outcome {name!r}")
+    return Outcome[name]
+
+
+def schedule_from_dict(data: Any) -> ScheduleResult:
+    pending = data.get("pending") if isinstance(data, dict) else None
+    return ScheduleResult(
+        _get(data, "provider", str),
+        _get(data, "schedule_id", str),
+        _outcome(data),
+        pending=None if pending is None else bulk_from_dict(pending),
+        status_code=_get(data, "status_code", int, optional=True),
+        detail=_get(data, "detail", str, optional=True),
+        elapsed=_number(data, "elapsed"),
+    )
+
+
 def bulk_from_dict(data: Any) -> BulkResult:
-    action_ids = _get(data, "action_ids", list)
-    if not all(isinstance(i, str) for i in action_ids):
-        raise ValueError("'action_ids' must be a list of strings")
+    action_ids = _strings(data, "action_ids")
+    finished = _get(data, "finished", bool, optional=True)
     return BulkResult(
         _get(data, "provider", str),
         _get(data, "cancelled", int),
         _get(data, "requests", int),
         tuple(action_ids),
         _number(data, "elapsed"),
+        finished=True if finished is None else finished,
     )

@@ -92,7 +92,15 @@ def test_delivered_messages_are_not_counted(seeded: EmulatorFixture) -> None:
 
 
 def test_bulk_action_answer(seeded: EmulatorFixture) -> None:
-    seeded.set_faults("qstash", bulk_action=True)
-    body = bulk(seeded, {"label": "red"}).json()
+    body = bulk(seeded, {"label": "red", "async": "true"}).json()
     assert body["actionId"].startswith("bulk_")
     assert cancelled(seeded) == {"a"}
+
+
+def test_the_seeds_contract_ignores_async(seeded: EmulatorFixture) -> None:
+    seeded.set_faults("qstash", bulk_contract="seeds")
+    assert bulk(seeded, {"label": "red", "async": "true"}).json() == {"cancelled": 1}
+
+
+def test_ids_are_cancelled_at_once_even_when_async_is_asked(seeded: EmulatorFixture) -> None:
+    assert bulk(seeded, {"messageIds": "b", "async": "true"}).json() == {"cancelled": 1}

@@ -147,4 +147,3 @@ def test_a_transport_error_holding_the_token_is_blanked() -> None:
     _, outcome = timed_cancel("sync", provider, "1-abc", client=client, clock=FakeClock())
     assert isinstance(outcome, unsend.TransportError)
     assert not leaked(f"{outcome} {outcome!r} {outcome.args}")
-

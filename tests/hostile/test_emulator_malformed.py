@@ -118,9 +118,7 @@ def test_405_names_every_allowed_method(
 
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
-def test_schemathesis_finds_no_server_error(
-    path: Path, unsend_emulator: EmulatorFixture
-) -> None:
+def test_schemathesis_finds_no_server_error(path: Path, unsend_emulator: EmulatorFixture) -> None:
     """Every operation of every document, 50 examples each, positive and negative."""
     schema = schemathesis.openapi.from_path(path)
     failures: list[str] = []

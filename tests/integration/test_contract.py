@@ -99,8 +99,16 @@ def test_qstash_bulk_answers_conform(unsend_emulator: EmulatorFixture) -> None:
     headers = {"Authorization": f"Bearer {emu.credentials.qstash_token}"}
     with httpx.Client(base_url=emu.url, headers=headers) as http:
         answers = [http.delete("/v2/messages", params=[("label", "x"), ("count", "2")])]
-        emu.set_faults("qstash", bulk_action=True)
-        answers.append(http.delete("/v2/messages", params={"label": "x"}))
+        action = http.delete("/v2/messages", params={"label": "x", "async": "true"})
+        answers.append(action)
+        answers.append(http.get(f"/v2/bulkActions/{action.json()['actionId']}"))
+        answers.append(http.get("/v2/bulkActions", params={"state": "FINISHED", "count": 1}))
+        answers.append(http.get("/v2/bulkActions/bulk_unknown"))
+        schedule = http.post("/v2/schedules/reminders", headers={"Upstash-Cron": "*/5 * * * *"})
+        answers.append(schedule)
+        answers.append(http.get(f"/v2/schedules/{schedule.json()['scheduleId']}"))
+        answers.append(http.delete(f"/v2/schedules/{schedule.json()['scheduleId']}"))
+        answers.append(http.delete("/v2/schedules/scd_unknown"))
     for response in answers:
         openapi.validate_request(OpenAPIRequest(response.request, HOSTS["qstash"]))
         openapi.validate_response(

@@ -369,9 +369,11 @@ def test_the_base_url_attribute_is_the_resolved_one(provider: Any, base_url: str
 def test_a_courier_record_echoing_the_token_everywhere_comes_back_whole_and_blank() -> None:
     from datetime import UTC, datetime
 
-    body = courier_record(
-        "SENT", reason="FAILED", error=f"e {SECRET}", recipient=f"r {SECRET}"
-    ) | {"id": f"i {SECRET}", "event": f"v {SECRET}", "notification": f"n {SECRET}"}
+    body = courier_record("SENT", reason="FAILED", error=f"e {SECRET}", recipient=f"r {SECRET}") | {
+        "id": f"i {SECRET}",
+        "event": f"v {SECRET}",
+        "notification": f"n {SECRET}",
+    }
     result = COURIER.cancel_result("m-1", answer(409, body))
     assert result.record == unsend.MessageRecord(
         id="i ***",

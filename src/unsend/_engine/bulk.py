@@ -1,8 +1,14 @@
 """Bulk cancels (QStash ``DELETE /v2/messages``): the filters, the guard, and the plan.
 
 A plan is sans-I/O: it hands the client the next request, is told each answer, and says when it
-is done. ``MatchingPlan`` repeats ``count`` batches until one cancels nothing (the endpoint may
-stop early); ``IdsPlan`` sends ids in chunks. Both clients drive the same plans.
+is done. Both clients drive the same plans.
+
+QStash has two contracts, and the answer says which one is speaking. Today's runs a filter-based
+cancel in the background: the request asks for it (``async=true``) and the answer carries an
+``actionId``, which ``follow_steps`` polls until it finishes. The seeds' answers
+``{"cancelled": n}`` at once; ``MatchingPlan`` then repeats ``count`` batches (only when the
+caller asks for batches: ``count`` is deprecated today) until one cancels nothing, since that
+endpoint may stop early. ``IdsPlan`` sends ids in chunks; both contracts cancel ids at once.
 
 A bulk cancel with no filter and no id cancels every message in the account. It is refused with
 ``UnsafeBulkCancel`` unless the caller passes ``everything=True``.
@@ -13,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+import attrs
 import httpx
 
 from .._errors import UnsafeBulkCancel
@@ -23,6 +30,9 @@ from .._provider import SupportsBulkCancel
 from .._result import BulkAnswer, BulkResult
 from .call import Call, Reply, Step
 from .clock import Clock
+
+if TYPE_CHECKING:
+    from .._bulk_action import BulkAction
 
 __all__ = ["BULK_FILTERS", "BulkPlan", "IdsPlan", "MatchingPlan", "build_filters", "bulk_steps"]
 
@@ -138,7 +148,9 @@ class MatchingPlan:
         ):
             raise ValueError(f"batch must be between 1 and {MAX_BATCH}, got {batch!r}")
         self.provider = provider
-        self.params = params + ([("count", str(batch))] if batch is not None else [])
+        self.params = [*params, ("async", "true")]
+        if batch is not None:
+            self.params.append(("count", str(batch)))
         self.batch = batch
         self.tally = _Tally(provider.name)
         self._done = False
@@ -190,11 +202,26 @@ class IdsPlan:
         return self.tally.result(elapsed)
 
 
+Follow = Callable[[Sequence[str]], Generator[Step, Reply, "list[BulkAction]"]]
+
+
 def bulk_steps(
-    plan: BulkPlan, call_for: Callable[[httpx.Request], Call[BulkAnswer]], clock: Clock
+    plan: BulkPlan,
+    call_for: Callable[[httpx.Request], Call[BulkAnswer]],
+    clock: Clock,
+    follow: Follow | None = None,
 ) -> Generator[Step, Reply, BulkResult]:
-    """A whole bulk cancel as one machine: each request of the plan, with its retries."""
+    """A whole bulk cancel as one machine: each request of the plan, with its retries, then
+    (with ``follow``) the tracked actions it started, until they finish."""
     started = clock.monotonic()
     while (request := plan.next_request()) is not None:
         plan.record((yield from call_for(request).steps()))
-    return plan.result(clock.monotonic() - started)
+    result = plan.result(0.0)
+    if result.action_ids:
+        if follow is None:
+            result = attrs.evolve(result, finished=False)
+        else:
+            actions = yield from follow(result.action_ids)
+            processed = sum(action.processed for action in actions)
+            result = attrs.evolve(result, cancelled=result.cancelled + processed)
+    return attrs.evolve(result, elapsed=clock.monotonic() - started)

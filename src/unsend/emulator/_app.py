@@ -24,6 +24,7 @@ from ..providers._secret import masked
 from . import _control, _courier, _onesignal, _qstash
 from ._faults import Faults, FaultState
 from ._input import EXCEPTION_HANDLERS
+from ._qstash_background import QStashBackground
 from ._shapes import rate_limited, unauthorized, unavailable
 from ._state import PROVIDERS, Store, VirtualClock
 
@@ -78,6 +79,7 @@ class Emulator:
         self.seed = seed
         self.clock = VirtualClock()
         self.store = Store(self.clock)
+        self.qstash = QStashBackground(self.store)
         self.faults = {p: FaultState(Faults(seed=seed)) for p in PROVIDERS}
         self.stats: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
         # (monotonic seconds, answer) of the latest cancel requests, to observe pacing and pauses
@@ -100,6 +102,7 @@ class Emulator:
     def reset(self) -> None:
         self.clock.offset = 0.0
         self.store.reset()
+        self.qstash.reset()
         for provider in PROVIDERS:
             self.faults[provider].configure(Faults(seed=self.seed))
             self.stats[provider].clear()

@@ -61,6 +61,34 @@ class EmulatorClient:
     def states(self, provider: str) -> dict[str, str]:
         return {m["id"]: m["state"] for m in self.messages(provider)}
 
+    def create_schedule(
+        self, cron: str, destination: str, *, delay: float = 0, schedule_id: str | None = None
+    ) -> str:
+        """A QStash schedule, made through the QStash API as a user would; returns its id."""
+        headers = {
+            "Authorization": f"Bearer {self.credentials.qstash_token}",
+            "Upstash-Cron": cron,
+            "Upstash-Delay": f"{int(delay)}s",
+        }
+        if schedule_id is not None:
+            headers["Upstash-Schedule-Id"] = schedule_id
+        response = self._http.post(f"/v2/schedules/{destination}", headers=headers)
+        response.raise_for_status()
+        return str(response.json()["scheduleId"])
+
+    def schedules(self) -> list[str]:
+        """The ids of the QStash schedules that exist."""
+        response = self._http.get(
+            "/v2/schedules",
+            headers={"Authorization": f"Bearer {self.credentials.qstash_token}"},
+        )
+        response.raise_for_status()
+        return [s["scheduleId"] for s in response.json()]
+
+    def now(self) -> float:
+        """The virtual clock's time, in seconds since the epoch."""
+        return int(self._call("GET", "/clock")["now_ms"]) / 1000
+
     def advance(self, seconds: float) -> int:
         """Move the virtual clock; returns how many messages were delivered."""
         return int(self._call("POST", "/clock/advance", {"seconds": seconds})["delivered"])

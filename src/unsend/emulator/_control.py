@@ -79,6 +79,9 @@ def routes(emulator: Emulator) -> list[Route]:
         delivered = store.advance(seconds((await _object(request)).get("seconds", 0), "seconds"))
         return JSONResponse({"now_ms": emulator.clock.now_ms(), "delivered": delivered})
 
+    async def clock(request: Request) -> Response:
+        return JSONResponse({"now_ms": emulator.clock.now_ms()})
+
     async def faults(request: Request) -> Response:
         provider = request.path_params["provider"]
         if provider not in PROVIDERS:
@@ -110,6 +113,7 @@ def routes(emulator: Emulator) -> list[Route]:
     return [
         route("/_emulator/health", GET=health),
         route("/_emulator/messages", GET=messages, POST=seed),
+        route("/_emulator/clock", GET=clock),
         route("/_emulator/clock/advance", POST=advance),
         route("/_emulator/faults/{provider}", GET=faults, PUT=faults, DELETE=faults),
         route("/_emulator/stats", GET=stats),

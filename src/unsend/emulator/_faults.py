@@ -20,6 +20,7 @@ from ._input import MAX_SECONDS
 __all__ = ["BODIES", "Decision", "Faults", "FaultState"]
 
 BODIES = ("json", "html", "empty", "binary")
+CONTRACTS = ("current", "seeds")
 
 
 def _rate(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -29,8 +30,14 @@ def _rate(_: object, attribute: attrs.Attribute[float], value: float) -> None:
 
 
 # Upper bounds keep every setting usable: an infinite latency or wait would hang the server.
-_LIMITS = {"latency_ms": 600_000.0, "limit_rps": 1e9, "limit_burst": 1e9}
-_INTEGERS = ("daily_quota", "max_faults")
+_LIMITS = {
+    "latency_ms": 600_000.0,
+    "limit_rps": 1e9,
+    "limit_burst": 1e9,
+    "bulk_rate": 1e9,
+    "bulk_max_in_progress": 1e6,
+}
+_INTEGERS = ("daily_quota", "max_faults", "bulk_max_in_progress")
 
 
 def _non_negative_or_none(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -49,9 +56,15 @@ def _seed(_: object, attribute: attrs.Attribute[int], value: int) -> None:
         raise ValueError("seed must be an integer")
 
 
-def _flag(_: object, attribute: attrs.Attribute[bool], value: bool) -> None:
-    if not isinstance(value, bool):
-        raise ValueError(f"{attribute.name} must be true or false")
+def _contract(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or value not in CONTRACTS:
+        raise ValueError(f"{attribute.name} must be one of {', '.join(CONTRACTS)}")
+
+
+def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _non_negative_or_none(instance, attribute, value)
+    if value == 0:
+        raise ValueError(f"{attribute.name} must be above 0, or null")
 
 
 def _body(_: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -79,8 +92,13 @@ class Faults:
     latency_rate: float = attrs.field(default=1.0, validator=_rate)
     max_faults: int | None = attrs.field(default=None, validator=_non_negative_or_none)
     """Inject at most this many faults, then answer normally ("429 once, then success")."""
-    bulk_action: bool = attrs.field(default=False, validator=_flag)
-    """QStash only: answer bulk cancels with a tracked bulk action (``actionId``)."""
+    bulk_contract: str = attrs.field(default="current", validator=_contract)
+    """QStash only: "current" runs a filter-based bulk cancel asked with ``async=true`` as a
+    tracked bulk action (today's API); "seeds" always answers ``{"cancelled": n}``."""
+    bulk_rate: float | None = attrs.field(default=None, validator=_positive_or_none)
+    """QStash only: messages a bulk action deals with per virtual second (null: all at once)."""
+    bulk_max_in_progress: int | None = attrs.field(default=None, validator=_non_negative_or_none)
+    """QStash only: with this many bulk actions in progress, another is refused with 412."""
 
     @classmethod
     def from_json(cls, data: Any) -> Faults:

@@ -1,9 +1,9 @@
-"""QStash routes: publish, get, cancel one, bulk cancel (every filter of the current reference)."""
+"""QStash routes: publish, get, cancel one, bulk cancel (every filter of the current reference),
+bulk actions and schedules."""
 
 from __future__ import annotations
 
 import re
-import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -36,6 +36,7 @@ FILTERS = {
 }
 _DELAY = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_SCHEDULE_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 
 def _authorized(emulator: Emulator, request: Request) -> bool:
@@ -76,6 +77,7 @@ def message_json(m: Message) -> dict[str, Any]:
 
 def routes(emulator: Emulator) -> list[Route]:
     store = emulator.store
+    background = emulator.qstash
 
     def publish_fields(request: Request, destination: str, queue: str | None) -> dict[str, Any]:
         fields: dict[str, Any] = {"callerIp": request.client.host if request.client else ""}
@@ -172,18 +174,105 @@ def routes(emulator: Emulator) -> list[Route]:
                         return error(P, 400, f"{name} must be unix milliseconds")
                     # Both bounds are inclusive: fromDate <= createdAt <= toDate.
                     candidates = [m for m in candidates if sign * (m.created_ms - bound) >= 0]
+        settings = emulator.faults[P].faults
+        asked = request.query_params.get("async", body.get("async"))
+        if settings.bulk_contract == "current" and asked in ("true", True) and not ids:
+            # Today's contract: in the background, as a tracked action; count is deprecated.
+            limit = settings.bulk_max_in_progress
+            if limit is not None and background.in_progress() >= limit:
+                return error(P, 412, "too many bulk actions in progress")
+            run = background.start_action(candidates, settings.bulk_rate, given_filter(request))
+            return JSONResponse({"actionId": run.id})
         if count is not None:
             candidates = candidates[:count]
         for message in candidates:
             store.cancel(message)
-        if emulator.faults[P].faults.bulk_action:
-            return JSONResponse({"actionId": "bulk_" + secrets.token_hex(8)})
         return JSONResponse({"cancelled": len(candidates)})
+
+    def given_filter(request: Request) -> dict[str, list[str]]:
+        names = [*FILTERS, "fromDate", "toDate"]
+        return {
+            name: values
+            for name in names
+            if (values := [v for raw in request.query_params.getlist(name) for v in raw.split(",")])
+        }
+
+    async def get_action(request: Request) -> Response:
+        if not _authorized(emulator, request):
+            return unauthorized(P)
+        store.tick()
+        run = background.actions.get(request.path_params["action_id"])
+        if run is None:
+            return error(P, 404, "bulk action not found")
+        return JSONResponse(run.json())
+
+    async def list_actions(request: Request) -> Response:
+        if not _authorized(emulator, request):
+            return unauthorized(P)
+        count = bounded_int(request.query_params.get("count", "100"), "count", 1, 1 << 31)
+        count = min(count, 1000)  # "values above 1000 are treated as 1000"
+        state = request.query_params.get("state")
+        if state is not None and state not in ("IN_PROGRESS", "FINISHED"):
+            return error(P, 400, "state must be IN_PROGRESS or FINISHED")
+        cursor = bounded_int(request.query_params.get("cursor", "0"), "cursor", 0, 1 << 31)
+        store.tick()
+        # Newest first; the state filter applies to each scanned page, as QStash documents.
+        runs = sorted(background.actions.values(), key=lambda r: r.created_ms, reverse=True)
+        page = runs[cursor : cursor + count]
+        body: dict[str, Any] = {
+            "bulkActions": [r.json() for r in page if state is None or r.state == state]
+        }
+        if cursor + count < len(runs):
+            body["cursor"] = str(cursor + count)
+        return JSONResponse(body)
+
+    async def create_schedule(request: Request) -> Response:
+        if not _authorized(emulator, request):
+            return unauthorized(P)
+        cron = request.headers.get("upstash-cron")
+        if cron is None:
+            return error(P, 400, "Upstash-Cron header is required")
+        delay = delay_of(request)
+        if delay is None:
+            return error(P, 400, "invalid Upstash-Delay header")
+        destination = request.path_params["destination"]
+        chosen = request.headers.get("upstash-schedule-id")
+        if chosen is not None and not _SCHEDULE_ID.fullmatch(chosen):
+            return error(P, 400, "schedule id may hold letters, digits, '-', '.' and '_' only")
+        fields = publish_fields(request, destination, request.headers.get("upstash-queue-name"))
+        schedule = background.create_schedule(cron, destination, delay, fields, chosen)
+        return JSONResponse({"scheduleId": schedule.id})
+
+    async def get_schedule(request: Request) -> Response:
+        if not _authorized(emulator, request):
+            return unauthorized(P)
+        store.tick()
+        schedule = background.schedules.get(request.path_params["schedule_id"])
+        if schedule is None:
+            return error(P, 404, "schedule not found")
+        return JSONResponse(schedule.json())
+
+    async def list_schedules(request: Request) -> Response:
+        if not _authorized(emulator, request):
+            return unauthorized(P)
+        store.tick()
+        return JSONResponse([s.json() for s in background.schedules.values()])
+
+    async def delete_schedule(request: Request) -> Response:
+        store.tick()  # what came due before the delete was produced
+        if background.schedules.pop(request.path_params["schedule_id"], None) is None:
+            return error(P, 404, "schedule not found")
+        return Response(status_code=200)
 
     def guarded(handler: Handler) -> Handler:
         return emulator.guarded(P, lambda request: _authorized(emulator, request), handler)
 
     return [
+        route("/v2/bulkActions", GET=list_actions),
+        route("/v2/bulkActions/{action_id}", GET=get_action),
+        route("/v2/schedules", GET=list_schedules),
+        route("/v2/schedules/{schedule_id}", GET=get_schedule, DELETE=guarded(delete_schedule)),
+        route("/v2/schedules/{destination:path}", POST=create_schedule),
         route("/v2/publish/{destination:path}", POST=publish),
         route("/v2/enqueue/{queue}/{destination:path}", POST=publish),
         route("/v2/messages/{message_id}", GET=get, DELETE=guarded(cancel_one)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -75,6 +75,10 @@ class Store:
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
         self.messages: dict[str, dict[str, Message]] = {p: {} for p in PROVIDERS}
+        # Work that happens as time passes (QStash schedules firing, bulk actions progressing),
+        # run up to "now" before anything reads the messages.
+        self.tickers: list[Callable[[int], None]] = []
+        self._ticking = False
 
     def add(
         self,
@@ -85,10 +89,12 @@ class Store:
         state: str = "scheduled",
         created_ms: int | None = None,
         fields: dict[str, Any] | None = None,
+        at_ms: int | None = None,
     ) -> Message:
+        """A new message; ``at_ms`` is when it was made (now by default), the base of ``delay``."""
         self.check(provider, state)
         seconds(delay, "delay")  # finite and bounded: a stored NaN would poison every later query
-        now = self.clock.now_ms()
+        now = self.clock.now_ms() if at_ms is None else at_ms
         message = Message(
             provider=provider,
             id=message_id or new_id(provider),
@@ -108,18 +114,31 @@ class Store:
         if state not in STATES:
             raise BadInput(f"unknown state {state!r}; expected one of {', '.join(STATES)}")
 
+    def tick(self) -> int:
+        """Run the time-driven work up to now; returns now in milliseconds."""
+        now = self.clock.now_ms()
+        if not self._ticking:
+            self._ticking = True
+            try:
+                for ticker in self.tickers:
+                    ticker(now)
+            finally:
+                self._ticking = False
+        return now
+
     def get(self, provider: str, message_id: str) -> Message | None:
+        self.tick()
         message = self.messages[provider].get(message_id)
         if message is not None:
             self._settle(message, self.clock.now_ms())
         return message
 
-    def cancel(self, message: Message) -> None:
+    def cancel(self, message: Message, at_ms: int | None = None) -> None:
         message.state = "cancelled"
-        message.settled_ms = self.clock.now_ms()
+        message.settled_ms = self.clock.now_ms() if at_ms is None else at_ms
 
     def all(self, provider: str | None = None) -> Iterator[Message]:
-        now = self.clock.now_ms()
+        now = self.tick()
         for name in (provider,) if provider else PROVIDERS:
             for message in self.messages[name].values():
                 self._settle(message, now)
@@ -128,7 +147,7 @@ class Store:
     def advance(self, seconds: float) -> int:
         """Move the clock and deliver what came due; returns how many were delivered."""
         self.clock.advance(seconds)
-        now = self.clock.now_ms()
+        now = self.tick()
         delivered = 0
         for name in PROVIDERS:
             for message in self.messages[name].values():
@@ -138,6 +157,11 @@ class Store:
     def reset(self) -> None:
         for table in self.messages.values():
             table.clear()
+
+    @staticmethod
+    def settle(message: Message, now_ms: int) -> bool:
+        """Deliver ``message`` if it came due by ``now_ms``; True if it was delivered now."""
+        return Store._settle(message, now_ms)
 
     @staticmethod
     def _settle(message: Message, now_ms: int) -> bool:

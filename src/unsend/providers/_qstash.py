@@ -7,7 +7,7 @@ says the user is not found in this region is a wrong region or base URL, not a m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 import attrs
 import httpx
@@ -18,6 +18,9 @@ from .._result import BulkAnswer, CancelResult, Outcome
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
 from ._urls import Endpoint, normalize_base_url
+
+if TYPE_CHECKING:
+    from .._bulk_action import BulkAction
 
 __all__ = ["QSTASH_REGIONS", "QStash"]
 
@@ -79,28 +82,94 @@ class QStash:
                 read_json(self.name, message_id, response, self.secrets)
             return CancelResult(self.name, message_id, Outcome.CANCELLED, status_code=status)
         if status == 404:
-            body = read_json(self.name, message_id, response, self.secrets)
-            error = body.get("error") if isinstance(body, dict) else None
-            if not isinstance(error, str):
-                raise unexpected(
-                    self.name, message_id, response, "404 without an error text", self.secrets
-                )
-            if "not found in this region" in error.lower():
-                raise ConfigError(
-                    f"QStash says {redact(error, self.secrets)!r}: the token belongs to "
-                    "another region; set region= or base_url= to that region",
-                    provider=self.name,
-                    message_id=message_id,
-                    status_code=status,
-                )
-            return CancelResult(
-                self.name,
-                message_id,
-                Outcome.NOT_FOUND,
-                status_code=status,
-                detail=redact(error, self.secrets),
-            )
+            return self._not_found(message_id, response)
         raise self.error_for(message_id, response)
+
+    def _not_found(self, item_id: str, response: httpx.Response) -> CancelResult:
+        """A 404 is NOT_FOUND, unless its text says the token belongs to another region."""
+        body = read_json(self.name, item_id, response, self.secrets)
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, str):
+            why = "404 without an error text"
+            raise unexpected(self.name, item_id, response, why, self.secrets)
+        if "not found in this region" in error.lower():
+            raise ConfigError(
+                f"QStash says {redact(error, self.secrets)!r}: the token belongs to "
+                "another region; set region= or base_url= to that region",
+                provider=self.name,
+                message_id=item_id,
+                status_code=404,
+            )
+        return CancelResult(
+            self.name,
+            item_id,
+            Outcome.NOT_FOUND,
+            status_code=404,
+            detail=redact(error, self.secrets),
+        )
+
+    def cancel_schedule_request(self, schedule_id: str) -> httpx.Request:
+        """``DELETE /v2/schedules/{scheduleId}``; the id is validated like a message id."""
+        validate_message_id(schedule_id, provider=self.name)
+        return httpx.Request(
+            "DELETE",
+            f"{self.base_url}/v2/schedules/{quote_message_id(schedule_id)}",
+            headers=self.auth_headers(),
+        )
+
+    def cancel_schedule_result(self, schedule_id: str, response: httpx.Response) -> CancelResult:
+        """200 is CANCELLED (the schedule is deleted); 404 is NOT_FOUND.
+
+        QStash documents only 200 for this endpoint. A 404 with an error text is read as an
+        unknown schedule (what its GET documents); if QStash answers 200 for an unknown id, that
+        cannot be told from a deletion and is reported CANCELLED.
+        """
+        status = response.status_code
+        if status in (200, 202, 204):
+            return CancelResult(self.name, schedule_id, Outcome.CANCELLED, status_code=status)
+        if status == 404:
+            return self._not_found(schedule_id, response)
+        raise self.error_for(schedule_id, response)
+
+    def bulk_action_request(self, action_id: str) -> httpx.Request:
+        """``GET /v2/bulkActions/{actionId}``; the id is validated like a message id."""
+        validate_message_id(action_id, provider=self.name)
+        return httpx.Request(
+            "GET",
+            f"{self.base_url}/v2/bulkActions/{quote_message_id(action_id)}",
+            headers=self.auth_headers(),
+        )
+
+    def bulk_action_result(self, action_id: str, response: httpx.Response) -> BulkAction:
+        from ._qstash_actions import action_error, parse_action
+
+        if response.status_code != 200:
+            raise action_error(self.name, action_id, response, self.secrets) or self.error_for(
+                None, response
+            )
+        return parse_action(self.name, action_id, response, self.secrets)
+
+    def bulk_actions_request(
+        self, state: str | None, cursor: str | None, count: int = 1000
+    ) -> httpx.Request:
+        """One page of ``GET /v2/bulkActions``: ``count`` scanned (1,000 is QStash's maximum)."""
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 1000:
+            raise ValueError(f"page size must be between 1 and 1000, got {count!r}")
+        params: list[tuple[str, str | int | float | bool | None]] = [("count", str(count))]
+        if state is not None:
+            params.append(("state", state))
+        if cursor is not None:
+            params.append(("cursor", cursor))
+        return httpx.Request(
+            "GET", f"{self.base_url}/v2/bulkActions", params=params, headers=self.auth_headers()
+        )
+
+    def bulk_actions_result(self, response: httpx.Response) -> tuple[list[BulkAction], str | None]:
+        from ._qstash_actions import parse_action_page
+
+        if response.status_code != 200:
+            raise self.error_for(None, response)
+        return parse_action_page(self.name, response, self.secrets)
 
     def bulk_cancel_request(self, params: Sequence[tuple[str, str]]) -> httpx.Request:
         """``DELETE /v2/messages`` with these query parameters; the plan has guarded them."""
@@ -113,7 +182,11 @@ class QStash:
 
     def bulk_cancel_result(self, response: httpx.Response) -> BulkAnswer:
         if response.status_code not in (200, 202):
-            raise self.error_for(None, response)
+            from ._qstash_actions import action_error
+
+            raise action_error(self.name, None, response, self.secrets) or self.error_for(
+                None, response
+            )
         body = read_json(self.name, None, response, self.secrets)
         if isinstance(body, dict):
             count = body.get("cancelled")

@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING, Any
 from .._engine.clock import FakeClock
 
 if TYPE_CHECKING:
-    from ._emulator import EmulatorFixture
+    from ._emulator import EmulatorClock, EmulatorFixture
 
-__all__ = ["EmulatorFixture", "FakeClock"]
+__all__ = ["EmulatorClock", "EmulatorFixture", "FakeClock"]
 
 
 def __getattr__(name: str) -> Any:
     # The emulator and its fixture class load only when used; pytest only in the plugin
     # (``unsend.testing._plugin``), so the demo and users' code import this without pytest.
-    if name == "EmulatorFixture":
-        from ._emulator import EmulatorFixture
+    if name in ("EmulatorFixture", "EmulatorClock"):
+        from . import _emulator
 
-        return EmulatorFixture
+        return getattr(_emulator, name)
     raise AttributeError(name)

@@ -8,11 +8,33 @@ from __future__ import annotations
 from typing import Any
 
 from .._client import AsyncCanceller, Canceller
+from .._engine.clock import FakeClock
 from .._provider import Provider
 from ..emulator import EmulatorClient
 from ..providers import Courier, OneSignal, QStash
 
-__all__ = ["EmulatorFixture"]
+__all__ = ["EmulatorClock", "EmulatorFixture"]
+
+
+class EmulatorClock(FakeClock):
+    """A ``FakeClock`` that agrees with the emulator: its wall time is the emulator's virtual
+    time, and every sleep advances the emulator's clock by as much (nothing really waits).
+
+    So a QStash ``Burst-RateLimit-Reset`` (an epoch time) yields the exact wait, and a bulk
+    action or schedule progresses while unsend sleeps between polls.
+    """
+
+    def __init__(self, emulator: EmulatorClient) -> None:
+        super().__init__(wall_start=emulator.now())
+        self._emulator = emulator
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        self._emulator.advance(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        await super().asleep(seconds)
+        self._emulator.advance(seconds)  # the emulator serves from its own thread or process
 
 
 class EmulatorFixture(EmulatorClient):
@@ -27,6 +49,10 @@ class EmulatorFixture(EmulatorClient):
         if name == "courier":
             return Courier(c.courier_token, base_url=self.url)
         raise ValueError(f"unknown provider {name!r}")
+
+    def clock(self) -> EmulatorClock:
+        """A fake clock tied to this emulator's virtual clock (see ``EmulatorClock``)."""
+        return EmulatorClock(self)
 
     def canceller(self, name: str, **kwargs: Any) -> Canceller:
         return Canceller(self.provider(name), **kwargs)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = ["unsend_emulator", "unsend_emulator_server"]
 
+
 def _import_emulator() -> tuple[type[EmulatorServer], type[EmulatorFixture]]:
     try:
         from ..emulator import EmulatorServer

@@ -1,0 +1,64 @@
+"""Following QStash's tracked bulk actions until they finish, under one ``wait_timeout``.
+
+Each action is polled (``GET /v2/bulkActions/{id}``) at once, then after 0.5 s, 1 s, 2 s ...
+capped at 10 s, every sleep clipped to what is left of the wait. Each poll is an ordinary call,
+so a 429 or 5xx is retried as any request is. When the wait runs out while an action is still
+in progress, ``BulkActionTimeout`` names the actions so the caller can follow them later.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Sequence
+from typing import Final
+
+from .._bulk_action import BulkAction
+from .._errors import BulkActionTimeout
+from .call import Call, Reply, Sleep, Step
+from .clock import Clock
+
+__all__ = ["DEFAULT_WAIT_TIMEOUT", "FIRST_POLL", "MAX_POLL", "check_wait_timeout", "follow_steps"]
+
+DEFAULT_WAIT_TIMEOUT: Final = 300.0
+FIRST_POLL: Final = 0.5
+MAX_POLL: Final = 10.0
+
+
+def check_wait_timeout(wait_timeout: float) -> float:
+    if (
+        isinstance(wait_timeout, bool)
+        or not isinstance(wait_timeout, int | float)
+        or not math.isfinite(wait_timeout)
+        or wait_timeout <= 0
+    ):
+        raise ValueError(f"wait_timeout must be a positive number of seconds, got {wait_timeout!r}")
+    return float(wait_timeout)
+
+
+def follow_steps(
+    provider: str,
+    action_ids: Sequence[str],
+    call_for: Callable[[str], Call[BulkAction]],
+    clock: Clock,
+    wait_timeout: float,
+) -> Generator[Step, Reply, list[BulkAction]]:
+    """Poll each action until FINISHED; the finished actions, in the order given."""
+    deadline = clock.monotonic() + wait_timeout
+    finished: list[BulkAction] = []
+    for action_id in action_ids:
+        delay = FIRST_POLL
+        while not (action := (yield from call_for(action_id).steps())).finished:
+            left = deadline - clock.monotonic()
+            if left <= 0:
+                seen = [*finished, action]
+                raise BulkActionTimeout(
+                    f"bulk action {action_id} still in progress after {wait_timeout:g} s",
+                    provider=provider,
+                    action_ids=tuple(action_ids),
+                    processed=sum(a.processed for a in seen),
+                    total=sum(a.total for a in seen),
+                )
+            yield Sleep(min(delay, left))
+            delay = min(delay * 2, MAX_POLL)
+        finished.append(action)
+    return finished
