@@ -44,6 +44,13 @@ ERRORS = st.one_of(
         attempts=st.integers(0, 9),
     ),
     st.builds(unsend.UnexpectedResponse, TEXT, body_excerpt=TEXT, status_code=st.just(418)),
+    st.builds(
+        unsend.BulkActionTimeout,
+        TEXT,
+        action_ids=st.lists(TEXT, max_size=2).map(tuple),
+        processed=st.integers(0, 100),
+        total=st.integers(0, 100),
+    ),
 )
 RESULTS = st.builds(
     CancelResult,
@@ -56,6 +63,7 @@ RESULTS = st.builds(
     attempts=st.integers(0, 10),
     elapsed=st.floats(0, 1e6, allow_nan=False),
     error=ERRORS,
+    name=st.sampled_from(["qstash", "push", "mail-2", "a.b_c"]),
 )
 
 
@@ -79,6 +87,7 @@ def test_a_result_round_trips_through_json_equal(result: CancelResult) -> None:
         requests=st.integers(0, 100),
         action_ids=st.lists(TEXT, max_size=3).map(tuple),
         elapsed=st.floats(0, 1e6),
+        finished=st.booleans(),
     )
 )
 def test_a_bulk_result_round_trips(result: unsend.BulkResult) -> None:
@@ -92,6 +101,7 @@ def test_the_shape_is_plain_and_names_the_outcome() -> None:
     assert result.to_dict() == {
         "provider": "onesignal",
         "message_id": "n-1",
+        "ref": "onesignal:n-1",
         "outcome": "FAILED",
         "cancelled": False,
         "status_code": 429,
@@ -147,3 +157,37 @@ def test_an_unknown_error_type_keeps_its_text() -> None:
     assert type(back.error) is unsend.UnsendError
     assert back.error is not None
     assert back.error.message == "x"
+
+
+def test_a_ref_that_names_another_message_is_refused() -> None:
+    data = CancelResult("qstash", "m-1", Outcome.CANCELLED, name="hooks").to_dict()
+    assert data["ref"] == "hooks:m-1"
+    assert CancelResult.from_dict(data).ref == unsend.MessageRef("hooks", "m-1")
+    with pytest.raises(ValueError, match="ref"):
+        CancelResult.from_dict({**data, "ref": "hooks:m-2"})
+
+
+@given(
+    st.builds(
+        unsend.ScheduleResult,
+        provider=st.just("qstash"),
+        schedule_id=TEXT,
+        outcome=st.sampled_from([Outcome.CANCELLED, Outcome.NOT_FOUND]),
+        pending=st.none()
+        | st.builds(
+            unsend.BulkResult,
+            provider=st.just("qstash"),
+            cancelled=st.integers(0, 10**6),
+            requests=st.integers(0, 100),
+            action_ids=st.lists(TEXT, max_size=3).map(tuple),
+            elapsed=st.floats(0, 1e6),
+            finished=st.booleans(),
+        ),
+        status_code=st.none() | st.integers(100, 599),
+        detail=st.none() | TEXT,
+        elapsed=st.floats(0, 1e6),
+    )
+)
+def test_a_schedule_result_round_trips(result: unsend.ScheduleResult) -> None:
+    data = json.loads(json.dumps(result.to_dict()))
+    assert unsend.ScheduleResult.from_dict(data) == result

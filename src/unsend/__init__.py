@@ -28,7 +28,9 @@ if _TYPE_CHECKING:
     from ._engine.retry import RetryEvent, RetryPolicy
     from ._ids import validate_message_id
     from ._protocols import SupportsAsyncCancel, SupportsCancel
+    from ._engine.call import OnResult, OnRetry
     from ._provider import Provider
+    from ._ref import MessageRef
     from ._registry import ProviderSpec, available_providers
     from ._result import (
         BulkResult,
@@ -58,6 +60,9 @@ _LAZY = {
     "RetryEvent": "._engine.retry",
     "RetryPolicy": "._engine.retry",
     "validate_message_id": "._ids",
+    "OnResult": "._engine.call",
+    "OnRetry": "._engine.call",
+    "MessageRef": "._ref",
     "SupportsAsyncCancel": "._protocols",
     "SupportsCancel": "._protocols",
     "Provider": "._provider",
@@ -109,6 +114,9 @@ __all__ = [
     "DailyLimitExceeded",
     "InvalidMessageId",
     "MessageRecord",
+    "MessageRef",
+    "OnResult",
+    "OnRetry",
     "OneSignal",
     "Outcome",
     "Provider",

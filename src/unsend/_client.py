@@ -7,7 +7,6 @@ sync driver sends with an ``httpx.Client`` and sleeps with the clock; the async 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -23,13 +22,23 @@ from typing import TYPE_CHECKING, Final, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
-from ._engine.call import Call, OnRetry, Reply, Step, cancel_call, cancel_steps, secrets_of
+from ._engine.call import (
+    Call,
+    OnResult,
+    OnRetry,
+    Reply,
+    Step,
+    cancel_call,
+    cancel_steps,
+    secrets_of,
+)
 from ._engine.clock import Clock, SystemClock
 from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_result
 from ._engine.follow import DEFAULT_WAIT_TIMEOUT
 from ._engine.gate import Gate
 from ._engine.lanes import Lanes
 from ._engine.retry import RetryPolicy
+from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
 from ._errors import ConfigError, UnsendError
 from ._provider import Provider
@@ -46,11 +55,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
 
     from ._bulk_action import BulkAction, BulkActionState
     from ._engine.bulk import BulkPlan, Follow
-    from ._engine.fanout import FanOut, LoopThread
+    from ._engine.fanout import FanOut
     from ._provider import SupportsBulkActions, SupportsBulkCancel
     from ._result import BulkAnswer, ScheduleResult
 
@@ -109,6 +117,7 @@ class CancellerOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     clock: Clock | None
     on_retry: OnRetry | None
+    on_result: OnResult | None
     max_rate: float | None
 
 
@@ -122,6 +131,7 @@ class _CancellerBase:
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         on_retry: OnRetry | None = None,
+        on_result: OnResult | None = None,
         max_rate: float | None = None,
     ) -> None:
         self.provider = provider
@@ -129,10 +139,22 @@ class _CancellerBase:
         self.retry = retry if retry is not None else RetryPolicy()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.on_retry = on_retry
+        self.on_result = on_result
         self.gate = Gate(max_rate)
         self._owns_client = owns_client
         self._secrets = secrets_of(provider)
         register_secrets(self._secrets)
+
+    def _finished(self, result: CancelResult) -> CancelResult:
+        if self.on_result is not None:
+            self.on_result(result)
+        return result
+
+    def _failed(self, message_id: str, error: UnsendError, started: float) -> None:
+        """Report a direct cancel's failure to ``on_result``; the error is raised as it was."""
+        if self.on_result is not None:
+            elapsed = self.clock.monotonic() - started
+            self.on_result(failed_result(self.provider.name, message_id, error, elapsed))
 
     def _gates(self, pacer: Gate | None) -> tuple[Gate, ...]:
         return (self.gate,) if pacer is None else (self.gate, pacer)
@@ -305,10 +327,11 @@ class _CancellerBase:
             started = self.clock.monotonic()
             try:
                 steps = cancel_steps(self._call(message_id, pacer))
-                return await drive_async(steps, worker_lanes[worker], self.clock)
+                result = await drive_async(steps, worker_lanes[worker], self.clock)
             except UnsendError as error:
                 elapsed = self.clock.monotonic() - started
-                return failed_result(self.provider.name, message_id, error, elapsed)
+                result = failed_result(self.provider.name, message_id, error, elapsed)
+            return self._finished(result)
 
         return FanOut(ids, cancel_one, concurrency=concurrency, ordered=ordered)
 
@@ -336,10 +359,7 @@ class Canceller(_CancellerBase):
     ) -> None:
         super().__init__(provider, owns_client=client is None, **options)
         self._lanes = _sync_lanes(client)
-        self._client = client
-        self._loop: LoopThread | None = None
-        self._fanout_lanes: Lanes[AsyncLane] | None = None
-        self._lock = threading.Lock()
+        self._host = SyncFanOutHost(client, _owned_async_lanes)
 
     @property
     def client(self) -> httpx.Client:
@@ -348,12 +368,18 @@ class Canceller(_CancellerBase):
 
     def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
-        steps = cancel_steps(self._call(message_id))
-        lane, client = self._lanes.acquire()
+        started = self.clock.monotonic()
         try:
-            return drive_sync(steps, client, self.clock)
-        finally:
-            self._lanes.release(lane)
+            steps = cancel_steps(self._call(message_id))
+            lane, client = self._lanes.acquire()
+            try:
+                result = drive_sync(steps, client, self.clock)
+            finally:
+                self._lanes.release(lane)
+        except UnsendError as error:
+            self._failed(message_id, error, started)
+            raise
+        return self._finished(result)
 
     def cancel_many(
         self,
@@ -369,43 +395,11 @@ class Canceller(_CancellerBase):
         never ends the stream. ``ordered=True`` yields in input order. ``max_rate`` spaces this
         call's requests (per second). Ids are read lazily.
         """
-        from ._engine.fanout import iterate_on
-
         check_concurrency(concurrency)
-        loop, lanes = self._fan_out_place()
-        pool = self._thread_pool(concurrency)
-        if pool is not None:
-            from ._engine.transport import ThreadedLane
-
-            threaded: AsyncLane = ThreadedLane(self._lanes.first, pool)
-            lanes = Lanes.single(threaded)
-        assert lanes is not None
-        fixed = lanes.fixed
-        fan = self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate)
-        try:
-            yield from iterate_on(loop, fan)
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-
-    def _fan_out_place(self) -> tuple[LoopThread, Lanes[AsyncLane] | None]:
-        """The private loop, and unsend's own async lanes (none with a caller's client)."""
-        from ._engine.fanout import LoopThread
-
-        with self._lock:
-            if self._loop is None:
-                self._loop = LoopThread()
-                if self._client is None:
-                    self._fanout_lanes = _owned_async_lanes()
-            return self._loop, self._fanout_lanes
-
-    def _thread_pool(self, concurrency: int) -> ThreadPoolExecutor | None:
-        """Threads for a caller's sync client, which only sends from threads; else None."""
-        if self._client is None:
-            return None
-        from concurrent.futures import ThreadPoolExecutor
-
-        return ThreadPoolExecutor(concurrency, thread_name_prefix="unsend-cancel")
+        return self._host.run(
+            lambda lane_of: self._fan_out(ids, lane_of, concurrency, ordered, max_rate),
+            concurrency,
+        )
 
     def cancel_matching(
         self,
@@ -468,12 +462,7 @@ class Canceller(_CancellerBase):
 
     def close(self) -> None:
         """Close the HTTP clients if unsend created them, and the private loop if started."""
-        with self._lock:
-            loop, lanes, self._loop, self._fanout_lanes = self._loop, self._fanout_lanes, None, None
-        if loop is not None:
-            if lanes is not None:
-                loop.run(_close_all(lanes))
-            loop.close()
+        self._host.close()
         if self._owns_client:
             for client in self._lanes.built():
                 client.close()
@@ -519,12 +508,18 @@ class AsyncCanceller(_CancellerBase):
 
     async def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
-        steps = cancel_steps(self._call(message_id))
-        lane, client = self._lanes.acquire()
+        started = self.clock.monotonic()
         try:
-            return await drive_async(steps, client, self.clock)
-        finally:
-            self._lanes.release(lane)
+            steps = cancel_steps(self._call(message_id))
+            lane, client = self._lanes.acquire()
+            try:
+                result = await drive_async(steps, client, self.clock)
+            finally:
+                self._lanes.release(lane)
+        except UnsendError as error:
+            self._failed(message_id, error, started)
+            raise
+        return self._finished(result)
 
     def cancel_many(
         self,
@@ -598,7 +593,7 @@ class AsyncCanceller(_CancellerBase):
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""
         if self._owns_client:
-            await _close_all(self._lanes)
+            await close_lanes(self._lanes)
 
     async def __aenter__(self) -> Self:
         return self
@@ -610,8 +605,3 @@ class AsyncCanceller(_CancellerBase):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-
-async def _close_all(lanes: Lanes[AsyncLane]) -> None:
-    for lane in lanes.built():
-        await lane.aclose()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._errors import UnsendError
 from ._open_enum import OpenStrEnum
+
+if TYPE_CHECKING:
+    from ._ref import MessageRef
 
 __all__ = [
     "BulkAnswer",
@@ -106,6 +109,15 @@ class CancelResult:
     attempts: int = 1
     elapsed: float = 0.0
     error: UnsendError | None = attrs.field(default=None, eq=False)
+    name: str = attrs.field(default=attrs.Factory(lambda self: self.provider, takes_self=True))
+    """The configured name it was cancelled through (a router's key; else the provider's)."""
+
+    @property
+    def ref(self) -> MessageRef:
+        """What a service stores to cancel it: ``MessageRef(name, message_id)``."""
+        from ._ref import MessageRef
+
+        return MessageRef(self.name, self.message_id)
 
     @property
     def cancelled(self) -> bool:

@@ -66,6 +66,7 @@ def result_to_dict(result: CancelResult) -> dict[str, Any]:
     return {
         "provider": result.provider,
         "message_id": result.message_id,
+        "ref": str(result.ref),
         "outcome": result.outcome.name,
         "cancelled": result.cancelled,
         "status_code": result.status_code,
@@ -160,6 +161,10 @@ def result_from_dict(data: Any) -> CancelResult:
         except RecordError as exc:
             raise ValueError(str(exc)) from None
     error_data = data.get("error")
+    ref = _get(data, "ref", str, optional=True)
+    name = provider if ref is None else ref.partition(":")[0]
+    if ref is not None and ref != f"{name}:{message_id}":
+        raise ValueError(f"'ref' {ref!r} does not name message {message_id!r}")
     return CancelResult(
         provider,
         message_id,
@@ -170,6 +175,7 @@ def result_from_dict(data: Any) -> CancelResult:
         attempts=_get(data, "attempts", int),
         elapsed=_number(data, "elapsed"),
         error=None if error_data is None else error_from_dict(error_data, provider, message_id),
+        name=name,
     )
 
 

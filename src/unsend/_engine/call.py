@@ -38,6 +38,7 @@ __all__ = [
     "AttemptTimedOut",
     "BodyTooLarge",
     "Call",
+    "OnResult",
     "OnRetry",
     "Received",
     "Send",
@@ -54,6 +55,9 @@ LOST_RESPONSE_NOTE = "an earlier attempt's response was lost: that attempt may h
 logger = logging.getLogger("unsend")
 
 OnRetry = Callable[[RetryEvent], None]
+"""Called before each retry's wait, with what failed and how long unsend will wait."""
+OnResult = Callable[[CancelResult], None]
+"""Called once per finished cancel, success or failure, with its result."""
 T = TypeVar("T")
 
 
