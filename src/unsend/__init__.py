@@ -24,11 +24,11 @@ if _TYPE_CHECKING:
     from ._bulk_action import BulkAction, BulkActionState
     from ._client import AsyncCanceller, Canceller
     from ._config import from_config, from_env, from_toml, parse_dsn
+    from ._engine.call import OnResult, OnRetry
     from ._engine.clock import Clock, SystemClock
     from ._engine.retry import RetryEvent, RetryPolicy
     from ._ids import validate_message_id
     from ._protocols import SupportsAsyncCancel, SupportsCancel
-    from ._engine.call import OnResult, OnRetry
     from ._provider import Provider
     from ._ref import MessageRef
     from ._registry import ProviderSpec, available_providers
@@ -41,6 +41,7 @@ if _TYPE_CHECKING:
         Outcome,
         ScheduleResult,
     )
+    from ._router import AsyncRouter, Router
     from .providers import Courier, OneSignal, QStash
 
 # Every name but the errors loads on first use (PEP 562): `import unsend` costs almost nothing,
@@ -63,6 +64,8 @@ _LAZY = {
     "OnResult": "._engine.call",
     "OnRetry": "._engine.call",
     "MessageRef": "._ref",
+    "AsyncRouter": "._router",
+    "Router": "._router",
     "SupportsAsyncCancel": "._protocols",
     "SupportsCancel": "._protocols",
     "Provider": "._provider",
@@ -97,6 +100,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AsyncCanceller",
+    "AsyncRouter",
     "AuthenticationError",
     "BulkAction",
     "BulkActionNotFound",
@@ -126,6 +130,7 @@ __all__ = [
     "RateLimited",
     "RetryEvent",
     "RetryPolicy",
+    "Router",
     "ScheduleResult",
     "SupportsAsyncCancel",
     "SupportsCancel",

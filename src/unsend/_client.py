@@ -55,7 +55,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-
     from ._bulk_action import BulkAction, BulkActionState
     from ._engine.bulk import BulkPlan, Follow
     from ._engine.fanout import FanOut
@@ -324,16 +323,20 @@ class _CancellerBase:
         worker_lanes = [lanes(n) for n in range(concurrency)]
 
         async def cancel_one(message_id: str, worker: int) -> CancelResult:
-            started = self.clock.monotonic()
-            try:
-                steps = cancel_steps(self._call(message_id, pacer))
-                result = await drive_async(steps, worker_lanes[worker], self.clock)
-            except UnsendError as error:
-                elapsed = self.clock.monotonic() - started
-                result = failed_result(self.provider.name, message_id, error, elapsed)
-            return self._finished(result)
+            return self._finished(await self._cancel_on(message_id, worker_lanes[worker], pacer))
 
         return FanOut(ids, cancel_one, concurrency=concurrency, ordered=ordered)
+
+    async def _cancel_on(
+        self, message_id: str, lane: AsyncLane, pacer: Gate | None
+    ) -> CancelResult:
+        """One cancel of a fan-out, sent on ``lane``: its result, a failure included."""
+        started = self.clock.monotonic()
+        try:
+            return await drive_async(cancel_steps(self._call(message_id, pacer)), lane, self.clock)
+        except UnsendError as error:
+            elapsed = self.clock.monotonic() - started
+            return failed_result(self.provider.name, message_id, error, elapsed)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.provider!r}, retry={self.retry!r})"

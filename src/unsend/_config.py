@@ -21,17 +21,47 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypedDict, Unpack, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
 
 from ._client import DEFAULT_TIMEOUT, AsyncCanceller, Canceller
+from ._engine.call import OnResult, OnRetry
+from ._engine.clock import Clock
 from ._engine.retry import RetryPolicy
 from ._errors import ConfigError
 from ._registry import ProviderSpec, provider_spec
 
-__all__ = ["CLIENT_OPTIONS", "from_config", "from_env", "from_toml", "parse_dsn"]
+__all__ = [
+    "CLIENT_OPTIONS",
+    "AsyncExtras",
+    "SyncExtras",
+    "build",
+    "from_config",
+    "from_env",
+    "from_toml",
+    "parse_dsn",
+    "read_toml",
+]
+
+
+class SyncExtras(TypedDict, total=False):
+    """What no configuration file can carry: objects, passed as keywords to every form."""
+
+    client: httpx.Client | None
+    clock: Clock | None
+    on_retry: OnRetry | None
+    on_result: OnResult | None
+
+
+class AsyncExtras(TypedDict, total=False):
+    """``SyncExtras`` for the async client: ``client`` is an ``httpx.AsyncClient``."""
+
+    client: httpx.AsyncClient | None
+    clock: Clock | None
+    on_retry: OnRetry | None
+    on_result: OnResult | None
 
 
 def _number(key: str, value: Any, *, integer: bool = False, zero_ok: bool = False) -> Any:
@@ -147,7 +177,8 @@ def _split(config: Mapping[str, Any]) -> tuple[ProviderSpec, dict[str, Any], dic
             choices = [*spec.options, *CLIENT_OPTIONS]
             raise ConfigError(
                 f"unknown key {key!r} for {spec.name}{_did_you_mean(key, choices)}; "
-                f"{spec.name} takes {', '.join(spec.options)}",
+                f"{spec.name} takes {', '.join(spec.options)}, and every provider takes "
+                f"{', '.join(CLIENT_OPTIONS)}",
                 provider=spec.name,
             )
     return spec, provider_options, client_options
@@ -171,20 +202,32 @@ def _client_kwargs(client_options: dict[str, Any]) -> dict[str, Any]:
 
 @overload
 def from_config(
-    config: Mapping[str, Any] | str, *, asynchronous: Literal[False] = ...
+    config: Mapping[str, Any] | str,
+    *,
+    asynchronous: Literal[False] = ...,
+    **extras: Unpack[SyncExtras],
 ) -> Canceller: ...
 @overload
 def from_config(
-    config: Mapping[str, Any] | str, *, asynchronous: Literal[True]
+    config: Mapping[str, Any] | str,
+    *,
+    asynchronous: Literal[True],
+    **extras: Unpack[AsyncExtras],
 ) -> AsyncCanceller: ...
 def from_config(
-    config: Mapping[str, Any] | str, *, asynchronous: bool = False
+    config: Mapping[str, Any] | str, *, asynchronous: bool = False, **extras: Any
 ) -> Canceller | AsyncCanceller:
-    """A ready canceller from a mapping or a DSN string."""
-    return _build(config, asynchronous)
+    """A ready canceller from a mapping or a DSN string.
+
+    ``client``, ``clock``, ``on_retry`` and ``on_result`` are passed to the canceller.
+    """
+    return build(config, asynchronous, extras)
 
 
-def _build(config: Mapping[str, Any] | str, asynchronous: bool) -> Canceller | AsyncCanceller:
+def build(
+    config: Mapping[str, Any] | str, asynchronous: bool, extras: Mapping[str, Any]
+) -> Canceller | AsyncCanceller:
+    """The canceller a configuration stands for, with the caller's objects (``SyncExtras``)."""
     spec, provider_options, client_options = _split(
         {"dsn": config} if isinstance(config, str) else config
     )
@@ -194,31 +237,63 @@ def _build(config: Mapping[str, Any] | str, asynchronous: bool) -> Canceller | A
         raise
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{spec.name}: {type(exc).__name__}", provider=spec.name) from None
-    kwargs = _client_kwargs(client_options)
+    kwargs = {**_client_kwargs(client_options), **check_extras(extras, asynchronous)}
     if asynchronous:
         return AsyncCanceller(provider, **kwargs)
     return Canceller(provider, **kwargs)
 
 
-def _env_config(prefix: str, environ: Mapping[str, str]) -> dict[str, str]:
+def check_extras(extras: Mapping[str, Any], asynchronous: bool) -> dict[str, Any]:
+    unknown = sorted(set(extras) - set(SyncExtras.__annotations__))
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword {unknown[0]!r}; expected client, clock, on_retry, on_result"
+        )
+    client = extras.get("client")
+    wanted = httpx.AsyncClient if asynchronous else httpx.Client
+    if client is not None and not isinstance(client, wanted):
+        hint = "" if asynchronous else "; an httpx.AsyncClient goes with asynchronous=True"
+        raise ConfigError(f"client must be an httpx.{wanted.__name__}{hint}")
+    return dict(extras)
+
+
+def env_config(prefix: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The flat configuration under ``prefix``; every error names the variables to set."""
     found = {
         name[len(prefix) :].lower(): value
         for name, value in environ.items()
         if name.startswith(prefix) and value != ""
     }
     if "dsn" not in found and "provider" not in found:
-        raise ConfigError(f"set {prefix}DSN, or {prefix}PROVIDER with its credentials")
-    provider = parse_dsn(found["dsn"])["provider"] if "dsn" in found else found["provider"]
-    known = {"dsn", "provider", *provider_spec(provider).options, *CLIENT_OPTIONS}
+        raise ConfigError(
+            f"set {prefix}DSN (such as qstash://TOKEN@us-east-1), or {prefix}PROVIDER with its "
+            f"credentials (such as {prefix}TOKEN)"
+        )
+    try:
+        provider = parse_dsn(found["dsn"])["provider"] if "dsn" in found else found["provider"]
+        spec = provider_spec(provider)
+    except ConfigError as exc:
+        variable = f"{prefix}DSN" if "dsn" in found else f"{prefix}PROVIDER"
+        raise ConfigError(f"{variable}: {exc.message}", provider=exc.provider) from None
+    known = {"dsn", "provider", *spec.options, *CLIENT_OPTIONS}
     config: dict[str, str] = {}
     for key, value in found.items():
         if key in known:
+            if key in CLIENT_OPTIONS:
+                CLIENT_OPTIONS[key](f"{prefix}{key.upper()}", value)  # named after its variable
             config[key] = value
             continue
         # Other variables under the prefix may belong to someone else; a near miss is a typo.
         if close := difflib.get_close_matches(key, sorted(known), 1, cutoff=0.8):
             raise ConfigError(
                 f"unknown variable {prefix}{key.upper()} (did you mean {prefix}{close[0].upper()}?)"
+            )
+    if "dsn" not in found:
+        missing = [key for key in spec.required if key not in found]
+        if missing:
+            names = " and ".join(f"{prefix}{key.upper()}" for key in missing)
+            raise ConfigError(
+                f"{spec.name} needs {names} (or all of it in {prefix}DSN)", provider=spec.name
             )
     return config
 
@@ -229,20 +304,26 @@ def from_env(
     *,
     environ: Mapping[str, str] | None = ...,
     asynchronous: Literal[False] = ...,
+    **extras: Unpack[SyncExtras],
 ) -> Canceller: ...
 @overload
 def from_env(
-    prefix: str = ..., *, environ: Mapping[str, str] | None = ..., asynchronous: Literal[True]
+    prefix: str = ...,
+    *,
+    environ: Mapping[str, str] | None = ...,
+    asynchronous: Literal[True],
+    **extras: Unpack[AsyncExtras],
 ) -> AsyncCanceller: ...
 def from_env(
     prefix: str = "UNSEND_",
     *,
     environ: Mapping[str, str] | None = None,
     asynchronous: bool = False,
+    **extras: Any,
 ) -> Canceller | AsyncCanceller:
     """A ready canceller from ``UNSEND_DSN``, or ``UNSEND_PROVIDER`` with ``UNSEND_TOKEN`` etc."""
-    config = _env_config(prefix, os.environ if environ is None else environ)
-    return _build(config, asynchronous)
+    config = env_config(prefix, os.environ if environ is None else environ)
+    return build(config, asynchronous, extras)
 
 
 def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -266,11 +347,23 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 @overload
-def from_toml(path: str | os.PathLike[str], *, asynchronous: Literal[False] = ...) -> Canceller: ...
-@overload
-def from_toml(path: str | os.PathLike[str], *, asynchronous: Literal[True]) -> AsyncCanceller: ...
 def from_toml(
-    path: str | os.PathLike[str], *, asynchronous: bool = False
+    path: str | os.PathLike[str],
+    *,
+    asynchronous: Literal[False] = ...,
+    **extras: Unpack[SyncExtras],
+) -> Canceller: ...
+@overload
+def from_toml(
+    path: str | os.PathLike[str], *, asynchronous: Literal[True], **extras: Unpack[AsyncExtras]
+) -> AsyncCanceller: ...
+def from_toml(
+    path: str | os.PathLike[str], *, asynchronous: bool = False, **extras: Any
 ) -> Canceller | AsyncCanceller:
     """A ready canceller from a TOML file (standalone, or ``[tool.unsend]`` in a pyproject)."""
-    return _build(read_toml(path), asynchronous)
+    table = read_toml(path)
+    if isinstance(table.get("providers"), dict):
+        raise ConfigError(
+            f"{path} configures several providers ([providers.NAME]): use unsend.Router.from_toml"
+        )
+    return build(table, asynchronous, extras)

@@ -21,9 +21,7 @@ NAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 def check_name(name: object) -> str:
     """A configured name: 1-64 letters, digits, '_', '.', '-' (so never a colon)."""
     if not isinstance(name, str) or not NAME.fullmatch(name):
-        raise ValueError(
-            f"a provider name is 1-64 letters, digits, '_', '.' or '-', got {name!r}"
-        )
+        raise ValueError(f"a provider name is 1-64 letters, digits, '_', '.' or '-', got {name!r}")
     return name
 
 

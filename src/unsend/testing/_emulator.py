@@ -5,13 +5,17 @@ Kept out of ``unsend.emulator`` so the emulator never imports the client it is u
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .._client import AsyncCanceller, Canceller
 from .._engine.clock import FakeClock
 from .._provider import Provider
 from ..emulator import EmulatorClient
 from ..providers import Courier, OneSignal, QStash
+
+if TYPE_CHECKING:
+    from .._router import AsyncRouter, Router
 
 __all__ = ["EmulatorClock", "EmulatorFixture"]
 
@@ -49,6 +53,48 @@ class EmulatorFixture(EmulatorClient):
         if name == "courier":
             return Courier(c.courier_token, base_url=self.url)
         raise ValueError(f"unknown provider {name!r}")
+
+    def config(self, name: str) -> dict[str, str]:
+        """The configuration mapping (as ``from_config`` takes it) for this emulator's provider."""
+        c = self.credentials
+        credentials: dict[str, dict[str, str]] = {
+            "qstash": {"token": c.qstash_token},
+            "onesignal": {"app_id": c.onesignal_app_id, "api_key": c.onesignal_api_key},
+            "courier": {"token": c.courier_token},
+        }
+        if name not in credentials:
+            raise ValueError(f"unknown provider {name!r}")
+        return {"provider": name, **credentials[name], "base_url": self.url}
+
+    def dsn(self, name: str) -> str:
+        """The DSN for this emulator's provider (credentials percent-encoded)."""
+        config = self.config(name)
+        secret = [quote(v, safe="") for k, v in config.items() if k not in ("provider", "base_url")]
+        return f"{name}://{':'.join(secret)}@?base_url={quote(self.url, safe=':/')}"
+
+    def env(self, prefix: str = "UNSEND_") -> dict[str, str]:
+        """Environment variables for ``Router.from_env`` (one ``<NAME>_DSN`` per provider)
+        and, for QStash, ``from_env`` itself (``UNSEND_DSN``)."""
+        names = ("qstash", "onesignal", "courier")
+        return {
+            f"{prefix}DSN": self.dsn("qstash"),
+            **{f"{prefix}{name.upper()}_DSN": self.dsn(name) for name in names},
+        }
+
+    def router(self, **extras: Any) -> Router:
+        """A ``Router`` with every provider of this emulator, under its provider's name."""
+        from .._router import Router
+
+        return Router(
+            {name: self.dsn(name) for name in ("qstash", "onesignal", "courier")}, **extras
+        )
+
+    def async_router(self, **extras: Any) -> AsyncRouter:
+        """The ``AsyncRouter`` twin of ``router()``."""
+        from .._router import AsyncRouter
+
+        names = ("qstash", "onesignal", "courier")
+        return AsyncRouter({name: self.dsn(name) for name in names}, **extras)
 
     def clock(self) -> EmulatorClock:
         """A fake clock tied to this emulator's virtual clock (see ``EmulatorClock``)."""

@@ -1,0 +1,361 @@
+"""``Router`` and ``AsyncRouter``: several configured providers behind one ``cancel(ref)``.
+
+A service sends through several providers (push, email, webhooks) and swaps them by
+configuration while messages scheduled at the old one are still pending. It stores a
+``MessageRef`` ("push:b2f7…") per message; a router maps the ref's name to the canceller
+configured under it. Each name keeps its own canceller: its own gate (``max_rate``, the shared
+429 pause), retries and clients.
+
+``cancel_many`` is one fan-out over the refs: ``concurrency`` is per provider (a provider that
+is pausing on a 429 holds only its own slots), ``max_rate`` paces each provider apart, and a
+ref that names nothing configured, or is not ``name:id``, is that ref's failed result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Generator,
+    Iterable,
+    Mapping,
+)
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
+
+import attrs
+
+from ._client import AsyncCanceller, Canceller, _owned_async_lanes
+from ._config import AsyncExtras, SyncExtras, build, check_extras, env_config, read_toml
+from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_result
+from ._engine.gate import Gate
+from ._engine.sync_host import SyncFanOutHost, close_lanes
+from ._engine.transport import AsyncLane, HttpxAsyncLane
+from ._errors import ConfigError, UnsendError
+from ._provider import Provider
+from ._ref import MessageRef, check_name
+from ._result import CancelResult
+
+if TYPE_CHECKING:
+    from ._engine.fanout import FanOut
+    from ._engine.lanes import Lanes
+
+__all__ = ["AsyncRouter", "ProviderConfig", "Router"]
+
+ProviderConfig = str | Mapping[str, Any] | Provider
+"""A DSN string, a mapping as ``from_config`` takes it, or a provider object."""
+
+C = TypeVar("C", Canceller, AsyncCanceller)
+
+
+class _RouterBase(Generic[C]):
+    _asynchronous: bool
+
+    def __init__(self, configs: Mapping[str, ProviderConfig], extras: Mapping[str, Any]) -> None:
+        if not isinstance(configs, Mapping) or not configs:
+            raise ConfigError("a router needs a mapping of at least one name to a configuration")
+        extras = check_extras(extras, self._asynchronous)
+        self.on_result = extras.pop("on_result", None)
+        self._client = extras.get("client")
+        self._cancellers: dict[str, C] = {}
+        try:
+            for name, config in configs.items():
+                try:
+                    check_name(name)
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
+                self._cancellers[name] = self._build(name, config, extras)
+        except BaseException:
+            self._close_built()
+            raise
+
+    def _build(self, name: str, config: ProviderConfig, extras: dict[str, Any]) -> C:
+        try:
+            if isinstance(config, Provider):
+                kind = AsyncCanceller if self._asynchronous else Canceller
+                return kind(config, **extras)  # type: ignore[return-value]
+            if isinstance(config, str | Mapping):
+                return build(config, self._asynchronous, extras)  # type: ignore[return-value]
+        except ConfigError as exc:
+            raise ConfigError(f"{name}: {exc.message}", provider=exc.provider) from None
+        raise ConfigError(
+            f"{name}: a configuration is a DSN, a mapping or a provider, "
+            f"got {type(config).__name__}"
+        )
+
+    def _close_built(self) -> None:
+        """Close what a failed constructor had built (sync only: nothing async is open yet)."""
+        for canceller in self._cancellers.values():
+            if isinstance(canceller, Canceller):
+                canceller.close()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The configured names, in configuration order."""
+        return tuple(self._cancellers)
+
+    def canceller(self, name: str) -> C:
+        """The canceller configured under ``name`` (``ConfigError`` if none is)."""
+        canceller = self._cancellers.get(name)
+        if canceller is None:
+            raise ConfigError(
+                f"no provider is configured as {name!r}; configured: {', '.join(self._cancellers)}"
+            )
+        return canceller
+
+    def provider(self, name: str) -> Provider:
+        return self.canceller(name).provider
+
+    def ref(self, name: str, message_id: str) -> MessageRef:
+        """The ref to store for a message sent through ``name`` (checked to be configured)."""
+        self.canceller(name)
+        return MessageRef(name, message_id)
+
+    def _route(self, ref: MessageRef | str) -> tuple[MessageRef, C]:
+        parsed = MessageRef.parse(ref)
+        return parsed, self.canceller(parsed.name)
+
+    def _finished(self, result: CancelResult) -> CancelResult:
+        if self.on_result is not None:
+            self.on_result(result)
+        return result
+
+    def _report_failure(self, ref: MessageRef, canceller: C, error: UnsendError) -> None:
+        if self.on_result is not None:
+            result = failed_result(canceller.provider.name, ref.message_id, error, 0.0)
+            self.on_result(attrs.evolve(result, name=ref.name))
+
+    def _fan_out(
+        self,
+        refs: Iterable[MessageRef | str] | AsyncIterable[MessageRef | str],
+        lane_of: Any,
+        concurrency: int,
+        ordered: bool,
+        max_rate: float | None,
+    ) -> FanOut:
+        from ._engine.fanout import FanOut
+
+        check_concurrency(concurrency)
+        import asyncio
+
+        per_name = {name: asyncio.Semaphore(concurrency) for name in self._cancellers}
+        pacers = {name: Gate(max_rate) for name in self._cancellers} if max_rate else {}
+        workers = concurrency * len(self._cancellers)
+        lanes: list[AsyncLane] = [lane_of(n) for n in range(workers)]
+
+        async def cancel_one(item: MessageRef | str, worker: int) -> CancelResult:
+            try:
+                ref, canceller = self._route(item)
+            except UnsendError as error:
+                return self._finished(_unroutable(item, error))
+            async with per_name[ref.name]:
+                result = await canceller._cancel_on(
+                    ref.message_id, lanes[worker], pacers.get(ref.name)
+                )
+            return self._finished(attrs.evolve(result, name=ref.name))
+
+        return FanOut(refs, cancel_one, concurrency=workers, ordered=ordered)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={c.provider!r}" for name, c in self._cancellers.items())
+        return f"{type(self).__name__}({inner})"
+
+
+def _unroutable(item: object, error: UnsendError) -> CancelResult:
+    text = str(item) if isinstance(item, str | MessageRef) else repr(item)
+    name, colon, message_id = text.partition(":")
+    if not colon:
+        name, message_id = "", text
+    result = failed_result(name, message_id, error, 0.0)
+    return attrs.evolve(result, name=name)
+
+
+class Router(_RouterBase[Canceller]):
+    """Cancels messages by ref across several configured providers, synchronously.
+
+    ``Router({"qstash": "qstash://TOKEN@us-east-1", "push": {"provider": "onesignal", ...},
+    "mail": unsend.Courier(token)})``. Keywords ``client`` (an ``httpx.Client`` every provider
+    sends through), ``clock``, ``on_retry`` and ``on_result`` apply to every provider.
+    """
+
+    _asynchronous = False
+
+    def __init__(self, configs: Mapping[str, ProviderConfig], **extras: Unpack[SyncExtras]) -> None:
+        super().__init__(configs, extras)
+        self._host = SyncFanOutHost(self._client, _owned_async_lanes)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str], **extras: Unpack[SyncExtras]) -> Router:
+        """One table per name: ``[tool.unsend.providers.NAME]`` in a pyproject, or
+        ``[providers.NAME]`` in a standalone file."""
+        return cls(toml_configs(path), **extras)
+
+    @classmethod
+    def from_env(
+        cls,
+        prefix: str = "UNSEND_",
+        *,
+        environ: Mapping[str, str] | None = None,
+        **extras: Unpack[SyncExtras],
+    ) -> Router:
+        """One provider per ``UNSEND_<NAME>_DSN`` variable (the name in lower case)."""
+        return cls(env_configs(prefix, os.environ if environ is None else environ), **extras)
+
+    def cancel(self, ref: MessageRef | str) -> CancelResult:
+        """Cancel the message ``ref`` names; ``InvalidMessageId`` for a malformed ref,
+        ``ConfigError`` for a name nothing is configured under; otherwise as ``Canceller``."""
+        parsed, canceller = self._route(ref)
+        try:
+            result = canceller.cancel(parsed.message_id)
+        except UnsendError as error:
+            self._report_failure(parsed, canceller, error)
+            raise
+        return self._finished(attrs.evolve(result, name=parsed.name))
+
+    def cancel_many(
+        self,
+        refs: Iterable[MessageRef | str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        max_rate: float | None = None,
+    ) -> Generator[CancelResult, None, None]:
+        """One result per ref, as each completes (``ordered=True``: in input order).
+
+        ``concurrency`` and ``max_rate`` apply to each provider apart. A ref that cannot be
+        routed is its failed result; nothing ends the stream early.
+        """
+        check_concurrency(concurrency)
+        workers = concurrency * len(self._cancellers)
+        return self._host.run(
+            lambda lane_of: self._fan_out(refs, lane_of, concurrency, ordered, max_rate), workers
+        )
+
+    def close(self) -> None:
+        self._host.close()
+        for canceller in self._cancellers.values():
+            canceller.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncRouter(_RouterBase[AsyncCanceller]):
+    """``Router`` for async code; ``client`` is an ``httpx.AsyncClient``."""
+
+    _asynchronous = True
+
+    def __init__(
+        self, configs: Mapping[str, ProviderConfig], **extras: Unpack[AsyncExtras]
+    ) -> None:
+        super().__init__(configs, extras)
+        self._fan_lanes: Lanes[AsyncLane] | None = None
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str], **extras: Unpack[AsyncExtras]) -> AsyncRouter:
+        """As ``Router.from_toml``."""
+        return cls(toml_configs(path), **extras)
+
+    @classmethod
+    def from_env(
+        cls,
+        prefix: str = "UNSEND_",
+        *,
+        environ: Mapping[str, str] | None = None,
+        **extras: Unpack[AsyncExtras],
+    ) -> AsyncRouter:
+        """As ``Router.from_env``."""
+        return cls(env_configs(prefix, os.environ if environ is None else environ), **extras)
+
+    async def cancel(self, ref: MessageRef | str) -> CancelResult:
+        """As ``Router.cancel``."""
+        parsed, canceller = self._route(ref)
+        try:
+            result = await canceller.cancel(parsed.message_id)
+        except UnsendError as error:
+            self._report_failure(parsed, canceller, error)
+            raise
+        return self._finished(attrs.evolve(result, name=parsed.name))
+
+    def cancel_many(
+        self,
+        refs: Iterable[MessageRef | str] | AsyncIterable[MessageRef | str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        max_rate: float | None = None,
+    ) -> AsyncIterator[CancelResult]:
+        """As ``Router.cancel_many``; ``refs`` may be an async iterable."""
+        if self._fan_lanes is None:
+            client = self._client
+            self._fan_lanes = (
+                _owned_async_lanes() if client is None else _single(HttpxAsyncLane(client))
+            )
+        fixed = self._fan_lanes.fixed
+        fan = self._fan_out(refs, lambda _: fixed(), concurrency, ordered, max_rate)
+        return fan.stream()
+
+    async def aclose(self) -> None:
+        if self._fan_lanes is not None and self._client is None:
+            await close_lanes(self._fan_lanes)
+        self._fan_lanes = None
+        for canceller in self._cancellers.values():
+            await canceller.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _single(lane: AsyncLane) -> Lanes[AsyncLane]:
+    from ._engine.lanes import Lanes
+
+    return Lanes.single(lane)
+
+
+def toml_configs(path: str | os.PathLike[str]) -> dict[str, ProviderConfig]:
+    table = read_toml(path)
+    providers = table.get("providers")
+    if not isinstance(providers, dict) or not providers:
+        where = (
+            "[tool.unsend.providers.NAME]"
+            if Path(path).name == "pyproject.toml"
+            else ("[providers.NAME]")
+        )
+        raise ConfigError(f"{path} has no {where} tables (one per configured name)")
+    for name, config in providers.items():
+        if not isinstance(config, dict):
+            raise ConfigError(f"{path}: providers.{name} must be a table")
+    return dict(providers)
+
+
+def env_configs(prefix: str, environ: Mapping[str, str]) -> dict[str, ProviderConfig]:
+    configs: dict[str, ProviderConfig] = {}
+    for variable, value in sorted(environ.items()):
+        if variable.startswith(prefix) and variable.endswith("_DSN") and value:
+            name = variable[len(prefix) : -len("_DSN")].lower()
+            if name:
+                configs[name] = env_config(f"{prefix}{name.upper()}_", environ)
+    if not configs:
+        raise ConfigError(
+            f"set one {prefix}<NAME>_DSN per provider, such as "
+            f"{prefix}PUSH_DSN=onesignal://APP_ID:API_KEY@ and {prefix}MAIL_DSN=courier://TOKEN@"
+        )
+    return configs
