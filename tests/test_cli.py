@@ -287,3 +287,45 @@ def test_a_dsn_without_its_at_sign_says_so() -> None:
 def test_long_waits_read_as_durations(seconds: float, shown: str) -> None:
     error = unsend.RateLimited("slow", retry_after=seconds)
     assert str(error) == f"slow; retry after {shown}"
+
+
+def test_the_table_says_why_each_failure_failed(unsend_emulator: EmulatorFixture) -> None:
+    emu = unsend_emulator
+    (message_id,) = emu.seed("courier", count=1)
+    emu.set_faults("courier", server_error_rate=1.0)
+    narrow = {"COLUMNS": "80"}
+    result = run("cancel", message_id, "1-unknown", "--dsn", dsn(emu), env=narrow)
+    assert result.returncode == 3, result.stderr
+    assert "ProviderUnavailable" in result.stdout
+    assert "FAILED" in result.stdout
+    assert emu.credentials.courier_token not in result.stdout
+
+
+def test_refs_with_several_providers_configured(
+    unsend_emulator: EmulatorFixture, tmp_path: Path
+) -> None:
+    emu = unsend_emulator
+    config = tmp_path / "unsend.toml"
+    config.write_text(
+        "".join(
+            f"[providers.{name}]\n"
+            + "".join(f'{key} = "{value}"\n' for key, value in emu.config(provider).items())
+            for name, provider in (("push", "onesignal"), ("mail", "courier"))
+        )
+    )
+    push = emu.seed("onesignal", count=2)
+    mail = emu.seed("courier", count=2)
+    refs = [f"push:{i}" for i in push] + [f"mail:{i}" for i in mail]
+    result = run("cancel", *refs, "sms:1", "--config", str(config), "--json")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(line["ref"] for line in lines) == sorted([*refs, "sms:1"])
+    assert result.returncode == 2  # the unknown name is that ref's configuration error
+    assert all(s == "cancelled" for s in emu.states("onesignal").values())
+    assert all(s == "cancelled" for s in emu.states("courier").values())
+    from_env = run(
+        "cancel",
+        *[f"courier:{i}" for i in emu.seed("courier", count=2)],
+        env={"UNSEND_COURIER_DSN": emu.dsn("courier")},
+    )
+    assert from_env.returncode == 0, from_env.stderr
+    assert from_env.stdout.count("CANCELLED") == 2

@@ -38,12 +38,14 @@ class SystemClock:
 class FakeClock:
     """A clock that only moves when slept on or advanced; it records every sleep.
 
-    ``sleeps`` lists the waits asked for, in order, so a test can assert them exactly.
+    ``sleeps`` lists the waits asked for, in order, so a test can assert them exactly. Its wall
+    time starts at the real time (or ``wall_start``), so epoch headers from a live server, such
+    as QStash's ``Burst-RateLimit-Reset``, give the waits they mean.
     """
 
-    def __init__(self, start: float = 1_000.0, wall_start: float = 1_767_225_600.0) -> None:
+    def __init__(self, start: float = 1_000.0, wall_start: float | None = None) -> None:
         self._now = start
-        self._wall_offset = wall_start - start
+        self._wall_offset = (time.time() if wall_start is None else wall_start) - start
         self.sleeps: list[float] = []
 
     def monotonic(self) -> float:

@@ -24,6 +24,7 @@ from .._client import Canceller
 from .._config import from_config, from_env, read_toml
 from .._errors import AuthenticationError, ConfigError, UnsendError
 from .._result import CancelResult, Outcome
+from .._router import Router
 from ._exit import CONFIG_ERROR, OK, code_for, worse
 from ._idfile import IdSource, find_undecodable_line
 from ._output import MAX_ROWS, as_json, results_table, summary
@@ -46,15 +47,28 @@ def _fail(message: str) -> None:
     sys.exit(CONFIG_ERROR)
 
 
-def _canceller(dsn: str | None, config_path: str | None) -> Canceller:
+def _canceller(dsn: str | None, config_path: str | None) -> Canceller | Router:
+    """One provider's canceller; or, for a configuration of several, a router taking refs."""
+    import os
+
     try:
         if dsn is not None:
             return from_config(dsn)
         if config_path is not None:
-            return from_config(read_toml(config_path))
+            table = read_toml(config_path)
+            if isinstance(table.get("providers"), dict):
+                return Router.from_toml(config_path)
+            return from_config(table)
+        if any(os.environ.get(f"UNSEND_{key}") for key in ("DSN", "PROVIDER")):
+            return from_env()
+        if any(k.startswith("UNSEND_") and k.endswith("_DSN") for k in os.environ):
+            return Router.from_env()
         return from_env()
     except ConfigError as exc:
-        _fail(f"{exc}\n(pass --dsn, --config, or set UNSEND_DSN; see unsend cancel --help)")
+        _fail(
+            f"{exc}\n(pass --dsn, --config, or set UNSEND_DSN or UNSEND_<NAME>_DSN; "
+            "see unsend cancel --help)"
+        )
         raise  # unreachable: _fail exits
 
 
@@ -79,7 +93,8 @@ def cli() -> None:
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    help="TOML file: standalone, or [tool.unsend] of a pyproject.",
+    help="TOML file: standalone, or [tool.unsend] of a pyproject. With [providers.NAME] "
+    "tables (or UNSEND_<NAME>_DSN variables) the ids are refs: NAME:ID.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 1000), default=32, show_default=True)
 @click.option(
@@ -97,7 +112,10 @@ def cancel(
     ordered: bool,
     as_json_lines: bool,
 ) -> None:
-    """Cancel the messages IDS (and those read with --from-file)."""
+    """Cancel the messages IDS (and those read with --from-file).
+
+    With several providers configured, each id is a ref, NAME:ID (push:b2f7...).
+    """
     if not ids and source is None:
         _fail("give message ids as arguments or with --from-file (- reads stdin)")
     if source is not None and (bad := find_undecodable_line(source)) is not None:
@@ -135,8 +153,10 @@ def cancel(
                     click.echo(as_json(result))
                 elif len(shown) < MAX_ROWS + 1 and (not result.cancelled or len(ids) <= 20):
                     shown.append(result)
-                if isinstance(result.error, AuthenticationError | ConfigError):
-                    # Every other id would be refused the same way: send no more of them.
+                routed = not isinstance(canceller, Router) or result.name in canceller.names
+                if isinstance(result.error, AuthenticationError | ConfigError) and routed:
+                    # Every other id would be refused the same way: send no more of them. (A
+                    # ref naming nothing configured is only that ref's failure.)
                     refused = result.error
                     break
     if not as_json_lines:

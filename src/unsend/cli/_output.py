@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .._result import CancelResult, Outcome
@@ -31,29 +32,38 @@ def as_json(result: CancelResult) -> str:
 def results_table(
     results: Sequence[CancelResult], title: str | None = None, *, width: int = 80
 ) -> Table:
-    """The results as a table; the detail column only where the console has room for it."""
-    with_detail = width >= 100
+    """The results as a table, with why each one that was not cancelled ended as it did.
+
+    The "why" column is the provider's words or the error's text (already redacted), folded to
+    what the console has room for; it is never dropped, so a failure is never a bare FAILED.
+    """
     table = Table(title=title, show_lines=False)
     table.add_column("provider", min_width=9)
     table.add_column("message id", no_wrap=True, overflow="ellipsis", max_width=22)
     table.add_column("outcome", min_width=17)
     table.add_column("tries", justify="right", min_width=5)
     table.add_column("time", justify="right", min_width=7)
-    if with_detail:
-        table.add_column("detail", overflow="fold", max_width=48)
+    table.add_column("why", overflow="fold", max_width=max(16, min(60, width - 72)))
     for result in results[:MAX_ROWS]:
         style = _STYLE[result.outcome]
-        row = [
-            result.provider,
+        why = "" if result.cancelled else _why(result)
+        table.add_row(
+            result.name if result.name == result.provider else f"{result.name} ({result.provider})",
             result.message_id,
             f"[{style}]{result.outcome.name}[/{style}]",
             str(result.attempts),
             f"{result.elapsed:.3f} s",
-        ]
-        table.add_row(*row, *([result.detail or ""] if with_detail else []))
+            escape(why),
+        )
     if len(results) > MAX_ROWS:
         table.caption = f"{len(results) - MAX_ROWS} more not shown (use --json for all)"
     return table
+
+
+def _why(result: CancelResult) -> str:
+    if result.error is not None:
+        return f"{type(result.error).__name__}: {result.error.message}"
+    return result.detail or ""
 
 
 def summary(console: Console, counts: Counter[Outcome], total: int, seconds: float) -> None:

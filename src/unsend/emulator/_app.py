@@ -25,7 +25,7 @@ from . import _control, _courier, _onesignal, _qstash
 from ._faults import Faults, FaultState
 from ._input import EXCEPTION_HANDLERS
 from ._qstash_background import QStashBackground
-from ._shapes import rate_limited, unauthorized, unavailable
+from ._shapes import error, rate_limited, unauthorized, unavailable
 from ._state import PROVIDERS, Store, VirtualClock
 
 __all__ = ["DEFAULT_CREDENTIALS", "EVENTS_KEPT", "Credentials", "Emulator", "create_app"]
@@ -139,10 +139,20 @@ class Emulator:
             limit = state.faults.daily_quota if decision.kind == "daily_quota" else None
             rps = state.faults.limit_rps
             response = rate_limited(
-                provider, decision, limit=int(limit if limit is not None else (rps or 100))
+                provider,
+                decision,
+                limit=int(limit if limit is not None else (rps or 100)),
+                now=self.clock.now(),
             )
         elif decision.kind == "unavailable":
             response = unavailable(provider, decision, state.faults.unavailable_body)
+        elif decision.kind == "server_error":
+            response = error(provider, 500, "Internal Server Error", kind="api_error")
+        elif decision.kind == "revoked":
+            response = unauthorized(provider)
+        elif decision.kind == "malformed":
+            await handler(request)  # the cancel happens; only its answer is broken
+            response = Response(b'{"success": tr', status_code=200, media_type="application/json")
         else:
             response = await handler(request)
         self.count(provider, str(response.status_code))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from ._app import DEFAULT_CREDENTIALS, Credentials
+from ._faults import FaultSettings
 
 __all__ = ["EmulatorClient"]
 
@@ -93,7 +94,8 @@ class EmulatorClient:
         """Move the virtual clock; returns how many messages were delivered."""
         return int(self._call("POST", "/clock/advance", {"seconds": seconds})["delivered"])
 
-    def set_faults(self, provider: str, **settings: Any) -> dict[str, Any]:
+    def set_faults(self, provider: str, **settings: Unpack[FaultSettings]) -> dict[str, Any]:
+        """Configure ``provider``'s faults and settings (every one not given is reset)."""
         return dict(self._call("PUT", f"/faults/{provider}", settings))
 
     def clear_faults(self, provider: str | None = None) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 import random
 import time
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import attrs
 
 from ._input import MAX_SECONDS
 
-__all__ = ["BODIES", "Decision", "Faults", "FaultState"]
+__all__ = ["BODIES", "Decision", "FaultSettings", "FaultState", "Faults"]
 
 BODIES = ("json", "html", "empty", "binary")
 CONTRACTS = ("current", "seeds")
@@ -37,7 +37,7 @@ _LIMITS = {
     "bulk_rate": 1e9,
     "bulk_max_in_progress": 1e6,
 }
-_INTEGERS = ("daily_quota", "max_faults", "bulk_max_in_progress")
+_INTEGERS = ("daily_quota", "max_faults", "bulk_max_in_progress", "revoke_after")
 
 
 def _non_negative_or_none(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -88,6 +88,12 @@ class Faults:
     unavailable_retry_after: float | None = attrs.field(
         default=None, validator=_non_negative_or_none
     )
+    server_error_rate: float = attrs.field(default=0.0, validator=_rate)
+    """A 500 (read as a provider failure, retried)."""
+    malformed_rate: float = attrs.field(default=0.0, validator=_rate)
+    """A 200 whose body is truncated JSON: the cancel happened, its answer cannot be read."""
+    revoke_after: int | None = attrs.field(default=None, validator=_non_negative_or_none)
+    """Credentials revoked mid-run: after this many cancel requests, every one answers 401."""
     latency_ms: float = attrs.field(default=0.0, validator=_non_negative_or_none)
     latency_rate: float = attrs.field(default=1.0, validator=_rate)
     max_faults: int | None = attrs.field(default=None, validator=_non_negative_or_none)
@@ -114,9 +120,35 @@ class Faults:
         return attrs.asdict(self)
 
 
+class FaultSettings(TypedDict, total=False):
+    """The keywords of ``set_faults``, typed: ``Faults``'s fields (see its docs)."""
+
+    seed: int
+    drop_rate: float
+    rate_limit_rate: float
+    retry_after: float | None
+    limit_rps: float | None
+    limit_burst: float | None
+    daily_quota: int | None
+    unavailable_rate: float
+    unavailable_body: Literal["json", "html", "empty", "binary"]
+    unavailable_retry_after: float | None
+    server_error_rate: float
+    malformed_rate: float
+    revoke_after: int | None
+    latency_ms: float
+    latency_rate: float
+    max_faults: int | None
+    bulk_contract: Literal["current", "seeds"]
+    bulk_rate: float | None
+    bulk_max_in_progress: int | None
+
+
 @attrs.frozen
 class Decision:
-    kind: str  # "ok", "drop", "rate_limited", "daily_quota", "unavailable"
+    # "ok", "drop", "rate_limited", "daily_quota", "unavailable", "server_error", "malformed",
+    # "revoked"
+    kind: str
     latency: float = 0.0
     retry_after: float | None = None
 
@@ -136,10 +168,11 @@ class FaultState:
         self.refilled = time.monotonic()
         self.daily_used = 0
         self.injected = 0
+        self.requests = 0
 
     def decide(self) -> Decision:
         decision = self._draw()
-        if decision.kind != "ok":
+        if decision.kind not in ("ok", "revoked"):
             if self.faults.max_faults is not None and self.injected >= self.faults.max_faults:
                 return Decision("ok", decision.latency)
             self.injected += 1
@@ -147,6 +180,9 @@ class FaultState:
 
     def _draw(self) -> Decision:
         f = self.faults
+        self.requests += 1
+        if f.revoke_after is not None and self.requests > f.revoke_after:
+            return Decision("revoked")
         latency = 0.0
         if f.latency_ms and self.random.random() < f.latency_rate:
             latency = f.latency_ms / 1000
@@ -167,6 +203,12 @@ class FaultState:
         draw -= f.rate_limit_rate
         if draw < f.unavailable_rate:
             return Decision("unavailable", latency, retry_after=f.unavailable_retry_after)
+        draw -= f.unavailable_rate
+        if draw < f.server_error_rate:
+            return Decision("server_error", latency)
+        draw -= f.server_error_rate
+        if draw < f.malformed_rate:
+            return Decision("malformed", latency)
         return Decision("ok", latency)
 
     def _take_token(self, rate: float) -> float | None:

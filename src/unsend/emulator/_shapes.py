@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -47,15 +46,16 @@ def unauthorized(provider: str) -> Response:
     return error(provider, 401, "Unauthorized", kind="authentication_error")
 
 
-def _unix_in(seconds: float) -> str:
-    return str(math.ceil(time.time() + seconds))
+def _unix_in(now: float, seconds: float) -> str:
+    return str(math.ceil(now + seconds))
 
 
-def rate_limited(provider: str, decision: Decision, *, limit: int) -> Response:
+def rate_limited(provider: str, decision: Decision, *, limit: int, now: float) -> Response:
+    """A 429 in the provider's own shape; epoch headers are on the emulator's clock (``now``)."""
     wait = decision.retry_after
     if provider == "qstash":
         if decision.kind == "daily_quota":
-            midnight = (int(time.time()) // 86400 + 1) * 86400
+            midnight = (int(now) // 86400 + 1) * 86400
             headers = {
                 "RateLimit-Limit": str(limit),
                 "RateLimit-Remaining": "0",
@@ -64,7 +64,7 @@ def rate_limited(provider: str, decision: Decision, *, limit: int) -> Response:
             return error(provider, 429, "daily request limit exceeded", headers=headers)
         headers = {"Burst-RateLimit-Limit": str(limit), "Burst-RateLimit-Remaining": "0"}
         if wait is not None:
-            headers["Burst-RateLimit-Reset"] = _unix_in(wait)
+            headers["Burst-RateLimit-Reset"] = _unix_in(now, wait)
         return error(provider, 429, "burst rate limit exceeded", headers=headers)
     headers = {} if wait is None else {"Retry-After": str(math.ceil(wait))}
     text = "API rate limit exceeded" if provider == "onesignal" else "Rate limit exceeded"
