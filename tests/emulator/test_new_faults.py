@@ -21,9 +21,11 @@ def test_a_500_is_provider_unavailable_and_not_retried(
     emu = unsend_emulator
     emu.set_faults(provider, server_error_rate=1.0)
     (message_id,) = emu.seed(provider, count=1)
-    with emu.canceller(provider, clock=FakeClock()) as canceller:
-        with pytest.raises(unsend.ProviderUnavailable) as caught:
-            canceller.cancel(message_id)
+    with (
+        emu.canceller(provider, clock=FakeClock()) as canceller,
+        pytest.raises(unsend.ProviderUnavailable) as caught,
+    ):
+        canceller.cancel(message_id)
     assert caught.value.status_code == 500
     assert caught.value.attempts == 1  # 500 is not among the retried statuses (README)
     assert emu.states(provider)[message_id] == "scheduled"
