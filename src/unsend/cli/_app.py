@@ -181,9 +181,10 @@ def emulator(host: str, port: int, seed: int) -> None:
     """Run the local emulator of QStash, OneSignal and Courier."""
     try:
         from ..emulator import serve
+        from ..emulator._app import development_banner
     except ImportError:
         _fail("the emulator needs its extra: pip install 'unsend[emulator]'")
-    click.echo(f"unsend emulator on http://{host}:{port} (control API under /_emulator/)", err=True)
+    click.echo(development_banner(f"http://{host}:{port}"), err=True)
     serve(host, port, seed=seed)
 
 

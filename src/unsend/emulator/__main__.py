@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from ._app import development_banner
 from ._server import serve
 
 
@@ -14,6 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault generator")
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
+    print(development_banner(f"http://{args.host}:{args.port}"), file=sys.stderr)
     serve(args.host, args.port, seed=args.seed, log_level=args.log_level)
 
 

@@ -12,6 +12,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 import attrs
 from starlette.applications import Starlette
@@ -44,6 +45,37 @@ class Credentials:
 
 
 DEFAULT_CREDENTIALS = Credentials()
+PROVIDER_NAMES = ("qstash", "onesignal", "courier")
+
+
+def provider_config(name: str, url: str, credentials: Credentials) -> dict[str, str]:
+    """The configuration (as ``unsend.from_config`` takes it) of one emulated provider."""
+    c = credentials
+    secrets: dict[str, dict[str, str]] = {
+        "qstash": {"token": c.qstash_token},
+        "onesignal": {"app_id": c.onesignal_app_id, "api_key": c.onesignal_api_key},
+        "courier": {"token": c.courier_token},
+    }
+    if name not in secrets:
+        raise ValueError(f"unknown provider {name!r}")
+    return {"provider": name, **secrets[name], "base_url": url}
+
+
+def provider_dsn(name: str, url: str, credentials: Credentials) -> str:
+    """The DSN of one emulated provider (credentials percent-encoded)."""
+    config = provider_config(name, url, credentials)
+    secret = [quote(v, safe="") for k, v in config.items() if k not in ("provider", "base_url")]
+    return f"{name}://{':'.join(secret)}@?base_url={quote(url, safe=':/')}"
+
+
+def development_banner(url: str, credentials: Credentials = DEFAULT_CREDENTIALS) -> str:
+    """What a person starting the emulator needs to point unsend at it."""
+    lines = [
+        f"unsend emulator on {url} (control API under /_emulator/)",
+        "development credentials (the emulator's own; never real ones):",
+        *(f"  UNSEND_{n.upper()}_DSN={provider_dsn(n, url, credentials)}" for n in PROVIDER_NAMES),
+    ]
+    return "\n".join(lines)
 
 
 class DroppedConnection(Exception):

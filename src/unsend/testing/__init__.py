@@ -21,8 +21,9 @@ from .._engine.clock import FakeClock
 
 if TYPE_CHECKING:
     from ._emulator import EmulatorClock, EmulatorFixture
+    from ._in_process import InProcessEmulator
 
-__all__ = ["EmulatorClock", "EmulatorFixture", "FakeClock"]
+__all__ = ["EmulatorClock", "EmulatorFixture", "FakeClock", "InProcessEmulator"]
 
 
 def __getattr__(name: str) -> Any:
@@ -32,4 +33,8 @@ def __getattr__(name: str) -> Any:
         from . import _emulator
 
         return getattr(_emulator, name)
+    if name == "InProcessEmulator":
+        from ._in_process import InProcessEmulator
+
+        return InProcessEmulator
     raise AttributeError(name)

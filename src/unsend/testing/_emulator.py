@@ -6,12 +6,12 @@ Kept out of ``unsend.emulator`` so the emulator never imports the client it is u
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from .._client import AsyncCanceller, Canceller
 from .._engine.clock import FakeClock
 from .._provider import Provider
 from ..emulator import EmulatorClient
+from ..emulator._app import provider_config, provider_dsn
 from ..providers import Courier, OneSignal, QStash
 
 if TYPE_CHECKING:
@@ -56,21 +56,11 @@ class EmulatorFixture(EmulatorClient):
 
     def config(self, name: str) -> dict[str, str]:
         """The configuration mapping (as ``from_config`` takes it) for this emulator's provider."""
-        c = self.credentials
-        credentials: dict[str, dict[str, str]] = {
-            "qstash": {"token": c.qstash_token},
-            "onesignal": {"app_id": c.onesignal_app_id, "api_key": c.onesignal_api_key},
-            "courier": {"token": c.courier_token},
-        }
-        if name not in credentials:
-            raise ValueError(f"unknown provider {name!r}")
-        return {"provider": name, **credentials[name], "base_url": self.url}
+        return provider_config(name, self.url, self.credentials)
 
     def dsn(self, name: str) -> str:
         """The DSN for this emulator's provider (credentials percent-encoded)."""
-        config = self.config(name)
-        secret = [quote(v, safe="") for k, v in config.items() if k not in ("provider", "base_url")]
-        return f"{name}://{':'.join(secret)}@?base_url={quote(self.url, safe=':/')}"
+        return provider_dsn(name, self.url, self.credentials)
 
     def env(self, prefix: str = "UNSEND_") -> dict[str, str]:
         """Environment variables for ``Router.from_env`` (one ``<NAME>_DSN`` per provider)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..emulator import EmulatorServer
     from ._emulator import EmulatorFixture
 
-__all__ = ["unsend_emulator", "unsend_emulator_server"]
+__all__ = ["unsend_emulator", "unsend_emulator_in_process", "unsend_emulator_server"]
 
 
 def _import_emulator() -> tuple[type[EmulatorServer], type[EmulatorFixture]]:
@@ -43,3 +43,16 @@ def unsend_emulator(unsend_emulator_server: EmulatorServer) -> Iterator[Emulator
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture
+def unsend_emulator_in_process() -> Iterator[EmulatorFixture]:
+    """A fresh emulator in this process, no port (see ``unsend.testing.InProcessEmulator``)."""
+    try:
+        from ._in_process import InProcessEmulator
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise pytest.UsageError(
+            "the emulator fixtures need the emulator extra: pip install 'unsend[emulator]'"
+        ) from exc
+    with InProcessEmulator() as emulator:
+        yield emulator
