@@ -41,7 +41,7 @@ from ._engine.retry import RetryPolicy
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
 from ._errors import ConfigError, UnsendError
-from ._provider import Provider
+from ._provider import Provider, SupportsTransport
 from ._result import BulkResult, CancelResult
 from .providers._secret import register_secrets
 
@@ -75,11 +75,13 @@ LANE_LIMITS: Final = httpx.Limits(
 )
 
 
-def _sync_lanes(client: httpx.Client | None) -> Lanes[httpx.Client]:
+def _sync_lanes(client: httpx.Client | None, provider: Provider) -> Lanes[httpx.Client]:
     """The caller's client as one lane, or small pools sharing one TLS context, whose sockets
     end by each attempt's deadline (see _engine/deadline)."""
     if client is not None:
         return Lanes.single(client)
+    if isinstance(provider, SupportsTransport):
+        return Lanes.single(httpx.Client(transport=provider.sync_transport()))
     tls = httpx.create_ssl_context()
 
     def make() -> httpx.Client:
@@ -94,9 +96,13 @@ def _sync_lanes(client: httpx.Client | None) -> Lanes[httpx.Client]:
 AIOHTTP_CONNECTIONS: Final = 256
 
 
-def _owned_async_lanes() -> Lanes[AsyncLane]:
-    """unsend's aiohttp session; small httpx pools on an install without aiohttp."""
+def _owned_async_lanes(provider: Provider | None = None) -> Lanes[AsyncLane]:
+    """unsend's aiohttp session; small httpx pools on an install without aiohttp; the
+    provider's own transport for one answered in memory."""
     from ._engine.aio import AiohttpLane, aiohttp_available
+
+    if isinstance(provider, SupportsTransport):
+        return Lanes.single(HttpxAsyncLane(httpx.AsyncClient(transport=provider.async_transport())))
 
     tls = httpx.create_ssl_context()
     if aiohttp_available():
@@ -361,8 +367,8 @@ class Canceller(_CancellerBase):
         **options: Unpack[CancellerOptions],
     ) -> None:
         super().__init__(provider, owns_client=client is None, **options)
-        self._lanes = _sync_lanes(client)
-        self._host = SyncFanOutHost(client, _owned_async_lanes)
+        self._lanes = _sync_lanes(client, provider)
+        self._host = SyncFanOutHost(client, lambda: _owned_async_lanes(provider))
 
     @property
     def client(self) -> httpx.Client:
@@ -500,7 +506,7 @@ class AsyncCanceller(_CancellerBase):
     ) -> None:
         super().__init__(provider, owns_client=client is None, **options)
         self._lanes: Lanes[AsyncLane] = (
-            _owned_async_lanes() if client is None else Lanes.single(HttpxAsyncLane(client))
+            _owned_async_lanes(provider) if client is None else Lanes.single(HttpxAsyncLane(client))
         )
 
     @property

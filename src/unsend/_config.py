@@ -120,7 +120,7 @@ def parse_dsn(dsn: str) -> dict[str, str]:
             "the DSN is not a valid URL (percent-encode '@', '/' and ':' in credentials)"
         ) from None
     spec = provider_spec(parts.scheme)
-    if "@" not in parts.netloc:
+    if "@" not in parts.netloc and spec.required:
         where = "[HOST]" if spec.dsn_host is not None else ""
         raise ConfigError(
             f"the DSN has no '@' after its credentials: write {spec.name}://CREDENTIALS@{where}"

@@ -17,7 +17,13 @@ from ._result import BulkAnswer, CancelResult
 if TYPE_CHECKING:
     from ._bulk_action import BulkAction
 
-__all__ = ["Provider", "SupportsBulkActions", "SupportsBulkCancel", "SupportsSchedules"]
+__all__ = [
+    "Provider",
+    "SupportsBulkActions",
+    "SupportsBulkCancel",
+    "SupportsSchedules",
+    "SupportsTransport",
+]
 
 
 @runtime_checkable
@@ -77,3 +83,12 @@ class SupportsSchedules(Protocol):
     def cancel_schedule_result(
         self, schedule_id: str, response: httpx.Response
     ) -> CancelResult: ...
+
+
+@runtime_checkable
+class SupportsTransport(Protocol):
+    """A provider answered in memory (``unsend.testing.RecordingProvider``): a canceller of
+    its own sends its requests through these transports, never the network."""
+
+    def sync_transport(self) -> httpx.BaseTransport: ...
+    def async_transport(self) -> httpx.AsyncBaseTransport: ...

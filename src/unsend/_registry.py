@@ -28,10 +28,23 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "unsend.providers"
+
+
+def _recording(*, not_found: str = "", not_cancellable: str = "") -> Provider:
+    """unsend.testing's in-memory provider; comma-separated ids answer as named."""
+    from .testing._recording import RecordingProvider
+
+    def ids(text: str) -> list[str]:
+        return [i for i in text.split(",") if i]
+
+    return RecordingProvider(not_found=ids(not_found), not_cancellable=ids(not_cancellable))
+
+
 BUILTINS: dict[str, Callable[..., Provider]] = {
     "qstash": QStash,
     "onesignal": OneSignal,
     "courier": Courier,
+    "recording": _recording,
 }
 
 

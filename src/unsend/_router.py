@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
 
 import attrs
+import httpx
 
 from ._client import AsyncCanceller, Canceller, _owned_async_lanes
 from ._config import AsyncExtras, SyncExtras, build, check_extras, env_config, read_toml
@@ -34,7 +35,7 @@ from ._engine.gate import Gate
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane
 from ._errors import ConfigError, UnsendError
-from ._provider import Provider
+from ._provider import Provider, SupportsTransport
 from ._ref import MessageRef, check_name
 from ._result import CancelResult
 
@@ -144,6 +145,12 @@ class _RouterBase(Generic[C]):
         pacers = {name: Gate(max_rate) for name in self._cancellers} if max_rate else {}
         workers = concurrency * len(self._cancellers)
         lanes: list[AsyncLane] = [lane_of(n) for n in range(workers)]
+        # A provider answered in memory keeps its own transport: the shared lanes are the network.
+        local = {
+            name: HttpxAsyncLane(httpx.AsyncClient(transport=c.provider.async_transport()))
+            for name, c in self._cancellers.items()
+            if isinstance(c.provider, SupportsTransport)
+        }
 
         async def cancel_one(item: MessageRef | str, worker: int) -> CancelResult:
             try:
@@ -151,9 +158,8 @@ class _RouterBase(Generic[C]):
             except UnsendError as error:
                 return self._finished(_unroutable(item, error))
             async with per_name[ref.name]:
-                result = await canceller._cancel_on(
-                    ref.message_id, lanes[worker], pacers.get(ref.name)
-                )
+                lane = local.get(ref.name) or lanes[worker]
+                result = await canceller._cancel_on(ref.message_id, lane, pacers.get(ref.name))
             return self._finished(attrs.evolve(result, name=ref.name))
 
         return FanOut(refs, cancel_one, concurrency=workers, ordered=ordered)  # type: ignore[arg-type]

@@ -23,7 +23,17 @@ if TYPE_CHECKING:
     from ._emulator import EmulatorClock, EmulatorFixture
     from ._in_process import InProcessEmulator
 
-__all__ = ["EmulatorClock", "EmulatorFixture", "FakeClock", "InProcessEmulator"]
+from ._recording import RecordingProvider, clear_recorded, recorded
+
+__all__ = [
+    "EmulatorClock",
+    "EmulatorFixture",
+    "FakeClock",
+    "InProcessEmulator",
+    "RecordingProvider",
+    "clear_recorded",
+    "recorded",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -3,9 +3,11 @@
 Requests go to the ASGI app in this process: async cancellers through
 ``httpx.ASGITransport``; the control API and sync cancellers through ``SyncASGITransport``,
 which runs that same transport on one private event loop (so the app's state is only ever
-touched from one loop, whichever threads send). Everything else is ``EmulatorFixture``'s. What needs a real socket is
-not emulated here: a dropped connection (``drop_rate``) surfaces as an exception from the app,
-and nothing is ever slow enough to time out; use the ``unsend_emulator`` fixture for those.
+touched from one loop, whichever threads send). Everything else is ``EmulatorFixture``'s.
+
+What needs a real socket is not emulated here: a dropped connection (``drop_rate``) surfaces
+as an exception from the app, and nothing is ever slow enough to time out; use the
+``unsend_emulator`` fixture for those.
 """
 
 from __future__ import annotations

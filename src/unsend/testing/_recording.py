@@ -1,0 +1,102 @@
+"""``RecordingProvider``: an in-memory provider that records cancels (DSN ``recording://``).
+
+For testing your own code without HTTP or an emulator, as django-anymail's test backend does
+for mail: configure ``UNSEND_DSN=recording://`` (or ``{"provider": "recording"}``) and assert
+on what was cancelled. Its requests never leave the process: the canceller sends them through
+the provider's own transport, which answers as a provider would:
+
+- the first cancel of an id is ``CANCELLED``, a repeated one ``ALREADY_CANCELLED``;
+- ids listed in ``not_found`` are ``NOT_FOUND``, those in ``not_cancellable`` too late.
+
+Every instance's cancels are also collected in ``recorded()`` (cleared by ``clear_recorded()``),
+since code under test often builds its own canceller from configuration.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import ClassVar
+from urllib.parse import unquote
+
+import httpx
+
+from .._ids import quote_message_id, validate_message_id
+from .._result import CancelResult, Outcome
+from ..providers._responses import unexpected
+
+__all__ = ["RecordingProvider", "clear_recorded", "recorded"]
+
+BASE = "http://recording.unsend.invalid"
+_LOCK = threading.Lock()
+_RECORDED: list[str] = []
+
+
+def recorded() -> list[str]:
+    """Every id any ``RecordingProvider`` cancelled (CANCELLED answers only), in order."""
+    with _LOCK:
+        return list(_RECORDED)
+
+
+def clear_recorded() -> None:
+    with _LOCK:
+        _RECORDED.clear()
+
+
+class RecordingProvider:
+    """A provider that keeps what it was asked to cancel; see the module docs."""
+
+    name: ClassVar[str] = "recording"
+
+    def __init__(
+        self, *, not_found: Iterable[str] = (), not_cancellable: Iterable[str] = ()
+    ) -> None:
+        self.not_found = frozenset(not_found)
+        self.not_cancellable = frozenset(not_cancellable)
+        self.cancelled: list[str] = []
+        """The ids this provider cancelled, in order."""
+        self.requests: list[str] = []
+        """Every id a cancel request named, repeats included."""
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RecordingProvider(cancelled={len(self.cancelled)})"
+
+    def cancel_request(self, message_id: str) -> httpx.Request:
+        validate_message_id(message_id, provider=self.name)
+        return httpx.Request("DELETE", f"{BASE}/messages/{quote_message_id(message_id)}")
+
+    def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
+        outcome = {
+            200: Outcome.CANCELLED,
+            409: Outcome.ALREADY_CANCELLED,
+            404: Outcome.NOT_FOUND,
+            400: Outcome.NOT_CANCELLABLE,
+        }.get(response.status_code)
+        if outcome is None:
+            raise unexpected(self.name, message_id, response, "not a recording answer")
+        return CancelResult(self.name, message_id, outcome, status_code=response.status_code)
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        message_id = unquote(request.url.raw_path.decode("ascii").rpartition("/")[2])
+        with self._lock:
+            self.requests.append(message_id)
+            if message_id in self.not_found:
+                status = 404
+            elif message_id in self.not_cancellable:
+                status = 400
+            elif message_id in self.cancelled:
+                status = 409
+            else:
+                status = 200
+                self.cancelled.append(message_id)
+                with _LOCK:
+                    _RECORDED.append(message_id)
+        return httpx.Response(status, request=request)
+
+    def sync_transport(self) -> httpx.BaseTransport:
+        """Where a canceller sends this provider's requests: this object, in memory."""
+        return httpx.MockTransport(self._answer)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        return httpx.MockTransport(self._answer)
