@@ -93,3 +93,16 @@ def test_consumed_to_the_end_every_id_gets_one_result(
         results = list(canceller.cancel_many(slow_courier, concurrency=CONCURRENCY))
     assert sorted(r.message_id for r in results) == sorted(slow_courier)
     assert all(r.cancelled for r in results)
+
+
+def test_a_router_stops_too(unsend_emulator: EmulatorFixture, slow_courier: list[str]) -> None:
+    """Router.cancel_many keeps the guarantee: its window is concurrency per provider."""
+    refs = [f"courier:{i}" for i in slow_courier]
+    with unsend_emulator.router() as router:
+        with contextlib.closing(router.cancel_many(refs, concurrency=CONCURRENCY)) as results:
+            first = next(results)
+        assert first.cancelled
+        seen = settle(unsend_emulator)
+    # Three providers configured: at most concurrency x 3 slots, all of them courier's here,
+    # of which only concurrency may send at once.
+    assert seen <= CONCURRENCY * 3, f"{seen} requests for one result"
