@@ -215,9 +215,7 @@ def test_the_emulator_command_serves_until_stopped(tmp_path: Path) -> None:
         process.wait(10)
     banner = process.stderr.read().decode() if process.stderr else ""
     # The development credentials it prints are ready to use: each DSN cancels through it.
-    dsns = dict(
-        line.strip().split("=", 1) for line in banner.splitlines() if "_DSN=" in line
-    )
+    dsns = dict(line.strip().split("=", 1) for line in banner.splitlines() if "_DSN=" in line)
     assert set(dsns) == {"UNSEND_QSTASH_DSN", "UNSEND_ONESIGNAL_DSN", "UNSEND_COURIER_DSN"}
     assert all(f"base_url=http://127.0.0.1:{port}" in value for value in dsns.values())
     for value in dsns.values():

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from ._bulk_action import BulkAction, BulkActionState
     from ._engine.bulk import BulkPlan, Follow
     from ._engine.fanout import FanOut
+    from ._engine.shared_gate import SharedGate
     from ._provider import SupportsBulkActions, SupportsBulkCancel
     from ._result import BulkAnswer, ScheduleResult
 
@@ -111,6 +112,29 @@ def _owned_async_lanes(provider: Provider | None = None) -> Lanes[AsyncLane]:
     return Lanes(make, LANES, LANE_CONNECTIONS)
 
 
+def _shared_gate(provider: Provider, uri: str | None, max_rate: float | None) -> SharedGate | None:
+    """The fleet's gate for this provider account, or None for this process's own."""
+    from ._engine.shared_gate import SharedGate, is_shared, scope_of
+
+    if uri is not None and not isinstance(uri, str):
+        raise ConfigError(f"rate_limit_storage must be a storage URI, got {type(uri).__name__}")
+    if not is_shared(uri):
+        return None
+    assert uri is not None
+    if max_rate is not None:
+        Gate(max_rate)  # the same check of max_rate as without shared storage
+    try:
+        import limits  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "rate_limit_storage needs the redis extra: pip install 'unsend[redis]'"
+        ) from None
+    app_id = getattr(provider, "app_id", None)  # OneSignal's limit is one bucket per app
+    account = (app_id,) if isinstance(app_id, str) else secrets_of(provider)
+    scope = scope_of(provider.name, str(getattr(provider, "base_url", "")), account)
+    return SharedGate(uri, scope, max_rate)
+
+
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
@@ -124,6 +148,7 @@ class CancellerOptions(TypedDict, total=False):
     on_retry: OnRetry | None
     on_result: OnResult | None
     max_rate: float | None
+    rate_limit_storage: str | None
 
 
 class _CancellerBase:
@@ -138,6 +163,7 @@ class _CancellerBase:
         on_retry: OnRetry | None = None,
         on_result: OnResult | None = None,
         max_rate: float | None = None,
+        rate_limit_storage: str | None = None,
     ) -> None:
         self.provider = provider
         self.timeout = _as_timeout(timeout)
@@ -145,7 +171,9 @@ class _CancellerBase:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.on_retry = on_retry
         self.on_result = on_result
-        self.gate = Gate(max_rate)
+        self.shared_gate = _shared_gate(provider, rate_limit_storage, max_rate)
+        # With a shared gate the fleet's limit paces; this process's gate keeps the 429 pause.
+        self.gate = Gate(None if self.shared_gate is not None else max_rate)
         self._owns_client = owns_client
         self._secrets = secrets_of(provider)
         register_secrets(self._secrets)
@@ -174,6 +202,7 @@ class _CancellerBase:
             on_retry=self.on_retry,
             gates=self._gates(pacer),
             secrets=self._secrets,
+            shared=self.shared_gate,
         )
 
     def _lacks(self, what: str) -> ConfigError:
@@ -201,6 +230,7 @@ class _CancellerBase:
             on_retry=self.on_retry,
             gates=(self.gate,),
             secrets=self._secrets,
+            shared=self.shared_gate,
         )
 
     def _matching_steps(

@@ -47,12 +47,14 @@ __all__ = [
 
 
 class SyncExtras(TypedDict, total=False):
-    """What no configuration file can carry: objects, passed as keywords to every form."""
+    """What no configuration file can carry (objects), passed as keywords to every form, and
+    ``rate_limit_storage`` for every provider a router or configuration builds."""
 
     client: httpx.Client | None
     clock: Clock | None
     on_retry: OnRetry | None
     on_result: OnResult | None
+    rate_limit_storage: str | None
 
 
 class AsyncExtras(TypedDict, total=False):
@@ -62,6 +64,7 @@ class AsyncExtras(TypedDict, total=False):
     clock: Clock | None
     on_retry: OnRetry | None
     on_result: OnResult | None
+    rate_limit_storage: str | None
 
 
 def _number(key: str, value: Any, *, integer: bool = False, zero_ok: bool = False) -> Any:
@@ -81,8 +84,15 @@ def _positive(key: str, value: Any) -> Any:
     return _number(key, value)
 
 
+def _storage_uri(key: str, value: Any) -> str:
+    if not isinstance(value, str) or "://" not in value:
+        raise ConfigError(f"{key} must be a limits storage URI such as redis://host:6379/0")
+    return value
+
+
 # Client option -> how to read it. Numbers may come as strings (environment, DSN query).
 CLIENT_OPTIONS: dict[str, Callable[[str, Any], Any]] = {
+    "rate_limit_storage": _storage_uri,
     "timeout": _positive,
     "connect_timeout": _positive,
     "max_rate": _positive,
@@ -197,7 +207,12 @@ def _client_kwargs(client_options: dict[str, Any]) -> dict[str, Any]:
         retry = RetryPolicy(**retry_fields)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    return {"timeout": timeout, "retry": retry, "max_rate": client_options.get("max_rate")}
+    return {
+        "timeout": timeout,
+        "retry": retry,
+        "max_rate": client_options.get("max_rate"),
+        "rate_limit_storage": client_options.get("rate_limit_storage"),
+    }
 
 
 @overload
@@ -237,7 +252,14 @@ def build(
         raise
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{spec.name}: {type(exc).__name__}", provider=spec.name) from None
-    kwargs = {**_client_kwargs(client_options), **check_extras(extras, asynchronous)}
+    kwargs = _client_kwargs(client_options)
+    for key, value in check_extras(extras, asynchronous).items():
+        if key == "rate_limit_storage":
+            # The configuration's own setting wins over a keyword given for every provider.
+            if value is not None and kwargs.get(key) is None:
+                kwargs[key] = _storage_uri(key, value)
+        else:
+            kwargs[key] = value
     if asynchronous:
         return AsyncCanceller(provider, **kwargs)
     return Canceller(provider, **kwargs)
@@ -247,7 +269,8 @@ def check_extras(extras: Mapping[str, Any], asynchronous: bool) -> dict[str, Any
     unknown = sorted(set(extras) - set(SyncExtras.__annotations__))
     if unknown:
         raise TypeError(
-            f"unexpected keyword {unknown[0]!r}; expected client, clock, on_retry, on_result"
+            f"unexpected keyword {unknown[0]!r}; expected client, clock, on_retry, on_result, "
+            "rate_limit_storage"
         )
     client = extras.get("client")
     wanted = httpx.AsyncClient if asynchronous else httpx.Client

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 import httpx
@@ -30,6 +30,9 @@ from ..providers._secret import redact
 from .body import MAX_BODY_BYTES, BodyError, decode_body
 from .clock import Clock
 from .gate import Gate
+
+if TYPE_CHECKING:
+    from .shared_gate import SharedGate
 from .retry import RetryEvent, RetryPolicy
 from .retry_after import retry_after_seconds
 
@@ -38,6 +41,7 @@ __all__ = [
     "AttemptTimedOut",
     "BodyTooLarge",
     "Call",
+    "Coordinate",
     "OnResult",
     "OnRetry",
     "Received",
@@ -82,6 +86,18 @@ class Received:
     raw: bytes | None
 
 
+@attrs.frozen(slots=True)
+class Coordinate:
+    """Ask the fleet's shared gate (storage I/O the driver performs, sync or async): reserve a
+    slot (``pause`` None; the reply is ``(seconds to wait, ask again after)``) or close the
+    gate for everyone for ``pause`` seconds (the reply is None)."""
+
+    gate: SharedGate
+    now: float
+    """The injected clock's wall time: the fleet's pauses are instants on it."""
+    pause: float | None = None
+
+
 class AttemptTimedOut(Exception):
     """The driver cut the attempt off at the deadline (headers or body still arriving)."""
 
@@ -90,8 +106,8 @@ class BodyTooLarge(Exception):
     """The raw body passed the size cap while it was read."""
 
 
-Step = Send | Sleep
-Reply = Received | BaseException | None
+Step = Send | Sleep | Coordinate
+Reply = Received | BaseException | tuple[float, bool] | None
 
 
 class Call(Generic[T]):
@@ -108,8 +124,10 @@ class Call(Generic[T]):
         on_retry: OnRetry | None,
         gates: tuple[Gate, ...] = (),
         secrets: tuple[str, ...] = (),
+        shared: SharedGate | None = None,
     ) -> None:
         self.provider = provider
+        self.shared = shared
         self.message_id = message_id
         self.request = request
         # A bare Request sent with Client.send gets none of the client's default headers.
@@ -136,10 +154,22 @@ class Call(Generic[T]):
         while True:
             if delay := self._gate_delay():
                 yield Sleep(delay)
+            if self.shared is not None:
+                again = True
+                while again:
+                    reserved = yield Coordinate(self.shared, self.clock.time())
+                    assert isinstance(reserved, tuple)
+                    wait, again = reserved
+                    if wait:
+                        self._check_wait(wait)
+                        yield Sleep(wait)
             reply = yield Send(self._next_request(), self.time_left())
             try:
                 return self._outcome(reply)
             except UnsendError as error:
+                pause = error.retry_after if isinstance(error, RateLimited) else None
+                if self.shared is not None and pause:
+                    yield Coordinate(self.shared, self.clock.time(), pause=pause)
                 if retries is None:
                     if not self.policy.should_retry(error):
                         raise
@@ -170,7 +200,12 @@ class Call(Generic[T]):
             return 0.0
         now = self.clock.monotonic()
         delay = max(gate.reserve(now) for gate in self.gates)
-        if delay and now + delay >= self.deadline_at:
+        self._check_wait(delay)
+        return delay
+
+    def _check_wait(self, delay: float) -> None:
+        """A gate's wait that would end past the deadline fails the cancel now."""
+        if delay and self.clock.monotonic() + delay >= self.deadline_at:
             # Not stamped with the last status: a 429 status would make it look retryable.
             raise RateLimited(
                 f"{self.provider} is rate limited past this cancel's deadline",
@@ -179,7 +214,6 @@ class Call(Generic[T]):
                 retry_after=delay,
                 attempts=self.attempts,
             )
-        return delay
 
     def _next_request(self) -> httpx.Request:
         """The request for the next attempt, its timeouts clipped to the time left."""
@@ -398,6 +432,7 @@ def cancel_call(
     on_retry: OnRetry | None,
     gates: tuple[Gate, ...],
     secrets: tuple[str, ...] | None = None,
+    shared: SharedGate | None = None,
 ) -> Call[CancelResult]:
     """The call that cancels one message; the id is refused here before any request exists."""
     # The built-in adapters validate too (they are usable on their own); checking here as well
@@ -414,4 +449,5 @@ def cancel_call(
         on_retry=on_retry,
         gates=gates,
         secrets=secrets_of(provider) if secrets is None else secrets,
+        shared=shared,
     )

@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 import httpx
 
 from .body import MAX_BODY_BYTES
-from .call import AttemptTimedOut, BodyTooLarge, Received, Reply, Send, Sleep, Step, Stepper
+from .call import (
+    AttemptTimedOut,
+    BodyTooLarge,
+    Coordinate,
+    Received,
+    Reply,
+    Send,
+    Sleep,
+    Step,
+    Stepper,
+)
 from .clock import Clock
 
 __all__ = [
@@ -155,6 +165,11 @@ def drive_sync(
         reply = None
         if isinstance(step, Sleep):
             (sleep or clock.sleep)(step.seconds)
+        elif isinstance(step, Coordinate):
+            if step.pause is None:
+                reply = step.gate.reserve_sync(step.now)
+            else:
+                step.gate.pause_sync(step.now, step.pause)
         else:
             reply = send_sync(client, step, clock)
     return stepper.result
@@ -167,6 +182,11 @@ async def drive_async(steps: Generator[Step, Reply, T], lane: AsyncLane, clock: 
         reply = None
         if isinstance(step, Sleep):
             await clock.asleep(step.seconds)
+        elif isinstance(step, Coordinate):
+            if step.pause is None:
+                reply = await step.gate.reserve_async(step.now)
+            else:
+                await step.gate.pause_async(step.now, step.pause)
         else:
             reply = await lane.send(step, clock)
     return stepper.result

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import closing
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 from rich.console import Console
@@ -21,7 +22,7 @@ from rich.progress import (
 
 from .. import __version__
 from .._client import Canceller
-from .._config import from_config, from_env, read_toml
+from .._config import from_config, read_toml
 from .._errors import AuthenticationError, ConfigError, UnsendError
 from .._result import CancelResult, Outcome
 from .._router import Router
@@ -47,23 +48,42 @@ def _fail(message: str) -> None:
     sys.exit(CONFIG_ERROR)
 
 
-def _canceller(dsn: str | None, config_path: str | None) -> Canceller | Router:
-    """One provider's canceller; or, for a configuration of several, a router taking refs."""
+def _canceller(
+    dsn: str | None, config_path: str | None, storage: str | None, max_rate: float | None
+) -> Canceller | Router:
+    """One provider's canceller; or, for a configuration of several, a router taking refs.
+
+    With shared storage, --max-rate is the fleet's limit: it goes into every provider's
+    configuration, where the shared gate enforces it across processes.
+    """
     import os
+
+    from .._config import env_config
+    from .._router import env_configs, toml_configs
+
+    fleet: dict[str, Any] = {}
+    if storage is not None and max_rate is not None:
+        fleet["max_rate"] = max_rate
+
+    def with_fleet(configs: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: {**config, **fleet} for name, config in configs.items()}
 
     try:
         if dsn is not None:
-            return from_config(dsn)
+            return from_config({"dsn": dsn, **fleet}, rate_limit_storage=storage)
         if config_path is not None:
             table = read_toml(config_path)
             if isinstance(table.get("providers"), dict):
-                return Router.from_toml(config_path)
-            return from_config(table)
-        if any(os.environ.get(f"UNSEND_{key}") for key in ("DSN", "PROVIDER")):
-            return from_env()
-        if any(k.startswith("UNSEND_") and k.endswith("_DSN") for k in os.environ):
-            return Router.from_env()
-        return from_env()
+                configs = with_fleet(toml_configs(config_path))
+                return Router(configs, rate_limit_storage=storage)
+            return from_config({**table, **fleet}, rate_limit_storage=storage)
+        single = any(os.environ.get(f"UNSEND_{key}") for key in ("DSN", "PROVIDER"))
+        several = any(k.startswith("UNSEND_") and k.endswith("_DSN") for k in os.environ)
+        if several and not single:
+            configs = with_fleet(env_configs("UNSEND_", os.environ))
+            return Router(configs, rate_limit_storage=storage)
+        config = {**env_config("UNSEND_", os.environ), **fleet}
+        return from_config(config, rate_limit_storage=storage)
     except ConfigError as exc:
         _fail(
             f"{exc}\n(pass --dsn, --config, or set UNSEND_DSN or UNSEND_<NAME>_DSN; "
@@ -100,6 +120,12 @@ def cli() -> None:
 @click.option(
     "--max-rate", type=click.FloatRange(min=0, min_open=True), help="Requests per second at most."
 )
+@click.option(
+    "--rate-limit-storage",
+    "storage",
+    help="Share --max-rate and 429 pauses with every process using this storage "
+    "(a limits URI: redis://host:6379/0).",
+)
 @click.option("--ordered", is_flag=True, help="Report in input order.")
 @click.option("--json", "as_json_lines", is_flag=True, help="One JSON object per result on stdout.")
 def cancel(
@@ -109,6 +135,7 @@ def cancel(
     config_path: str | None,
     concurrency: int,
     max_rate: float | None,
+    storage: str | None,
     ordered: bool,
     as_json_lines: bool,
 ) -> None:
@@ -120,7 +147,7 @@ def cancel(
         _fail("give message ids as arguments or with --from-file (- reads stdin)")
     if source is not None and (bad := find_undecodable_line(source)) is not None:
         _fail(str(bad))
-    canceller = _canceller(dsn, config_path)
+    canceller = _canceller(dsn, config_path, storage, max_rate)
     id_source = IdSource(ids, source)
     out = Console(highlight=False)
     err = Console(stderr=True)
@@ -141,8 +168,9 @@ def cancel(
     )
     with canceller, progress:
         task = progress.add_task("cancel", total=len(ids) if source is None else None)
+        local_rate = None if storage is not None else max_rate  # else the fleet's, in config
         stream = canceller.cancel_many(
-            id_source, concurrency=concurrency, ordered=ordered, max_rate=max_rate
+            id_source, concurrency=concurrency, ordered=ordered, max_rate=local_rate
         )
         with closing(stream):
             for result in stream:
