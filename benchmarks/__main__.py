@@ -20,6 +20,7 @@ from typing import Any
 from benchmarks import (
     deadline_guard,
     emulator_ceiling,
+    fleet,
     import_time,
     latency,
     memory,
@@ -55,6 +56,7 @@ SECTIONS = (
     "rate_limit",
     "memory",
     "import_time",
+    "fleet",
 )
 
 
@@ -77,6 +79,7 @@ def _measures(url: str, settings: dict[str, int]) -> dict[str, Callable[[], Any]
         "rate_limit": lambda: rate_limit.measure(url, cancels=settings["rate_cancels"]),
         "memory": lambda: memory.measure(url, ids=settings["memory_ids"]),
         "import_time": lambda: import_time.measure(rounds=settings["import_rounds"]),
+        "fleet": lambda: fleet.measure(url),
     }
 
 

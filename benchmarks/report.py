@@ -111,6 +111,23 @@ def markdown(results: dict[str, Any]) -> str:
             "per attempt.",
             "",
         ]
+    if fleet := results.get("fleet"):
+        lines += [
+            f"**8. A fleet against one {fleet['limit_per_second']}/s limit** (each process "
+            f"the real CLI with --max-rate {fleet['limit_per_second']}; shared: "
+            "--rate-limit-storage on one redis-server)",
+            "",
+            "| processes | shared: achieved / limit | shared: 429s | per process: achieved / "
+            "limit | per process: 429s |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for shared, alone in zip(fleet["shared"], fleet["per_process"], strict=True):
+            lines.append(
+                f"| {shared['processes']} | {shared['achieved_share_of_limit']:.1%} | "
+                f"{shared['share_answered_429']:.2%} | {alone['achieved_share_of_limit']:.1%} | "
+                f"{alone['share_answered_429']:.2%} |"
+            )
+        lines.append("")
     return "\n".join(lines)
 
 

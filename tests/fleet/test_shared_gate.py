@@ -222,3 +222,16 @@ def test_the_cli_processes_share_the_limit(
     assert [p.returncode for p in processes] == [0, 0]
     assert sum(len(out.splitlines()) for out in outputs) == 2 * RATE
     assert emu.stats()["courier"].get("429", 0) <= 2
+
+
+@pytest.mark.slow
+def test_four_cli_processes_hold_the_fleet_limit(unsend_emulator: EmulatorFixture) -> None:
+    """The issue's criterion, as benchmarks/fleet.py measures it (6 s of work per run)."""
+    from benchmarks import fleet
+
+    shared = fleet.measure(unsend_emulator.url)
+    four = shared["shared"][-1]
+    assert four["processes"] == 4
+    assert four["achieved_share_of_limit"] >= 0.9
+    assert four["share_answered_429"] < 0.02
+    assert shared["per_process"][-1]["share_answered_429"] > four["share_answered_429"]

@@ -1,0 +1,84 @@
+"""8. A fleet sharing one provider limit: 1, 2 and 4 processes, with and without shared storage.
+
+Each process is the real CLI (``unsend cancel --from-file ... --max-rate N``), started at once,
+against one emulated OneSignal app whose token bucket allows N per second (burst N: a
+per-second window). With ``--rate-limit-storage redis://...`` the N is the fleet's; without it
+each process believes it has N to itself: the baseline that overshoots. Achieved rate is read
+from the emulator's own timeline (first to last answer), so process start-up is not counted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tests.fleet.redis_server import RedisServer
+from unsend.testing import EmulatorFixture
+
+LIMIT = 200
+PROCESSES = (1, 2, 4)
+SECONDS_OF_WORK = 6
+
+
+def _run(emu: EmulatorFixture, processes: int, storage: str | None, folder: Path) -> dict[str, Any]:
+    emu.reset()
+    emu.set_faults("onesignal", limit_rps=LIMIT, limit_burst=LIMIT)
+    total = LIMIT * SECONDS_OF_WORK
+    ids = emu.seed("onesignal", count=total)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
+    command = [sys.executable, "-m", "unsend.cli", "cancel", "--dsn", emu.dsn("onesignal")]
+    command += ["--max-rate", str(LIMIT), "--json", "--concurrency", "16"]
+    if storage is not None:
+        command += ["--rate-limit-storage", storage]
+    running = []
+    for n in range(processes):
+        part = folder / f"ids-{n}.txt"
+        part.write_text("\n".join(ids[n::processes]) + "\n")
+        running.append(
+            subprocess.Popen(
+                [*command, "--from-file", str(part)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                text=True,
+            )
+        )
+    lines = sum(len(p.communicate(timeout=300)[0].splitlines()) for p in running)
+    events = emu.events("onesignal")
+    answered = [t for t, answer in events if answer == "200"]
+    first = min(t for t, _ in events)
+    # Whole seconds from the first request: a per-second window lets each second's N through
+    # at its start, so a partial last second would overstate the rate.
+    whole = max(1, int(max(answered) - first))
+    in_window = sum(first <= t < first + whole for t in answered)
+    counts = emu.stats()["onesignal"]
+    requests = sum(counts.values())
+    return {
+        "processes": processes,
+        "cancels": total,
+        "results": lines,
+        "cancelled": counts.get("200", 0),
+        "seconds_measured": whole,
+        "achieved_share_of_limit": round(in_window / whole / LIMIT, 3),
+        "share_answered_429": round(counts.get("429", 0) / requests, 4),
+    }
+
+
+def measure(url: str) -> dict[str, Any]:
+    emu = EmulatorFixture(url)
+    results: dict[str, Any] = {"limit_per_second": LIMIT, "shared": [], "per_process": []}
+    with tempfile.TemporaryDirectory() as folder:
+        redis = RedisServer(Path(folder)).start()
+        try:
+            for processes in PROCESSES:
+                redis.flush()
+                results["shared"].append(_run(emu, processes, redis.url, Path(folder)))
+                results["per_process"].append(_run(emu, processes, None, Path(folder)))
+        finally:
+            redis.stop()
+    emu.reset()
+    return results
