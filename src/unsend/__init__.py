@@ -42,7 +42,7 @@ if _TYPE_CHECKING:
         ScheduleResult,
     )
     from ._router import AsyncRouter, Router
-    from .providers import Courier, OneSignal, QStash
+    from .providers import Courier, Knock, Novu, OneSignal, QStash, Resend, SendGrid, Twilio
 
 # Every name but the errors loads on first use (PEP 562): `import unsend` costs almost nothing,
 # and a program pays for what it touches (a Canceller, configuration, the registry), when it
@@ -81,6 +81,11 @@ _LAZY = {
     "Courier": ".providers",
     "OneSignal": ".providers",
     "QStash": ".providers",
+    "Twilio": ".providers",
+    "Resend": ".providers",
+    "SendGrid": ".providers",
+    "Knock": ".providers",
+    "Novu": ".providers",
 }
 
 
@@ -117,8 +122,10 @@ __all__ = [
     "CourierStatus",
     "DailyLimitExceeded",
     "InvalidMessageId",
+    "Knock",
     "MessageRecord",
     "MessageRef",
+    "Novu",
     "OnResult",
     "OnRetry",
     "OneSignal",
@@ -128,22 +135,25 @@ __all__ = [
     "ProviderUnavailable",
     "QStash",
     "RateLimited",
+    "Resend",
     "RetryEvent",
     "RetryPolicy",
     "Router",
     "ScheduleResult",
+    "SendGrid",
     "SupportsAsyncCancel",
     "SupportsCancel",
     "SystemClock",
     "TransportError",
+    "Twilio",
     "UnexpectedResponse",
     "UnsafeBulkCancel",
     "UnsendError",
-    "__version__",
     "available_providers",
     "from_config",
     "from_env",
     "from_toml",
     "parse_dsn",
     "validate_message_id",
+    "__version__",
 ]

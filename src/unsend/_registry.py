@@ -17,7 +17,7 @@ import attrs
 
 from ._errors import ConfigError
 from ._provider import Provider
-from .providers import Courier, OneSignal, QStash
+from .providers import Courier, Knock, Novu, OneSignal, QStash, Resend, SendGrid, Twilio
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -44,6 +44,11 @@ BUILTINS: dict[str, Callable[..., Provider]] = {
     "qstash": QStash,
     "onesignal": OneSignal,
     "courier": Courier,
+    "twilio": Twilio,
+    "resend": Resend,
+    "sendgrid": SendGrid,
+    "knock": Knock,
+    "novu": Novu,
     "recording": _recording,
 }
 

@@ -54,7 +54,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
             value = _http_date_delay(text, now)
         if value is not None:
             return value
-    for name in ("burst-ratelimit-reset", "ratelimit-reset"):
+    for name in ("burst-ratelimit-reset", "ratelimit-reset", "x-ratelimit-reset"):
         if (text := headers.get(name)) is not None and (
             value := _reset_delay(text, now)
         ) is not None:

@@ -1,7 +1,12 @@
 """The built-in adapters: pure functions of a provider's cancel contract, no sending."""
 
 from ._courier import Courier
+from ._knock import Knock
+from ._novu import Novu
 from ._onesignal import OneSignal
 from ._qstash import QStash
+from ._resend import Resend
+from ._sendgrid import SendGrid
+from ._twilio import Twilio
 
-__all__ = ["Courier", "OneSignal", "QStash"]
+__all__ = ["Courier", "Knock", "Novu", "OneSignal", "QStash", "Resend", "SendGrid", "Twilio"]

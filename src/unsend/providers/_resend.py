@@ -1,0 +1,97 @@
+"""Resend: cancel a scheduled email, ``POST /emails/{id}/cancel``.
+
+200 ``{"object": "email", "id": …}`` is ``CANCELLED`` (only ``id`` is relied on). 404 is an
+unknown id. What Resend answers for an email that is already sent or cancelled is not in its
+reference: unsend never reads such an answer as cancelled, it is an ``UnexpectedResponse``
+carrying Resend's own words. 429 ``daily_quota_exceeded`` / ``monthly_quota_exceeded`` are
+``DailyLimitExceeded`` (never retried); a plain 429 is retried after ``retry-after``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Final
+
+import attrs
+import httpx
+
+from .._errors import DailyLimitExceeded, UnsendError
+from .._ids import quote_message_id
+from .._result import CancelResult, Outcome
+from ._base import HttpAdapter, error_text, match_id
+from ._secret import credential, masked
+from ._urls import Endpoint, normalize_base_url
+
+__all__ = ["Resend"]
+
+DEFAULT_BASE_URL: Final = "https://api.resend.com"
+EMAIL_ID: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+QUOTAS: Final = ("daily_quota_exceeded", "monthly_quota_exceeded")
+
+
+@attrs.frozen(init=False)
+class Resend(HttpAdapter):
+    """Adapter for Resend's scheduled emails (Bearer auth)."""
+
+    name: ClassVar[str] = "resend"
+    api_key: str = attrs.field(repr=masked)
+    base_url: str
+    _endpoint: Endpoint = attrs.field(init=False, repr=False, eq=False)
+
+    def __init__(self, api_key: str, *, base_url: str | None = None) -> None:
+        api_key = credential(api_key, key="api_key", provider="resend")
+        resolved = normalize_base_url(base_url, provider="resend") if base_url else DEFAULT_BASE_URL
+        self.__attrs_init__(api_key, resolved)
+        headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+        object.__setattr__(self, "_endpoint", Endpoint(resolved, headers, method="POST"))
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.api_key,)
+
+    def cancel_request(self, message_id: str) -> httpx.Request:
+        match_id(message_id, EMAIL_ID, self.name, "a UUID")
+        return self._endpoint.request(f"/emails/{quote_message_id(message_id)}/cancel")
+
+    def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
+        status = response.status_code
+        if status == 200:
+            body = self._json(message_id, response)
+            if not isinstance(body, dict) or body.get("id") != message_id:
+                raise self._unexpected(message_id, response, "200 without this email's id")
+            return CancelResult(self.name, message_id, Outcome.CANCELLED, status_code=status)
+        if status == 404:
+            detail = self._detail(error_text(self._json(message_id, response), "message"))
+            return CancelResult(
+                self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=detail
+            )
+        raise self.error_for(message_id, response)
+
+    def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:
+        if response.status_code == 429:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            if isinstance(body, dict) and body.get("name") in QUOTAS:
+                return DailyLimitExceeded(
+                    f"Resend says {body['name']}: waiting seconds cannot help",
+                    provider=self.name,
+                    message_id=message_id,
+                    status_code=429,
+                )
+        if 400 <= response.status_code < 500 and response.status_code not in (401, 403, 429):
+            text = error_text(self._safe_json(response), "message", "name")
+            why = f"Resend answered {response.status_code}, which is not a cancel outcome"
+            if text:
+                why += f": {self._detail(text)}"
+            return self._unexpected(message_id or "", response, why)
+        return super().error_for(message_id, response)
+
+    def _safe_json(self, response: httpx.Response) -> object:
+        try:
+            return response.json()
+        except ValueError:
+            return None
