@@ -22,7 +22,17 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ..providers._secret import masked
-from . import _control, _courier, _onesignal, _qstash
+from . import (
+    _control,
+    _courier,
+    _knock,
+    _novu,
+    _onesignal,
+    _qstash,
+    _resend,
+    _sendgrid,
+    _twilio,
+)
 from ._faults import Faults, FaultState
 from ._input import EXCEPTION_HANDLERS
 from ._qstash_background import QStashBackground
@@ -42,10 +52,16 @@ class Credentials:
     onesignal_app_id: str = attrs.field(default="00000000-0000-4000-8000-00000000a11d", repr=masked)
     onesignal_api_key: str = attrs.field(default="emulator-onesignal-key", repr=masked)
     courier_token: str = attrs.field(default="emulator-courier-token", repr=masked)
+    twilio_account_sid: str = attrs.field(default="AC" + "0" * 31 + "1", repr=masked)
+    twilio_auth_token: str = attrs.field(default="emulator-twilio-token", repr=masked)
+    resend_api_key: str = attrs.field(default="re_emulator_key", repr=masked)
+    sendgrid_api_key: str = attrs.field(default="SG.emulator-key", repr=masked)
+    knock_api_key: str = attrs.field(default="sk_emulator_key", repr=masked)
+    novu_api_key: str = attrs.field(default="emulator-novu-key", repr=masked)
 
 
 DEFAULT_CREDENTIALS = Credentials()
-PROVIDER_NAMES = ("qstash", "onesignal", "courier")
+PROVIDER_NAMES = PROVIDERS
 
 
 def provider_config(name: str, url: str, credentials: Credentials) -> dict[str, str]:
@@ -55,6 +71,11 @@ def provider_config(name: str, url: str, credentials: Credentials) -> dict[str, 
         "qstash": {"token": c.qstash_token},
         "onesignal": {"app_id": c.onesignal_app_id, "api_key": c.onesignal_api_key},
         "courier": {"token": c.courier_token},
+        "twilio": {"account_sid": c.twilio_account_sid, "auth_token": c.twilio_auth_token},
+        "resend": {"api_key": c.resend_api_key},
+        "sendgrid": {"api_key": c.sendgrid_api_key},
+        "knock": {"api_key": c.knock_api_key},
+        "novu": {"api_key": c.novu_api_key},
     }
     if name not in secrets:
         raise ValueError(f"unknown provider {name!r}")
@@ -122,6 +143,11 @@ class Emulator:
             *_qstash.routes(self),
             *_onesignal.routes(self),
             *_courier.routes(self),
+            *_twilio.routes(self),
+            *_resend.routes(self),
+            *_sendgrid.routes(self),
+            *_knock.routes(self),
+            *_novu.routes(self),
             *_control.routes(self),
         ]
         self.app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)

@@ -103,3 +103,22 @@ EXCEPTION_HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]
     BadInput: bad_input,
     HTTPException: http_error,
 }
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (last value of a repeated key wins).
+
+    Read here, not with Starlette's form parser, which needs python-multipart for this too.
+    """
+    from urllib.parse import parse_qsl
+
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise BadInput("form body too large")
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        raise BadInput("form body is not UTF-8") from None
+
+
+MAX_FORM_BYTES = 64 * 1024

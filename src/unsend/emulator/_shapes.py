@@ -31,6 +31,27 @@ def error(
         body = {"error": text}
     elif provider == "onesignal":
         body = {"errors": [text]}
+    elif provider == "twilio":
+        code = {401: 20003, 404: 20404, 429: 20429}.get(status, 20001)
+        body = {
+            "code": code,
+            "message": text,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+    elif provider == "resend":
+        name = {401: "missing_api_key", 404: "not_found", 429: "rate_limit_exceeded"}
+        body = {
+            "statusCode": status,
+            "name": name.get(status, "application_error"),
+            "message": text,
+        }
+    elif provider == "sendgrid":
+        body = {"errors": [{"field": None, "message": text}]}
+    elif provider == "knock":
+        body = {"code": kind, "message": text, "status": status, "type": kind}
+    elif provider == "novu":
+        body = {"statusCode": status, "message": text, "timestamp": "", "path": ""}
     else:
         body = {"message": text, "type": kind}
     return JSONResponse(body, status_code=status, headers=headers)
@@ -67,7 +88,18 @@ def rate_limited(provider: str, decision: Decision, *, limit: int, now: float) -
             headers["Burst-RateLimit-Reset"] = _unix_in(now, wait)
         return error(provider, 429, "burst rate limit exceeded", headers=headers)
     headers = {} if wait is None else {"Retry-After": str(math.ceil(wait))}
+    if provider == "twilio":
+        headers = {}  # Twilio documents no Retry-After for this API: backoff decides
+    elif provider == "sendgrid":
+        headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0"}
+        if wait is not None:
+            headers["X-RateLimit-Reset"] = _unix_in(now, wait)
+    elif provider == "resend" and wait is not None:
+        headers.update({"ratelimit-limit": str(limit), "ratelimit-remaining": "0"})
+        headers["ratelimit-reset"] = str(math.ceil(wait))
     text = "API rate limit exceeded" if provider == "onesignal" else "Rate limit exceeded"
+    if provider == "sendgrid":
+        text = "too many requests"
     return error(provider, 429, text, kind="rate_limit_error", headers=headers)
 
 

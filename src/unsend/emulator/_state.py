@@ -20,7 +20,7 @@ from ._input import BadInput, seconds
 
 __all__ = ["PROVIDERS", "STATES", "Message", "Store", "VirtualClock"]
 
-PROVIDERS = ("qstash", "onesignal", "courier")
+PROVIDERS = ("qstash", "onesignal", "courier", "twilio", "resend", "sendgrid", "knock", "novu")
 STATES = ("scheduled", "delivered", "cancelled")
 
 
@@ -66,8 +66,14 @@ class Message:
 def new_id(provider: str) -> str:
     if provider == "qstash":
         return "msg_" + secrets.token_hex(12)
-    if provider == "onesignal":
+    if provider in ("onesignal", "resend", "novu"):
         return str(uuid.uuid4())
+    if provider == "twilio":
+        return "SM" + secrets.token_hex(16)
+    if provider == "sendgrid":
+        return secrets.token_urlsafe(24)
+    if provider == "knock":
+        return f"reminder:{uuid.uuid4()}"
     return "1-" + secrets.token_hex(12)
 
 

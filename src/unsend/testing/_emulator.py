@@ -11,8 +11,7 @@ from .._client import AsyncCanceller, Canceller
 from .._engine.clock import FakeClock
 from .._provider import Provider
 from ..emulator import EmulatorClient
-from ..emulator._app import provider_config, provider_dsn
-from ..providers import Courier, OneSignal, QStash
+from ..emulator._app import PROVIDER_NAMES, provider_config, provider_dsn
 
 if TYPE_CHECKING:
     from .._router import AsyncRouter, Router
@@ -45,14 +44,11 @@ class EmulatorFixture(EmulatorClient):
     """What the ``unsend_emulator`` fixture hands a test."""
 
     def provider(self, name: str) -> Provider:
-        c = self.credentials
-        if name == "qstash":
-            return QStash(c.qstash_token, base_url=self.url)
-        if name == "onesignal":
-            return OneSignal(c.onesignal_app_id, c.onesignal_api_key, base_url=self.url)
-        if name == "courier":
-            return Courier(c.courier_token, base_url=self.url)
-        raise ValueError(f"unknown provider {name!r}")
+        """The provider ``name`` aimed at this emulator, with its development credentials."""
+        from .._registry import provider_spec
+
+        config = self.config(name)
+        return provider_spec(name).build({k: v for k, v in config.items() if k != "provider"})
 
     def config(self, name: str) -> dict[str, str]:
         """The configuration mapping (as ``from_config`` takes it) for this emulator's provider."""
@@ -65,26 +61,22 @@ class EmulatorFixture(EmulatorClient):
     def env(self, prefix: str = "UNSEND_") -> dict[str, str]:
         """Environment variables for ``Router.from_env`` (one ``<NAME>_DSN`` per provider)
         and, for QStash, ``from_env`` itself (``UNSEND_DSN``)."""
-        names = ("qstash", "onesignal", "courier")
         return {
             f"{prefix}DSN": self.dsn("qstash"),
-            **{f"{prefix}{name.upper()}_DSN": self.dsn(name) for name in names},
+            **{f"{prefix}{name.upper()}_DSN": self.dsn(name) for name in PROVIDER_NAMES},
         }
 
     def router(self, **extras: Any) -> Router:
         """A ``Router`` with every provider of this emulator, under its provider's name."""
         from .._router import Router
 
-        return Router(
-            {name: self.dsn(name) for name in ("qstash", "onesignal", "courier")}, **extras
-        )
+        return Router({name: self.dsn(name) for name in PROVIDER_NAMES}, **extras)
 
     def async_router(self, **extras: Any) -> AsyncRouter:
         """The ``AsyncRouter`` twin of ``router()``."""
         from .._router import AsyncRouter
 
-        names = ("qstash", "onesignal", "courier")
-        return AsyncRouter({name: self.dsn(name) for name in names}, **extras)
+        return AsyncRouter({name: self.dsn(name) for name in PROVIDER_NAMES}, **extras)
 
     def clock(self) -> EmulatorClock:
         """A fake clock tied to this emulator's virtual clock (see ``EmulatorClock``)."""

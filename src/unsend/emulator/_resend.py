@@ -1,0 +1,91 @@
+"""Resend routes: send an email with ``scheduled_at``, read it, cancel it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ._input import BadInput, parse_json, route
+from ._shapes import error, unauthorized
+from ._state import Message
+
+if TYPE_CHECKING:
+    from ._app import Emulator
+
+__all__ = ["routes"]
+
+P = "resend"
+_IN = re.compile(r"^in (\d{1,6}) (minute|hour|day)s?$")
+_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def _delay(text: Any, now: float) -> float | None:
+    if text is None:
+        return 0.0
+    if not isinstance(text, str):
+        return None
+    if match := _IN.match(text.strip().lower()):
+        return int(match[1]) * _UNITS[match[2]]
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return None if moment.tzinfo is None else moment.timestamp() - now
+
+
+def email_json(m: Message) -> dict[str, Any]:
+    event = {"scheduled": "scheduled", "cancelled": "canceled"}.get(m.state, "delivered")
+    return {"object": "email", "id": m.id, "to": m.fields.get("to", []), "last_event": event}
+
+
+def routes(emulator: Emulator) -> list[Route]:
+    store = emulator.store
+
+    def authorized(request: Request) -> bool:
+        expected = f"Bearer {emulator.credentials.resend_api_key}"
+        return request.headers.get("authorization", "") == expected
+
+    async def send(request: Request) -> Response:
+        if not authorized(request):
+            return unauthorized(P)
+        try:
+            body = parse_json(await request.body())
+        except BadInput:
+            return error(P, 422, "Invalid JSON body")
+        if not isinstance(body, dict) or not all(body.get(k) for k in ("from", "to", "subject")):
+            return error(P, 422, "from, to and subject are required")
+        delay = _delay(body.get("scheduled_at"), emulator.clock.now())
+        if delay is None or not 0 <= delay <= 30 * 86400:
+            return error(P, 422, "scheduled_at must be a date up to 30 days ahead")
+        to = body["to"] if isinstance(body["to"], list) else [body["to"]]
+        message = store.add(P, delay=delay, fields={"to": [str(t) for t in to]})
+        return JSONResponse({"id": message.id})
+
+    async def get(request: Request) -> Response:
+        if not authorized(request):
+            return unauthorized(P)
+        message = store.get(P, request.path_params["email_id"])
+        if message is None:
+            return error(P, 404, "Email not found")
+        return JSONResponse(email_json(message))
+
+    async def cancel(request: Request) -> Response:
+        message = store.get(P, request.path_params["email_id"])
+        if message is None:
+            return error(P, 404, "Email not found")
+        if message.state != "scheduled":
+            # Not in Resend's reference: the emulator answers as its other validation errors.
+            return error(P, 400, "Email is not scheduled and cannot be canceled")
+        store.cancel(message)
+        return JSONResponse({"object": "email", "id": message.id})
+
+    return [
+        route("/emails", POST=send),
+        route("/emails/{email_id}", GET=get),
+        route("/emails/{email_id}/cancel", POST=emulator.guarded(P, authorized, cancel)),
+    ]

@@ -1,0 +1,129 @@
+"""Twilio, Resend, SendGrid, Knock and Novu through both clients against the emulator: every
+answer of the outcome table, as README lists it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+
+import unsend
+from unsend.testing import EmulatorFixture
+
+NEW = ("twilio", "resend", "sendgrid", "knock", "novu")
+UNKNOWN = {
+    "twilio": "SM" + "f" * 32,
+    "resend": "00000000-0000-4000-8000-000000000000",
+    "sendgrid": "no-such-batch",
+    "knock": "reminder:no-such-key",
+    "novu": "no-such-transaction",
+}
+# What a second cancel of the same message is, per provider (README's table).
+AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
+    "twilio": unsend.Outcome.NOT_CANCELLABLE,  # 30409: no longer scheduled
+    "resend": unsend.UnexpectedResponse,  # undocumented: never read as cancelled
+    "sendgrid": unsend.UnexpectedResponse,  # 400, undocumented cases
+    "knock": unsend.Outcome.CANCELLED,  # 204 accepted: Knock never says
+    "novu": unsend.Outcome.NOT_FOUND,  # false: nothing waiting
+}
+UNKNOWN_OUTCOME = {
+    "twilio": unsend.Outcome.NOT_FOUND,
+    "resend": unsend.Outcome.NOT_FOUND,
+    "sendgrid": unsend.Outcome.NOT_FOUND,
+    "knock": unsend.Outcome.CANCELLED,  # 204 whatever it found
+    "novu": unsend.Outcome.NOT_FOUND,
+}
+BAD_IDS = {
+    "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
+    "resend": ["not-a-uuid", "../emails"],
+    "sendgrid": ["batch id", "a/b"],
+    "knock": ["no-colon", "Bad Workflow:key", "wf:"],
+    "novu": ["a/b", "..", ""],
+}
+
+
+def run(mode: str, emu: EmulatorFixture, name: str, action: Callable[[Any], Any]) -> Any:
+    if mode == "sync":
+        with emu.canceller(name) as canceller:
+            return action(canceller)
+
+    async def main() -> Any:
+        async with emu.async_canceller(name) as canceller:
+            return await action(canceller)
+
+    return anyio.run(main)
+
+
+def outcome_of(mode: str, emu: EmulatorFixture, name: str, message_id: str) -> Any:
+    try:
+        return run(mode, emu, name, lambda c: c.cancel(message_id)).outcome
+    except unsend.UnsendError as error:
+        return type(error)
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_the_outcome_table(mode: str, name: str, unsend_emulator: EmulatorFixture) -> None:
+    emu = unsend_emulator
+    (message_id,) = emu.seed(name, count=1)
+    assert outcome_of(mode, emu, name, message_id) is unsend.Outcome.CANCELLED
+    assert emu.states(name)[message_id] == "cancelled"
+    assert outcome_of(mode, emu, name, message_id) is AGAIN[name]
+    assert outcome_of(mode, emu, name, UNKNOWN[name]) is UNKNOWN_OUTCOME[name]
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_too_late(name: str, unsend_emulator: EmulatorFixture) -> None:
+    emu = unsend_emulator
+    (message_id,) = emu.seed(name, count=1, delay=1)
+    emu.advance(5)
+    assert emu.states(name)[message_id] == "delivered"
+    outcome = outcome_of("sync", emu, name, message_id)
+    assert outcome is not unsend.Outcome.CANCELLED or name == "knock"  # Knock cannot tell
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_ids_are_validated_before_any_request(name: str, unsend_emulator: EmulatorFixture) -> None:
+    emu = unsend_emulator
+    for bad in BAD_IDS[name]:
+        with pytest.raises(unsend.InvalidMessageId):
+            run("sync", emu, name, lambda c, bad=bad: c.cancel(bad))
+    assert emu.stats()[name] == {}
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorFixture) -> None:
+    emu = unsend_emulator
+    (message_id,) = emu.seed(name, count=1)
+    config = {**emu.config(name)}
+    secret = next(k for k in ("auth_token", "api_key") if k in config)
+    config[secret] = "wrong-" + config[secret]
+    with unsend.from_config(config) as canceller, pytest.raises(unsend.AuthenticationError) as e:
+        canceller.cancel(message_id)
+    assert config[secret] not in str(e.value)
+    emu.set_faults(name, rate_limit_rate=1.0, retry_after=1, max_faults=2)
+    clock = unsend.testing.FakeClock()
+    with emu.canceller(name, clock=clock) as canceller:
+        assert canceller.cancel(message_id).outcome is unsend.Outcome.CANCELLED
+    assert len(clock.sleeps) == 2
+
+
+def test_knock_cancels_for_some_recipients_only(unsend_emulator: EmulatorFixture) -> None:
+    emu = unsend_emulator
+    (run_id,) = emu.seed("knock", count=1, fields={"recipients": ["u1", "u2"]})
+    workflow, key = run_id.split(":", 1)
+    with emu.canceller("knock") as canceller:
+        canceller.cancel(unsend.Knock.message_id(workflow, key, ["u1"]))
+        assert emu.states("knock")[run_id] == "scheduled"  # u2 still waits
+        canceller.cancel(unsend.Knock.message_id(workflow, key, ["u2"]))
+    assert emu.states("knock")[run_id] == "cancelled"
+
+
+def test_every_provider_by_dsn_and_router(unsend_emulator: EmulatorFixture) -> None:
+    emu = unsend_emulator
+    refs = [f"{name}:{i}" for name in NEW for i in emu.seed(name, count=3)]
+    with emu.router() as router:
+        results = list(router.cancel_many(refs, concurrency=4))
+    assert sorted(str(r.ref) for r in results) == sorted(refs)
+    assert all(r.cancelled for r in results)
