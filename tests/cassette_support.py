@@ -29,11 +29,16 @@ import vcr
 from unsend._engine.clock import FakeClock
 
 CASSETTES = Path(__file__).parents[1] / "cassettes"
-CASSETTE_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z, FakeClock's default wall time
+CASSETTE_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z, the replay clock's wall time
 REAL_HOSTS = {
     "qstash": "https://qstash.upstash.io",
     "onesignal": "https://api.onesignal.com",
     "courier": "https://api.courier.com",
+    "twilio": "https://api.twilio.com",
+    "resend": "https://api.resend.com",
+    "sendgrid": "https://api.sendgrid.com",
+    "knock": "https://api.knock.app",
+    "novu": "https://api.novu.co",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",
@@ -42,7 +47,7 @@ PLACEHOLDERS = {
 }
 KEPT_REQUEST_HEADERS = {"authorization", "accept", "content-type", "idempotency-key"}
 DROPPED_RESPONSE_HEADERS = {"date", "server"}
-UNIX_RESET_HEADERS = ("burst-ratelimit-reset", "ratelimit-reset")
+UNIX_RESET_HEADERS = ("burst-ratelimit-reset", "ratelimit-reset", "x-ratelimit-reset")
 REAL_ENV = {
     "qstash": ("UNSEND_QSTASH_TOKEN",),
     "onesignal": ("UNSEND_ONESIGNAL_APP_ID", "UNSEND_ONESIGNAL_API_KEY"),
@@ -130,7 +135,12 @@ def known_secrets() -> set[str]:
         DEFAULT_CREDENTIALS.onesignal_app_id,
         DEFAULT_CREDENTIALS.onesignal_api_key,
         DEFAULT_CREDENTIALS.courier_token,
+        DEFAULT_CREDENTIALS.twilio_auth_token,
+        DEFAULT_CREDENTIALS.resend_api_key,
+        DEFAULT_CREDENTIALS.sendgrid_api_key,
+        DEFAULT_CREDENTIALS.knock_api_key,
+        DEFAULT_CREDENTIALS.novu_api_key,
     }
-    for names in REAL_ENV.values():
+    for names in REAL_ENV.values():  # the newer providers are recorded on the emulator only
         secrets.update(v for n in names if (v := os.environ.get(n)))
     return secrets

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import socket
+from typing import Any
+
 import pytest
 
 from unsend._engine.clock import FakeClock
@@ -14,6 +17,17 @@ def mode(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replays must not touch the network: any connection attempt fails the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a cassette replay tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
 # Hypothesis: a quick profile for every run, a long one for UNSEND_LONG=1.

@@ -6,7 +6,6 @@ Record with ``UNSEND_RECORD=emulator`` (or ``real``); see tests/cassette_support
 from __future__ import annotations
 
 import re
-import socket
 import uuid
 from pathlib import Path
 from typing import Any
@@ -158,17 +157,6 @@ def expected_sleeps(scenario: Scenario, path: Path) -> tuple[float, ...]:
     assert wait is not None
     assert 0 < wait <= 2
     return (wait,)
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replays must not touch the network: any connection attempt fails the test."""
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a cassette replay tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
 @pytest.mark.parametrize(("provider", "scenario"), CASES)

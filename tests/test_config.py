@@ -44,7 +44,7 @@ def test_dsn_forms(dsn: str, expected: dict[str, str]) -> None:
     ("dsn", "match"),
     [
         ("not a dsn", "provider://"),
-        ("sendgrid://x@", "unknown provider 'sendgrid'"),
+        ("pigeon://x@", "unknown provider 'pigeon'"),
         ("qstsh://x@", "did you mean 'qstash'"),
         ("courier://x@somehost", "takes no host"),
         ("courier://a:b@", "more credentials"),

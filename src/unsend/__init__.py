@@ -149,11 +149,11 @@ __all__ = [
     "UnexpectedResponse",
     "UnsafeBulkCancel",
     "UnsendError",
+    "__version__",
     "available_providers",
     "from_config",
     "from_env",
     "from_toml",
     "parse_dsn",
     "validate_message_id",
-    "__version__",
 ]

@@ -246,11 +246,11 @@ def test_faults_touch_only_cancel_routes(unsend_emulator: EmulatorFixture) -> No
 
 def test_control_api_refuses_bad_input(unsend_emulator: EmulatorFixture) -> None:
     with pytest.raises(RuntimeError, match="400"):
-        unsend_emulator.seed("sendgrid")
+        unsend_emulator.seed("pigeon")
     with pytest.raises(RuntimeError, match="400"):
         unsend_emulator.set_faults("qstash", drop_rate=3)
     with pytest.raises(RuntimeError, match="404"):
-        unsend_emulator.set_faults("sendgrid", drop_rate=0)
+        unsend_emulator.set_faults("pigeon", drop_rate=0)
 
 
 def test_reset_clears_state_faults_and_stats(unsend_emulator: EmulatorFixture) -> None:

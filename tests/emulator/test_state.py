@@ -43,7 +43,7 @@ def test_ids_look_like_the_providers(provider: str, prefix: str) -> None:
 def test_bad_seeds_are_refused() -> None:
     store = Store(VirtualClock())
     with pytest.raises(ValueError, match="provider"):
-        store.add("sendgrid")
+        store.add("pigeon")
     with pytest.raises(ValueError, match="state"):
         store.add("qstash", state="lost")
     with pytest.raises(ValueError, match="forward"):

@@ -67,13 +67,13 @@ def test_cancel_by_ref_through_each_provider(mode: str, unsend_emulator: Emulato
 def test_a_direct_cancel_raises_for_an_unroutable_ref(
     mode: str, unsend_emulator: EmulatorFixture
 ) -> None:
-    with pytest.raises(unsend.ConfigError, match=r"'sms'.*configured: qstash, onesignal, courier"):
+    with pytest.raises(unsend.ConfigError, match=r"'sms'.*configured: qstash, onesignal, courier, twilio"):
         run(mode, unsend_emulator, lambda r: r.cancel("sms:123"))
     with pytest.raises(unsend.InvalidMessageId):
         run(mode, unsend_emulator, lambda r: r.cancel("no-colon"))
     with pytest.raises(unsend.InvalidMessageId):  # the provider validates the id itself
         run(mode, unsend_emulator, lambda r: r.cancel("qstash:../x"))
-    assert unsend_emulator.stats() == {p: {} for p in NAMES}
+    assert all(not answers for answers in unsend_emulator.stats().values())
 
 
 def test_the_swap_story(mode: str, unsend_emulator: EmulatorFixture) -> None:

@@ -6,6 +6,7 @@ unknown id. Where an SDK and the seeds disagree, the seeds win (noted per SDK be
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -78,3 +79,102 @@ def test_onesignal_sdk(unsend_emulator: EmulatorFixture) -> None:
         assert emu.states("onesignal")[created.id] == "cancelled"
         with pytest.raises(NotFoundException):
             api.cancel_notification(app_id, "00000000-0000-4000-8000-000000000000")
+
+
+def test_twilio_sdk(unsend_emulator: EmulatorFixture) -> None:
+    twilio_rest = pytest.importorskip("twilio.rest")
+    from twilio.base.exceptions import TwilioRestException
+
+    emu = unsend_emulator
+    c = emu.credentials
+    client = twilio_rest.Client(c.twilio_account_sid, c.twilio_auth_token)
+    client.api.base_url = emu.url  # no documented setting; a public attribute of the domain
+    message = client.messages.create(
+        to="+15005550006",
+        body="Your appointment is tomorrow",
+        messaging_service_sid="MG" + "0" * 32,
+        schedule_type="fixed",
+        send_at=datetime.now(UTC) + timedelta(hours=2),
+    )
+    assert message.status == "scheduled"
+    assert client.messages(message.sid).update(status="canceled").status == "canceled"
+    assert emu.states("twilio")[message.sid] == "cancelled"
+    with pytest.raises(TwilioRestException) as caught:
+        client.messages("SM" + "f" * 32).update(status="canceled")
+    assert caught.value.status == 404
+
+
+def test_resend_sdk(unsend_emulator: EmulatorFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    resend = pytest.importorskip("resend")
+
+    emu = unsend_emulator
+    monkeypatch.setattr(resend, "api_key", emu.credentials.resend_api_key)
+    monkeypatch.setattr(resend, "api_url", emu.url)
+    sent = resend.Emails.send(
+        {
+            "from": "reminders@example.com",
+            "to": ["user@example.com"],
+            "subject": "Tomorrow",
+            "html": "<p>See you</p>",
+            "scheduled_at": "in 1 hour",
+        }
+    )
+    email_id = sent["id"]
+    assert resend.Emails.cancel(email_id=email_id)["id"] == email_id
+    assert emu.states("resend")[email_id] == "cancelled"
+    with pytest.raises(resend.exceptions.ResendError):
+        resend.Emails.cancel(email_id="00000000-0000-4000-8000-000000000000")
+
+
+def test_sendgrid_sdk(unsend_emulator: EmulatorFixture) -> None:
+    sendgrid = pytest.importorskip("sendgrid")
+    from python_http_client.exceptions import NotFoundError
+    from sendgrid.helpers.mail import BatchId, Mail, SendAt
+
+    emu = unsend_emulator
+    client = sendgrid.SendGridAPIClient(api_key=emu.credentials.sendgrid_api_key, host=emu.url)
+    batch_id = json.loads(client.client.mail.batch.post().body)["batch_id"]
+    mail = Mail("reminders@example.com", "user@example.com", "Tomorrow", "<p>See you</p>")
+    mail.batch_id = BatchId(batch_id)
+    mail.send_at = SendAt(int(datetime.now(UTC).timestamp()) + 7200)
+    assert client.send(mail).status_code == 202
+    cancelled = client.client.user.scheduled_sends.post(
+        request_body={"batch_id": batch_id, "status": "cancel"}
+    )
+    assert cancelled.status_code == 201
+    assert emu.states("sendgrid")[batch_id] == "cancelled"
+    with pytest.raises(NotFoundError):
+        client.client.user.scheduled_sends.post(
+            request_body={"batch_id": "no-such-batch", "status": "cancel"}
+        )
+
+
+def test_knock_sdk(unsend_emulator: EmulatorFixture) -> None:
+    knockapi = pytest.importorskip("knockapi")
+
+    emu = unsend_emulator
+    client = knockapi.Knock(api_key=emu.credentials.knock_api_key, base_url=emu.url, max_retries=0)
+    run = client.workflows.trigger("reminder", recipients=["user-1"], cancellation_key="appt-42")
+    assert run.workflow_run_id
+    assert emu.states("knock")["reminder:appt-42"] == "scheduled"
+    client.workflows.cancel("reminder", cancellation_key="appt-42")
+    assert emu.states("knock")["reminder:appt-42"] == "cancelled"
+
+
+def test_novu_sdk(unsend_emulator: EmulatorFixture) -> None:
+    novu_py = pytest.importorskip("novu_py")
+
+    emu = unsend_emulator
+    with novu_py.Novu(secret_key=emu.credentials.novu_api_key, server_url=emu.url) as client:
+        triggered = client.trigger(
+            trigger_event_request_dto={
+                "workflow_id": "reminder",
+                "to": "subscriber-1",
+                "transaction_id": "txn-42",
+                "payload": {"delay_seconds": 3600},
+            }
+        )
+        assert triggered.result.transaction_id == "txn-42"
+        assert client.cancel(transaction_id="txn-42").result is True
+        assert emu.states("novu")["txn-42"] == "cancelled"
+        assert client.cancel(transaction_id="txn-42").result is False  # nothing waiting now

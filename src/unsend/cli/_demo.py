@@ -26,6 +26,7 @@ from ._output import results_table
 __all__ = ["run"]
 
 PROVIDERS = ("qstash", "onesignal", "courier")
+MORE = ("twilio", "resend", "sendgrid", "knock", "novu")
 DELAYS = (30, 3600, 7200)  # seconds; the first is delivered when the demo lets time pass
 
 
@@ -86,7 +87,7 @@ def run(console: Console) -> int:
     console.rule("[bold]unsend demo[/bold]: one call to cancel, whichever provider sent it")
     with EmulatorServer() as server:
         emu = EmulatorFixture(server.url)
-        console.print(f"emulator of QStash, OneSignal and Courier on {server.url}")
+        console.print(f"emulator of eight providers on {server.url}")
         scheduled = {p: [_schedule(emu, p, d) for d in DELAYS] for p in PROVIDERS}
         console.print(
             f"scheduled {len(DELAYS)} messages at each provider "
@@ -110,8 +111,13 @@ def run(console: Console) -> int:
         with from_config(_dsn(emu, "onesignal")) as canceller:
             results.append(canceller.cancel(late_id))
 
+        console.print("five more, by ref through one router: " + ", ".join(MORE))
+        refs = [f"{p}:{emu.seed(p, count=1)[0]}" for p in MORE]
+        with emu.router() as router:
+            results += router.cancel_many(refs, ordered=True)
+
         console.print(results_table(results, title="results", width=console.width))
-        truth = {p: emu.states(p) for p in PROVIDERS}
+        truth = {p: emu.states(p) for p in (*PROVIDERS, *MORE)}
         wrong = [
             r
             for r in results
