@@ -24,6 +24,7 @@ from benchmarks import (
     import_time,
     latency,
     memory,
+    newer,
     rate_limit,
     report,
     throughput,
@@ -38,6 +39,8 @@ FULL = {
     "memory_ids": 1_000_000,
     "ceiling_cancels": 20_000,
     "import_rounds": 11,
+    "fleet_seconds": 6,
+    "fleet_processes": 4,
 }
 QUICK = {
     "rounds": 1,
@@ -47,6 +50,8 @@ QUICK = {
     "memory_ids": 2_000,
     "ceiling_cancels": 500,
     "import_rounds": 1,
+    "fleet_seconds": 1,
+    "fleet_processes": 2,
 }
 SECTIONS = (
     "emulator_ceiling",
@@ -57,6 +62,7 @@ SECTIONS = (
     "memory",
     "import_time",
     "fleet",
+    "newer",
 )
 
 
@@ -79,7 +85,12 @@ def _measures(url: str, settings: dict[str, int]) -> dict[str, Callable[[], Any]
         "rate_limit": lambda: rate_limit.measure(url, cancels=settings["rate_cancels"]),
         "memory": lambda: memory.measure(url, ids=settings["memory_ids"]),
         "import_time": lambda: import_time.measure(rounds=settings["import_rounds"]),
-        "fleet": lambda: fleet.measure(url),
+        "fleet": lambda: fleet.measure(
+            url, seconds=settings["fleet_seconds"], most=settings["fleet_processes"]
+        ),
+        "newer": lambda: newer.measure(
+            url, cancels=settings["throughput_cancels"] // 2, rounds=settings["rounds"]
+        ),
     }
 
 

@@ -42,10 +42,53 @@ def raw_request(emu: EmulatorFixture, provider: str, message_id: str) -> dict[st
             "params": {"app_id": c.onesignal_app_id},
             "headers": {"Authorization": f"Key {c.onesignal_api_key}"},
         }
+    if provider == "courier":
+        return {
+            "method": "POST",
+            "url": f"{emu.url}/messages/{message_id}/cancel",
+            "headers": {"Authorization": f"Bearer {c.courier_token}"},
+        }
+    return _newer_request(emu, provider, message_id)
+
+
+def _newer_request(emu: EmulatorFixture, provider: str, message_id: str) -> dict[str, Any]:
+    import base64
+
+    c = emu.credentials
+    if provider == "twilio":
+        basic = base64.b64encode(f"{c.twilio_account_sid}:{c.twilio_auth_token}".encode())
+        path = f"/2010-04-01/Accounts/{c.twilio_account_sid}/Messages/{message_id}.json"
+        return {
+            "method": "POST",
+            "url": emu.url + path,
+            "data": {"Status": "canceled"},
+            "headers": {"Authorization": f"Basic {basic.decode()}"},
+        }
+    if provider == "resend":
+        return {
+            "method": "POST",
+            "url": f"{emu.url}/emails/{message_id}/cancel",
+            "headers": {"Authorization": f"Bearer {c.resend_api_key}"},
+        }
+    if provider == "sendgrid":
+        return {
+            "method": "POST",
+            "url": f"{emu.url}/v3/user/scheduled_sends",
+            "json": {"batch_id": message_id, "status": "cancel"},
+            "headers": {"Authorization": f"Bearer {c.sendgrid_api_key}"},
+        }
+    if provider == "knock":
+        workflow, _, key = message_id.partition(":")
+        return {
+            "method": "POST",
+            "url": f"{emu.url}/v1/workflows/{workflow}/cancel",
+            "json": {"cancellation_key": key},
+            "headers": {"Authorization": f"Bearer {c.knock_api_key}"},
+        }
     return {
-        "method": "POST",
-        "url": f"{emu.url}/messages/{message_id}/cancel",
-        "headers": {"Authorization": f"Bearer {c.courier_token}"},
+        "method": "DELETE",
+        "url": f"{emu.url}/v1/events/trigger/{message_id}",
+        "headers": {"Authorization": f"ApiKey {c.novu_api_key}"},
     }
 
 

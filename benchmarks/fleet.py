@@ -24,10 +24,12 @@ PROCESSES = (1, 2, 4)
 SECONDS_OF_WORK = 6
 
 
-def _run(emu: EmulatorFixture, processes: int, storage: str | None, folder: Path) -> dict[str, Any]:
+def _run(
+    emu: EmulatorFixture, processes: int, storage: str | None, folder: Path, seconds: int
+) -> dict[str, Any]:
     emu.reset()
     emu.set_faults("onesignal", limit_rps=LIMIT, limit_burst=LIMIT)
-    total = LIMIT * SECONDS_OF_WORK
+    total = LIMIT * seconds
     ids = emu.seed("onesignal", count=total)
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
     command = [sys.executable, "-m", "unsend.cli", "cancel", "--dsn", emu.dsn("onesignal")]
@@ -68,16 +70,17 @@ def _run(emu: EmulatorFixture, processes: int, storage: str | None, folder: Path
     }
 
 
-def measure(url: str) -> dict[str, Any]:
+def measure(url: str, *, seconds: int = SECONDS_OF_WORK, most: int = 4) -> dict[str, Any]:
     emu = EmulatorFixture(url)
     results: dict[str, Any] = {"limit_per_second": LIMIT, "shared": [], "per_process": []}
     with tempfile.TemporaryDirectory() as folder:
         redis = RedisServer(Path(folder)).start()
         try:
-            for processes in PROCESSES:
+            for processes in (p for p in PROCESSES if p <= most):
                 redis.flush()
-                results["shared"].append(_run(emu, processes, redis.url, Path(folder)))
-                results["per_process"].append(_run(emu, processes, None, Path(folder)))
+                runs = (("shared", redis.url), ("per_process", None))
+                for label, storage in runs:
+                    results[label].append(_run(emu, processes, storage, Path(folder), seconds))
         finally:
             redis.stop()
     emu.reset()

@@ -128,6 +128,21 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{alone['share_answered_429']:.2%} |"
             )
         lines.append("")
+    if newer := results.get("newer"):
+        lines += [
+            "**9. The five newer providers, cancels/s** (cancel_many async vs raw aiohttp with "
+            "a semaphore, concurrency 50, same run)",
+            "",
+            "| provider | raw aiohttp | unsend async | unsend / aiohttp |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for provider, row in newer.items():
+            c = row["cancels_per_second"]
+            lines.append(
+                f"| {provider.capitalize()} | {c['aiohttp_raw']:,} | {c['unsend_async']:,} | "
+                f"{row['unsend_async_vs_aiohttp_raw']:.2f} |"
+            )
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""A bounded soak (benchmarks/soak.py) in CI: 1,500 cancels under 20% faults."""
+"""A bounded soak (benchmarks/soak.py) in CI: 2,400 cancels at eight providers under 20% faults."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ def emulator_url() -> object:
 
 
 def test_soak_under_faults_matches_ground_truth(emulator_url: str) -> None:
-    per_provider = 3_400 if os.environ.get("UNSEND_LONG") else 500
+    per_provider = 3_400 if os.environ.get("UNSEND_LONG") else 300
     report = soak(emulator_url, per_provider=per_provider, concurrency=32, seed=5)
     for provider, figures in report["providers"].items():
         # Faults really were injected, and unsend got through every one of them.
-        assert figures["faults_injected"] >= per_provider * 0.1, (provider, figures)
+        assert figures["faults_injected"] >= per_provider * 0.08, (provider, figures)
         assert figures["failed"] == 0, (provider, figures)
     assert report["seconds"] < 60
