@@ -47,9 +47,7 @@ def test_twine_and_check_wheel_contents(dist: Path) -> None:
     run(Path(sys.executable).parent / "check-wheel-contents", wheel)
 
 
-def test_the_wheel_alone_runs_the_demo_and_imports_every_name(
-    dist: Path, tmp_path: Path
-) -> None:
+def test_the_wheel_alone_runs_the_demo_and_imports_every_name(dist: Path, tmp_path: Path) -> None:
     import unsend
 
     wheel = next(f for f in dist.iterdir() if f.suffix == ".whl")
