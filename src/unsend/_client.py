@@ -451,7 +451,7 @@ class Canceller(_CancellerBase):
         to_date: datetime | int | None = None,
         **filters: str | Iterable[str] | None,
     ) -> BulkResult:
-        """QStash: cancel every message matching the filters (see README, "Bulk cancel").
+        """QStash: cancel every message matching the filters (docs: "Bulk cancel and schedules").
 
         Today's QStash runs it as a tracked bulk action: with ``wait=True`` it is followed until
         it finishes (at most ``wait_timeout`` seconds, else ``BulkActionTimeout``) and

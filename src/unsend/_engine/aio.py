@@ -2,7 +2,7 @@
 
 The engine still builds an ``httpx.Request`` and hands adapters an ``httpx.Response``; only the
 bytes in between travel through aiohttp, whose connection pool costs far less CPU per request
-than httpcore's under concurrency (see README, Benchmarks). Why not the ``httpx-aiohttp``
+than httpcore's under concurrency (docs: Benchmarks). Why not the ``httpx-aiohttp``
 transport: it passes the URL to aiohttp as text, which yarl re-normalizes (``%41`` becomes
 ``A``, ``%2E%2E`` a dot segment that is then resolved); unsend's request must reach the wire
 byte for byte as built, so the URL is handed over already encoded. Compression is left to the

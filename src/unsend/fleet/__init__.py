@@ -4,7 +4,7 @@
 (``CancelResult.to_dict``), so any task queue can carry them; ``chunked`` splits a large
 iterable lazily. ``unsend.fleet.celery`` wires both into Celery (``pip install
 'unsend[celery]'``); Dramatiq, arq, taskiq or RQ need only a few lines around ``cancel_chunk``
-(see README, "Scale out").
+(docs: "Scale out").
 
 A worker reads its provider configuration from its own environment (``UNSEND_DSN``, or one
 ``UNSEND_<NAME>_DSN`` per provider for refs, plus ``UNSEND_RATE_LIMIT_STORAGE`` to share the

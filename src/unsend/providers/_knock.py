@@ -7,7 +7,7 @@ holds no ``/ ? # %`` or ``\``: a cancellation key is best a UUID, as Knock sugge
 Knock answers 204 once it has *accepted* the cancel: it runs in the background, and Knock
 never says whether a run was waiting (an unknown key, a finished run and a second cancel are
 all 204, implicitly, in its reference). unsend reports 204 as ``CANCELLED`` with that caveat
-in ``detail``; README's table says Knock cannot tell ``CANCELLED`` from nothing to cancel. 404
+in ``detail``; the outcome table says Knock cannot tell ``CANCELLED`` from nothing to cancel. 404
 is an unknown workflow.
 """
 
