@@ -119,12 +119,20 @@ CONTENDERS = {
 }
 
 
-def measure(url: str, *, cancels: int, rounds: int) -> dict[str, Any]:
+def measure(
+    url: str,
+    *,
+    cancels: int,
+    rounds: int,
+    providers: tuple[str, ...] = PROVIDERS,
+    contenders: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Each contender's cancels/s per provider (medians), and unsend's ratios to the others."""
     emu = EmulatorFixture(url)
     results: dict[str, Any] = {}
-    for provider in PROVIDERS:
+    for provider in providers:
         figures: dict[str, Any] = {}
-        for name, run in CONTENDERS.items():
+        for name, run in (contenders or CONTENDERS).items():
 
             def one_round(run: Any = run, provider: str = provider, name: str = name) -> float:
                 ids = emu.seed(provider, count=cancels)
@@ -137,18 +145,16 @@ def measure(url: str, *, cancels: int, rounds: int) -> dict[str, Any]:
 
             figures[name] = median_of_rounds(one_round, rounds=rounds, warmup=1)
         per_second = {k: round(v["median"]) for k, v in figures.items()}
-        results[provider] = {
-            "cancels_per_second": per_second,
-            "unsend_async_vs_aiohttp_raw": round(
-                per_second["unsend_async"] / per_second["aiohttp_raw"], 2
-            ),
-            "unsend_sync_vs_aiohttp_raw": round(
-                per_second["unsend_sync"] / per_second["aiohttp_raw"], 2
-            ),
-            "unsend_async_vs_httpx_naive": round(
-                per_second["unsend_async"] / per_second["httpx_naive"], 2
-            ),
-            "unsend_async_vs_sdk": round(per_second["unsend_async"] / per_second["sdk"], 2),
+        ratios = {
+            f"unsend_{mode}_vs_{other}": round(per_second[f"unsend_{mode}"] / per_second[other], 2)
+            for mode, other in (
+                ("async", "aiohttp_raw"),
+                ("sync", "aiohttp_raw"),
+                ("async", "httpx_naive"),
+                ("async", "sdk"),
+            )
+            if f"unsend_{mode}" in per_second and other in per_second
         }
+        results[provider] = {"cancels_per_second": per_second, **ratios}
     emu.close()
     return results

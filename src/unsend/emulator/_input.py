@@ -122,3 +122,11 @@ async def form_of(request: Request) -> dict[str, str]:
 
 
 MAX_FORM_BYTES = 64 * 1024
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body, or None when it is not JSON (each route answers its own 4xx)."""
+    try:
+        return parse_json(await request.body())
+    except BadInput:
+        return None

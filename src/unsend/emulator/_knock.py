@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import BadInput, parse_json, route
+from ._input import json_body, route
 from ._shapes import error, unauthorized
 
 if TYPE_CHECKING:
@@ -40,16 +40,10 @@ def routes(emulator: Emulator) -> list[Route]:
         expected = f"Bearer {emulator.credentials.knock_api_key}"
         return request.headers.get("authorization", "") == expected
 
-    async def body_of(request: Request) -> Any:
-        try:
-            return parse_json(await request.body())
-        except BadInput:
-            return None
-
     async def trigger(request: Request) -> Response:
         if not authorized(request):
             return unauthorized(P)
-        body = await body_of(request)
+        body = await json_body(request)
         recipients = body.get("recipients") if isinstance(body, dict) else None
         users = [_recipient(r) for r in recipients] if isinstance(recipients, list) else []
         if not users or None in users or len(users) > 1000:
@@ -66,7 +60,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse({"workflow_run_id": str(uuid.uuid4())})
 
     async def cancel(request: Request) -> Response:
-        body = await body_of(request)
+        body = await json_body(request)
         workflow = request.path_params["key"]
         if not isinstance(body, dict) or not isinstance(body.get("cancellation_key"), str):
             return error(P, 422, "cancellation_key is required", kind="invalid_params")

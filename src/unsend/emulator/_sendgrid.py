@@ -8,13 +8,13 @@ pause of the same batch, or one less than 10 minutes before ``send_at``, is a 40
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import BadInput, parse_json, route
+from ._input import json_body, route
 from ._shapes import error, unauthorized
 
 if TYPE_CHECKING:
@@ -33,12 +33,6 @@ def routes(emulator: Emulator) -> list[Route]:
         expected = f"Bearer {emulator.credentials.sendgrid_api_key}"
         return request.headers.get("authorization", "") == expected
 
-    async def body_of(request: Request) -> Any:
-        try:
-            return parse_json(await request.body())
-        except BadInput:
-            return None
-
     async def create_batch(request: Request) -> Response:
         if not authorized(request):
             return unauthorized(P)
@@ -48,7 +42,7 @@ def routes(emulator: Emulator) -> list[Route]:
     async def send(request: Request) -> Response:
         if not authorized(request):
             return unauthorized(P)
-        body = await body_of(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or not body.get("personalizations"):
             return error(P, 400, "personalizations are required")
         batch = store.get(P, str(body.get("batch_id", "")))
@@ -62,7 +56,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return Response(status_code=202)
 
     async def cancel(request: Request) -> Response:
-        body = await body_of(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or body.get("status") not in ("cancel", "pause"):
             return error(P, 400, "batch_id and status (cancel or pause) are required")
         batch = store.get(P, str(body.get("batch_id", "")))

@@ -61,6 +61,14 @@ class HttpAdapter:
     def _unexpected(self, message_id: str, response: httpx.Response, why: str) -> UnsendError:
         return unexpected(self.name, message_id, response, why, self.secrets)
 
+    @staticmethod
+    def _safe_json(response: httpx.Response) -> object:
+        """The body as JSON for an error's text, or None: never raises."""
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
     def _detail(self, text: str | None) -> str | None:
         return None if text is None else redact(text, self.secrets)[:300]
 

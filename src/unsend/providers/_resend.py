@@ -71,10 +71,7 @@ class Resend(HttpAdapter):
 
     def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:
         if response.status_code == 429:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
+            body = self._safe_json(response)
             if isinstance(body, dict) and body.get("name") in QUOTAS:
                 return DailyLimitExceeded(
                     f"Resend says {body['name']}: waiting seconds cannot help",
@@ -89,9 +86,3 @@ class Resend(HttpAdapter):
                 why += f": {self._detail(text)}"
             return self._unexpected(message_id or "", response, why)
         return super().error_for(message_id, response)
-
-    def _safe_json(self, response: httpx.Response) -> object:
-        try:
-            return response.json()
-        except ValueError:
-            return None

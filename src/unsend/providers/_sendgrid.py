@@ -91,11 +91,7 @@ class SendGrid(HttpAdapter):
 
     def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:
         if response.status_code == 400:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            text = self._detail(error_text(body))
+            text = self._detail(error_text(self._safe_json(response)))
             why = "SendGrid refused the cancel (400" + (f": {text})" if text else ")")
             return self._unexpected(message_id or "", response, why)
         return super().error_for(message_id, response)
