@@ -15,8 +15,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8288)
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault generator")
     parser.add_argument("--log-level", default="info")
+    parser.add_argument("--quiet", action="store_true", help="no banner (for programs)")
     args = parser.parse_args(argv)
-    print(development_banner(f"http://{args.host}:{args.port}"), file=sys.stderr)
+    if not args.quiet:
+        print(development_banner(f"http://{args.host}:{args.port}"), file=sys.stderr)
     serve(args.host, args.port, seed=args.seed, log_level=args.log_level)
 
 

@@ -49,6 +49,7 @@ class EmulatorProcess:
                 str(self.seed),
                 "--log-level",
                 "warning",
+                "--quiet",
             ],
         )
         deadline = time.monotonic() + self.startup
