@@ -114,13 +114,14 @@ def _owned_async_lanes(provider: Provider | None = None) -> Lanes[AsyncLane]:
 
 def _shared_gate(provider: Provider, uri: str | None, max_rate: float | None) -> SharedGate | None:
     """The fleet's gate for this provider account, or None for this process's own."""
+    if uri is None:
+        return None  # the common case: nothing more to import or check
+    if not isinstance(uri, str):
+        raise ConfigError(f"rate_limit_storage must be a storage URI, got {type(uri).__name__}")
     from ._engine.shared_gate import SharedGate, is_shared, scope_of
 
-    if uri is not None and not isinstance(uri, str):
-        raise ConfigError(f"rate_limit_storage must be a storage URI, got {type(uri).__name__}")
     if not is_shared(uri):
         return None
-    assert uri is not None
     if max_rate is not None:
         Gate(max_rate)  # the same check of max_rate as without shared storage
     try:
