@@ -101,6 +101,7 @@ def test_the_shape_is_plain_and_names_the_outcome() -> None:
     assert result.to_dict() == {
         "provider": "onesignal",
         "message_id": "n-1",
+        "name": "onesignal",
         "ref": "onesignal:n-1",
         "outcome": "FAILED",
         "cancelled": False,

@@ -43,7 +43,7 @@ from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_syn
 from ._errors import ConfigError, UnsendError
 from ._provider import Provider, SupportsTransport
 from ._result import BulkResult, CancelResult
-from .providers._secret import register_secrets
+from .providers._secret import register_secrets, release_secrets
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -177,7 +177,12 @@ class _CancellerBase:
         self.gate = Gate(None if self.shared_gate is not None else max_rate)
         self._owns_client = owns_client
         self._secrets = secrets_of(provider)
-        register_secrets(self._secrets)
+        import weakref
+
+        # The log filter blanks these while this canceller lives; closed or collected, it stops.
+        self._release_secrets = weakref.finalize(
+            self, release_secrets, register_secrets(self._secrets)
+        )
 
     def _finished(self, result: CancelResult) -> CancelResult:
         if self.on_result is not None:
@@ -502,6 +507,7 @@ class Canceller(_CancellerBase):
 
     def close(self) -> None:
         """Close the HTTP clients if unsend created them, and the private loop if started."""
+        self._release_secrets()
         self._host.close()
         if self._owns_client:
             for client in self._lanes.built():
@@ -632,6 +638,7 @@ class AsyncCanceller(_CancellerBase):
 
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""
+        self._release_secrets()
         if self._owns_client:
             await close_lanes(self._lanes)
 

@@ -13,7 +13,7 @@ import attrs
 
 from ._errors import InvalidMessageId
 
-__all__ = ["MessageRef", "check_name"]
+__all__ = ["MessageRef", "check_name", "shown"]
 
 NAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
@@ -29,8 +29,22 @@ def check_name(name: object) -> str:
 class MessageRef:
     """A frozen (name, message id) pair; ``str(ref)`` is ``"name:id"``."""
 
-    name: str
-    message_id: str
+    name: str = attrs.field()
+    message_id: str = attrs.field()
+
+    @name.validator
+    def _check_name(self, attribute: object, value: object) -> None:
+        # As parse checks it: a name with a colon would print as a ref that parses back as
+        # another one.
+        if not isinstance(value, str) or not NAME.fullmatch(value):
+            raise InvalidMessageId(
+                f"a ref's name is 1-64 letters, digits, '_', '.' or '-', got {shown(value)}"
+            )
+
+    @message_id.validator
+    def _check_id(self, attribute: object, value: object) -> None:
+        if not isinstance(value, str) or not value:
+            raise InvalidMessageId(f"a ref's message id is a non-empty string, got {shown(value)}")
 
     def __str__(self) -> str:
         return f"{self.name}:{self.message_id}"
@@ -45,13 +59,18 @@ class MessageRef:
         if isinstance(text, MessageRef):
             return text
         if not isinstance(text, str) or ":" not in text:
-            raise InvalidMessageId(f"a message ref looks like name:id, got {_shown(text)}")
+            raise InvalidMessageId(f"a message ref looks like name:id, got {shown(text)}")
         name, _, message_id = text.partition(":")
         if not NAME.fullmatch(name) or not message_id:
-            raise InvalidMessageId(f"a message ref looks like name:id, got {_shown(text)}")
+            raise InvalidMessageId(f"a message ref looks like name:id, got {shown(text)}")
         return cls(name, message_id)
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
+def shown(value: object) -> str:
+    """``repr(value)`` cut to 100 characters; a repr that raises (a caller's object, an int
+    too long to print) shows as its type, so describing a bad ref never fails."""
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
     return text if len(text) <= 100 else text[:97] + "..."

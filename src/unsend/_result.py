@@ -37,6 +37,9 @@ class Outcome(enum.Enum):
     """Too late: it is already sent, or sending (OneSignal 400, Courier 409)."""
     NOT_FOUND = "not_found"
     """The provider does not know it: wrong id, already delivered (QStash), or purged."""
+    REQUESTED = "requested"
+    """The provider accepted the cancel and does not say whether anything was waiting (Knock's
+    204). Not counted as cancelled: ``cancelled`` is False; a status read may tell more."""
     FAILED = "failed"
     """Only from ``cancel_many``: the cancel raised; the error is in ``CancelResult.error``."""
 
@@ -113,11 +116,16 @@ class CancelResult:
     """The configured name it was cancelled through (a router's key; else the provider's)."""
 
     @property
-    def ref(self) -> MessageRef:
-        """What a service stores to cancel it: ``MessageRef(name, message_id)``."""
+    def ref(self) -> MessageRef | None:
+        """What a service stores to cancel it: ``MessageRef(name, message_id)``; None for the
+        result of something that was not a ref (a router's unroutable input)."""
+        from ._errors import InvalidMessageId
         from ._ref import MessageRef
 
-        return MessageRef(self.name, self.message_id)
+        try:
+            return MessageRef(self.name, self.message_id)
+        except InvalidMessageId:
+            return None
 
     @property
     def cancelled(self) -> bool:

@@ -36,7 +36,7 @@ from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane
 from ._errors import ConfigError, UnsendError
 from ._provider import Provider, SupportsTransport
-from ._ref import MessageRef, check_name
+from ._ref import MessageRef, check_name, shown
 from ._result import CancelResult
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ class _RouterBase(Generic[C]):
 
 
 def _unroutable(item: object, error: UnsendError) -> CancelResult:
-    text = str(item) if isinstance(item, str | MessageRef) else repr(item)
+    text = str(item) if isinstance(item, str | MessageRef) else shown(item)
     name, colon, message_id = text.partition(":")
     if not colon:
         name, message_id = "", text

@@ -66,7 +66,8 @@ def result_to_dict(result: CancelResult) -> dict[str, Any]:
     return {
         "provider": result.provider,
         "message_id": result.message_id,
-        "ref": str(result.ref),
+        "name": result.name,
+        "ref": None if result.ref is None else str(result.ref),
         "outcome": result.outcome.name,
         "cancelled": result.cancelled,
         "status_code": result.status_code,
@@ -162,7 +163,9 @@ def result_from_dict(data: Any) -> CancelResult:
             raise ValueError(str(exc)) from None
     error_data = data.get("error")
     ref = _get(data, "ref", str, optional=True)
-    name = provider if ref is None else ref.partition(":")[0]
+    name = _get(data, "name", str, optional=True)
+    if name is None:  # written before "name" was: the ref's, else the provider's
+        name = provider if ref is None else ref.partition(":")[0]
     if ref is not None and ref != f"{name}:{message_id}":
         raise ValueError(f"'ref' {ref!r} does not name message {message_id!r}")
     return CancelResult(

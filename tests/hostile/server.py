@@ -1,8 +1,8 @@
 """A raw HTTP server on 127.0.0.1 that answers what a test scripts, byte by byte if asked.
 
 ``respond(request_head)`` returns what to do for one request: ``bytes`` to send, or a number of
-seconds to pause, in order. The server reads only the request head (cancel requests carry no
-body), records it, and keeps the connection open until the script ends.
+seconds to pause, in order. The server reads each request (head and body, by Content-Length),
+records it, and keeps the connection open until the script ends.
 """
 
 from __future__ import annotations
@@ -47,18 +47,38 @@ class HostileServer:
                 continue
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
+    def _read_request(self, conn: socket.socket, pending: list[bytes]) -> bytes | None:
+        """One request: its head, then its body by Content-Length (kept after the head)."""
+        data = pending[0]
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(rest) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            rest += chunk
+        pending[0] = rest[length:]
+        return head + b"\r\n\r\n" + rest[:length]
+
     def _handle(self, conn: socket.socket) -> None:
+        pending = [b""]  # what arrived past the last request read
         with conn:
             conn.settimeout(5)
             while not self.stop.is_set():
-                head = b""
                 try:
-                    while b"\r\n\r\n" not in head:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            return
-                        head += chunk
+                    head = self._read_request(conn, pending)
                 except OSError:
+                    return
+                if head is None:
                     return
                 self.requests.append(head)
                 try:

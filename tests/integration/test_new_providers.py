@@ -13,6 +13,8 @@ import unsend
 from unsend.testing import EmulatorFixture
 
 NEW = ("twilio", "resend", "sendgrid", "knock", "novu")
+# Knock only acknowledges: its documented success is "accepted", never "cancelled".
+SUCCESS = {"knock": unsend.Outcome.REQUESTED}
 UNKNOWN = {
     "twilio": "SM" + "f" * 32,
     "resend": "00000000-0000-4000-8000-000000000000",
@@ -25,14 +27,14 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "twilio": unsend.Outcome.NOT_CANCELLABLE,  # 30409: no longer scheduled
     "resend": unsend.UnexpectedResponse,  # undocumented: never read as cancelled
     "sendgrid": unsend.UnexpectedResponse,  # 400, undocumented cases
-    "knock": unsend.Outcome.CANCELLED,  # 204 accepted: Knock never says
+    "knock": unsend.Outcome.REQUESTED,  # 204 accepted: Knock never says
     "novu": unsend.Outcome.NOT_FOUND,  # false: nothing waiting
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
     "resend": unsend.Outcome.NOT_FOUND,
     "sendgrid": unsend.Outcome.NOT_FOUND,
-    "knock": unsend.Outcome.CANCELLED,  # 204 whatever it found
+    "knock": unsend.Outcome.REQUESTED,  # 204 whatever it found
     "novu": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
@@ -67,7 +69,7 @@ def outcome_of(mode: str, emu: EmulatorFixture, name: str, message_id: str) -> A
 def test_the_outcome_table(mode: str, name: str, unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     (message_id,) = emu.seed(name, count=1)
-    assert outcome_of(mode, emu, name, message_id) is unsend.Outcome.CANCELLED
+    assert outcome_of(mode, emu, name, message_id) is SUCCESS.get(name, unsend.Outcome.CANCELLED)
     assert emu.states(name)[message_id] == "cancelled"
     assert outcome_of(mode, emu, name, message_id) is AGAIN[name]
     assert outcome_of(mode, emu, name, UNKNOWN[name]) is UNKNOWN_OUTCOME[name]
@@ -80,7 +82,7 @@ def test_too_late(name: str, unsend_emulator: EmulatorFixture) -> None:
     emu.advance(5)
     assert emu.states(name)[message_id] == "delivered"
     outcome = outcome_of("sync", emu, name, message_id)
-    assert outcome is not unsend.Outcome.CANCELLED or name == "knock"  # Knock cannot tell
+    assert outcome is not unsend.Outcome.CANCELLED
 
 
 @pytest.mark.parametrize("name", NEW)
@@ -105,7 +107,8 @@ def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorF
     emu.set_faults(name, rate_limit_rate=1.0, retry_after=1, max_faults=2)
     clock = unsend.testing.FakeClock()
     with emu.canceller(name, clock=clock) as canceller:
-        assert canceller.cancel(message_id).outcome is unsend.Outcome.CANCELLED
+        outcome = canceller.cancel(message_id).outcome
+    assert outcome is SUCCESS.get(name, unsend.Outcome.CANCELLED)
     assert len(clock.sleeps) == 2
 
 
@@ -126,4 +129,4 @@ def test_every_provider_by_dsn_and_router(unsend_emulator: EmulatorFixture) -> N
     with emu.router() as router:
         results = list(router.cancel_many(refs, concurrency=4))
     assert sorted(str(r.ref) for r in results) == sorted(refs)
-    assert all(r.cancelled for r in results)
+    assert all(r.cancelled or r.outcome is unsend.Outcome.REQUESTED for r in results)

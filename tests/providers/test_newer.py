@@ -79,7 +79,7 @@ def test_requests_are_exactly_what_each_reference_documents() -> None:
             Outcome.CANCELLED,
         ),
         (SENDGRID, "b1", response(404, {"errors": [{"message": "no"}]}), Outcome.NOT_FOUND),
-        (KNOCK, "wf:k", response(204), Outcome.CANCELLED),
+        (KNOCK, "wf:k", response(204), Outcome.REQUESTED),
         (KNOCK, "wf:k", response(404, {"message": "workflow not found"}), Outcome.NOT_FOUND),
         (NOVU, "t", response(200, {"data": True}), Outcome.CANCELLED),
         (NOVU, "t", response(200, True), Outcome.CANCELLED),

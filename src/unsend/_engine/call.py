@@ -24,9 +24,9 @@ import httpx
 from .._errors import RateLimited, TransportError, UnexpectedResponse, UnsendError
 from .._ids import validate_message_id
 from .._provider import Provider
+from .._redact import redact
 from .._result import CancelResult, Outcome
 from .._version import __version__
-from ..providers._secret import redact
 from .body import MAX_BODY_BYTES, BodyError, decode_body
 from .clock import Clock
 from .gate import Gate

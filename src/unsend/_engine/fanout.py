@@ -1,7 +1,10 @@
 """``cancel_many``'s one implementation: an async fan-out both clients use.
 
 A failure for one id becomes that id's result (``Outcome.FAILED`` with the error), so the stream
-never ends early and no id is lost. Ids are consumed lazily: at most a small window of them is
+never ends early and no id is lost. An exception that is not a cancel's failure (the caller's
+``on_result`` or ``on_retry`` raised, an id's ``repr`` raised, the id source broke) never hangs
+the stream: nothing new starts, the ids already started finish and are yielded, and then the
+stream raises it. Ids are consumed lazily: at most a small window of them is
 held at any time, whatever the size of the input. A worker takes a slot before it starts an id
 and the consumer gives it back only when it asks for the next result, so a consumer that stops
 starts nothing new. The async client iterates the stream directly; the sync one drives it on a
@@ -139,7 +142,9 @@ class FanOut:
 
         concurrency = self.concurrency
         inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(concurrency)
-        outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | None] = asyncio.Queue()
+        outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | _WorkerError | None] = (
+            asyncio.Queue()
+        )
         self._slots = slots = asyncio.Semaphore(window(concurrency, self.ordered))
 
         async def feed() -> None:
@@ -156,14 +161,26 @@ class FanOut:
             for _ in range(concurrency):  # only a source read to its end stops the workers
                 await inbox.put(None)
 
+        stopping = asyncio.Event()
+
         async def work(worker: int) -> None:
-            while True:
-                await slots.acquire()
-                if (item := await inbox.get()) is None:
-                    slots.release()  # not used for an id: the other workers may need it
-                    break
-                index, message_id = item
-                await outbox.put((index, await self.cancel_one(message_id, worker)))
+            # Every way out of this loop posts the worker's end (None) or its error: the
+            # consumer counts workers, so one that left silently would make it wait forever.
+            try:
+                while not stopping.is_set():
+                    await slots.acquire()
+                    item = None if stopping.is_set() else await inbox.get()
+                    if item is None or stopping.is_set():
+                        slots.release()  # not used for an id: the other workers may need it
+                        break
+                    index, message_id = item
+                    await outbox.put((index, await self.cancel_one(message_id, worker)))
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:
+                stopping.set()
+                outbox.put_nowait(_WorkerError(exc))
+                return
             await outbox.put(None)
 
         tasks = [asyncio.ensure_future(feed())]
@@ -171,11 +188,18 @@ class FanOut:
         buffered: dict[int, CancelResult] = {}
         next_index = 0
         running = concurrency
+        failure: BaseException | None = None
         try:
+            # At most ``concurrency`` workers each end once (None or an error): the loop ends.
             while running:
                 item = await outbox.get()
                 if item is None:
                     running -= 1
+                    continue
+                if isinstance(item, _WorkerError):
+                    running -= 1
+                    failure = failure or item.error
+                    self.release(concurrency)  # workers waiting for a slot see the stop
                     continue
                 if isinstance(item, BaseException):
                     raise item
@@ -187,10 +211,22 @@ class FanOut:
                 while next_index in buffered:
                     yield buffered.pop(next_index)
                     next_index += 1
+            if failure is not None:
+                # Ordered results held behind an id that never finished still go out.
+                for index in sorted(buffered):
+                    yield buffered.pop(index)
+                raise failure
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class _WorkerError:
+    """A worker's end by an exception that is not a cancel's failure."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
 
 
 class _Failure:

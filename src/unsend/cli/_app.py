@@ -38,6 +38,9 @@ Exit codes:
   1  some were too late, not found, or not valid ids
   2  usage or configuration error (credentials refused included)
   3  errors: rate limited, unavailable, network (retry later)
+  4  accepted only: the provider took the cancel and does not say
+     whether anything was waiting (Knock); nothing worse happened
+  130  interrupted (Ctrl-C): every line printed is whole
 """
 
 

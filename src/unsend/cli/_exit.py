@@ -7,16 +7,28 @@ from collections.abc import Iterable
 from .._errors import AuthenticationError, ConfigError, InvalidMessageId
 from .._result import CancelResult, Outcome
 
-__all__ = ["CONFIG_ERROR", "ERRORS", "OK", "SOME_NOT_CANCELLED", "code_for", "exit_code", "worse"]
+__all__ = [
+    "ACCEPTED_ONLY",
+    "CONFIG_ERROR",
+    "ERRORS",
+    "INTERRUPTED",
+    "OK",
+    "SOME_NOT_CANCELLED",
+    "code_for",
+    "exit_code",
+    "worse",
+]
 
 OK = 0  # every message is stopped (cancelled, or already cancelled)
 SOME_NOT_CANCELLED = 1  # some were too late, not found, or not valid ids
 CONFIG_ERROR = 2  # usage or configuration (credentials refused included)
 ERRORS = 3  # rate limited, unavailable, network: retry later
+ACCEPTED_ONLY = 4  # some cancels were accepted; the provider does not say if anything waited
+INTERRUPTED = 130  # Ctrl-C: what was printed is whole; the rest was not reported
 
 
 # Worse codes win; a configuration error outranks everything, as retrying cannot fix it.
-_RANK = {OK: 0, SOME_NOT_CANCELLED: 1, ERRORS: 2, CONFIG_ERROR: 3}
+_RANK = {OK: 0, ACCEPTED_ONLY: 1, SOME_NOT_CANCELLED: 2, ERRORS: 3, CONFIG_ERROR: 4}
 
 
 def code_for(result: CancelResult) -> int:
@@ -26,6 +38,8 @@ def code_for(result: CancelResult) -> int:
         if isinstance(result.error, InvalidMessageId):
             return SOME_NOT_CANCELLED
         return ERRORS
+    if result.outcome is Outcome.REQUESTED:
+        return ACCEPTED_ONLY
     return OK if result.cancelled else SOME_NOT_CANCELLED
 
 

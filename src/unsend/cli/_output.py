@@ -20,6 +20,7 @@ _STYLE = {
     Outcome.ALREADY_CANCELLED: "green",
     Outcome.NOT_CANCELLABLE: "yellow",
     Outcome.NOT_FOUND: "yellow",
+    Outcome.REQUESTED: "cyan",
     Outcome.FAILED: "red",
 }
 

@@ -6,9 +6,10 @@ holds no ``/ ? # %`` or ``\``: a cancellation key is best a UUID, as Knock sugge
 
 Knock answers 204 once it has *accepted* the cancel: it runs in the background, and Knock
 never says whether a run was waiting (an unknown key, a finished run and a second cancel are
-all 204, implicitly, in its reference). unsend reports 204 as ``CANCELLED`` with that caveat
-in ``detail``; the outcome table says Knock cannot tell ``CANCELLED`` from nothing to cancel. 404
-is an unknown workflow.
+all 204, implicitly, in its reference). unsend reports that 204, with no body, as
+``Outcome.REQUESTED``: accepted, and nothing claimed. Any other 2xx, or a 204 with a body, is
+not Knock's answer (a captive portal, a proxy) and is ``UnexpectedResponse``. 404 is an unknown
+workflow.
 """
 
 from __future__ import annotations
@@ -97,10 +98,12 @@ class Knock(HttpAdapter):
 
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
-        if status in (200, 202, 204):
+        if status == 204 and not response.content:
             return CancelResult(
-                self.name, message_id, Outcome.CANCELLED, status_code=status, detail=ACCEPTED
+                self.name, message_id, Outcome.REQUESTED, status_code=status, detail=ACCEPTED
             )
+        if 200 <= status < 300:
+            raise self._unexpected(message_id, response, f"HTTP {status} is not Knock's 204")
         if status == 404:
             detail = self._detail(error_text(self._json(message_id, response), "message"))
             return CancelResult(

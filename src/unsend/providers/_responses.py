@@ -19,7 +19,7 @@ from .._errors import (
     UnexpectedResponse,
     UnsendError,
 )
-from ._secret import redact
+from .._redact import redact, redact_then_cut
 
 __all__ = ["EXCERPT_CHARS", "body_excerpt", "common_error", "read_json", "redact", "unexpected"]
 
@@ -27,10 +27,10 @@ EXCERPT_CHARS = 200
 
 
 def body_excerpt(content: bytes, secrets: Iterable[str] = ()) -> str:
-    """The start of a body as printable text, with any known secret blanked out."""
-    text = redact(content[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace"), secrets)
+    """The start of a body as printable text, secrets blanked out before it is cut."""
+    text = content[: EXCERPT_CHARS * 64].decode("utf-8", errors="replace")
     text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
-    return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
+    return redact_then_cut(text, secrets, EXCERPT_CHARS)
 
 
 def unexpected(

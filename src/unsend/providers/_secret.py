@@ -3,33 +3,33 @@
 - ``credential`` strips surrounding whitespace (a token read from a file ends in a newline) and
   refuses control and non-ASCII characters: a credential travels in an HTTP header, which can
   carry neither, and the refusal names the key, never the value.
-- ``redact`` blanks a secret in any text, including the forms a JSON encoder or a server may
-  echo it in (``\\/``, ``\\u00xx`` escapes, percent-encoding).
-- ``RedactingFilter`` does the same to the DEBUG lines of httpx and httpcore (which show response
-  headers), for every secret a canceller was built with.
+- ``redact`` (``unsend._redact``) blanks a secret in any text, in any form it may be echoed in.
+- ``RedactingFilter`` does the same to the log lines of unsend, httpx, httpcore and aiohttp, for
+  the secrets of every canceller alive.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import re
+import threading
 from collections.abc import Iterable
 
 from .._errors import ConfigError
+from .._redact import BLANK, MIN_SECRET_LENGTH, redact
 
 __all__ = [
+    "BLANK",
+    "LOGGERS",
     "MIN_SECRET_LENGTH",
     "RedactingFilter",
     "credential",
     "masked",
     "redact",
     "register_secrets",
+    "registered_secrets",
+    "release_secrets",
 ]
 
-# Shorter values are not real credentials (test placeholders); blanking them would shred words.
-MIN_SECRET_LENGTH = 8
-BLANK = "***"
 
 
 def masked(value: object) -> str:
@@ -57,84 +57,93 @@ def credential(value: object, *, key: str, provider: str) -> str:
     return value
 
 
-def _hex(code: int, width: int) -> str:
-    """``code`` in hex as a pattern that matches either case of its letters."""
-    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{code:0{width}x}")
+class _Owners:
+    """The secrets of every live canceller, so log lines are blanked for as long as it lives.
+
+    A canceller registers its secrets when it is built and releases them when it is closed (or
+    collected): nothing outlives its owner, and the filter leaves the loggers with the last one.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_owner: dict[int, tuple[str, ...]] = {}
+        self._next = 0
+        self.secrets: tuple[str, ...] = ()
+
+    def add(self, secrets: Iterable[str]) -> int:
+        usable = tuple(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+        with self._lock:
+            self._next += 1
+            handle = self._next
+            self._by_owner[handle] = usable
+            self._changed()
+        return handle
+
+    def discard(self, handle: int) -> None:
+        with self._lock:
+            if self._by_owner.pop(handle, None) is not None:
+                self._changed()
+
+    def _changed(self) -> None:
+        self.secrets = tuple(sorted({s for group in self._by_owner.values() for s in group}))
+        for name in LOGGERS:
+            logger = logging.getLogger(name)
+            if self.secrets and _FILTER not in logger.filters:
+                logger.addFilter(_FILTER)
+            elif not self.secrets and _FILTER in logger.filters:
+                logger.removeFilter(_FILTER)
 
 
-def _char_forms(char: str) -> str:
-    """A pattern for one character as written, JSON-escaped or percent-encoded."""
-    code = ord(char)
-    forms = [re.escape(char)]
-    if code < 0x10000:
-        forms.append(r"\\u" + _hex(code, 4))
-    if char in '/"\\':
-        forms.append(re.escape("\\" + char))
-    if code < 0x80:
-        forms.append("%" + _hex(code, 2))
-    return "(?:" + "|".join(forms) + ")"
-
-
-@functools.lru_cache(maxsize=256)
-def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    usable = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
-    if not usable:
-        return None
-    return re.compile("|".join("".join(_char_forms(c) for c in s) for s in usable))
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every known secret blanked out, as written or escaped."""
-    secrets = tuple(secrets)
-    for secret in secrets:  # the plain form first: cheap, and by far the most common echo
-        if len(secret) >= MIN_SECRET_LENGTH and secret in text:
-            text = text.replace(secret, BLANK)
-    if "\\" not in text and "%" not in text:
-        return text
-    pattern = _pattern(secrets)
-    return text if pattern is None else pattern.sub(BLANK, text)
-
-
-_registered: set[str] = set()
-_LOGGERS = (
+# The loggers that may write what a server sent or what unsend sent: httpx and httpcore show
+# headers at DEBUG, aiohttp its client's traces. A logger's filters run only for records made on
+# that very logger, so the filter goes on each.
+LOGGERS = (
+    "unsend",
     "httpx",
     "httpcore.connection",
     "httpcore.http11",
     "httpcore.http2",
     "httpcore.proxy",
     "httpcore.socks",
+    "aiohttp.client",
+    "aiohttp.internal",
+    "aiohttp.access",
 )
 
 
 class RedactingFilter(logging.Filter):
-    """Blanks every registered secret out of a log record's text (httpx, httpcore DEBUG lines).
+    """Blanks every live canceller's secrets out of a log record's text.
 
-    A logger's filters run only for records made on that very logger, so this one is added to
-    each logger httpx and httpcore write to. It costs nothing while those loggers are quiet.
+    It costs nothing while those loggers are quiet: a filter runs only for records made.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _registered:
+        secrets = _owners.secrets
+        if secrets:
             try:
                 text = record.getMessage()
             except Exception:
                 return True
-            clean = redact(text, tuple(_registered))
+            clean = redact(text, secrets)
             if clean != text:
                 record.msg, record.args = clean, None
         return True
 
 
 _FILTER = RedactingFilter()
+_owners = _Owners()
 
 
-def register_secrets(secrets: Iterable[str]) -> None:
-    """Blank these secrets out of httpx's and httpcore's log lines from now on."""
-    new = {s for s in secrets if len(s) >= MIN_SECRET_LENGTH} - _registered
-    if not new:
-        return
-    _registered.update(new)
-    for name in _LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
+def register_secrets(secrets: Iterable[str]) -> int:
+    """Blank these secrets out of log lines until ``release_secrets(handle)``."""
+    return _owners.add(secrets)
+
+
+def release_secrets(handle: int) -> None:
+    """The owner of ``handle`` is gone: its secrets no longer need blanking."""
+    _owners.discard(handle)
+
+
+def registered_secrets() -> tuple[str, ...]:
+    """What the log filter blanks now (for tests and diagnostics)."""
+    return _owners.secrets

@@ -57,7 +57,8 @@ class Twilio(HttpAdapter):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return (self.auth_token, self._headers["Authorization"].split()[1])
+        # The token, and the Basic pair it travels in (its base64 forms are redacted with it).
+        return (self.auth_token, f"{self.account_sid}:{self.auth_token}")
 
     def cancel_request(self, message_id: str) -> httpx.Request:
         match_id(message_id, MESSAGE_SID, self.name, "SM or MM followed by 32 hex digits")

@@ -1,0 +1,197 @@
+"""Every way a user cancels, as one function shape: cancel these ids at ``url``, one at a time.
+
+``run(case, url, ids, **options)`` returns what the user saw for each id, in order: the outcome
+(or the error's type) and every text shown (str, repr, detail, ``to_dict()``, the error's text
+and excerpt, the CLI's output). Ids go one at a time (concurrency 1, in order) so a scripted
+server can answer the k-th request with the k-th answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import attrs
+
+import unsend
+from unsend._engine.clock import FakeClock
+from unsend.fleet import cancel_chunk
+
+from .cases import Case
+
+ROUTE = "r"  # the name a router configures the case under
+
+
+@attrs.frozen
+class Seen:
+    outcome: str
+    """The outcome's name, or the type of the error raised."""
+    shown: str
+    """Everything the user could read of it."""
+
+
+def _texts(value: object) -> list[str]:
+    texts = [str(value), repr(value)]
+    if isinstance(value, unsend.CancelResult):
+        texts += [str(value.detail), json.dumps(value.to_dict())]
+        value = value.error
+    if isinstance(value, unsend.UnsendError):
+        texts += [str(value), repr(value), repr(value.args)]
+        if isinstance(value, unsend.UnexpectedResponse):
+            texts.append(value.body_excerpt)
+    return texts
+
+
+def seen(value: object) -> Seen:
+    if isinstance(value, unsend.CancelResult):
+        outcome = value.outcome.name
+        if value.outcome is unsend.Outcome.FAILED and value.error is not None:
+            outcome = type(value.error).__name__
+        return Seen(outcome, "\n".join(_texts(value)))
+    return Seen(type(value).__name__, "\n".join(_texts(value)))
+
+
+def _options(retry: unsend.RetryPolicy | None) -> dict[str, Any]:
+    return {"clock": FakeClock(), "retry": retry or unsend.RetryPolicy.never()}
+
+
+def _config(case: Case, url: str, retry: unsend.RetryPolicy | None) -> dict[str, Any]:
+    """The case as a configuration mapping, its retry policy written into it."""
+    retry = retry or unsend.RetryPolicy.never()
+    written = {"max_attempts": retry.max_attempts, "deadline": retry.deadline}
+    written |= {"backoff_initial": retry.initial, "backoff_max": retry.max, "jitter": retry.jitter}
+    return {**case.config(url), **written}
+
+
+def _routed(case: Case, url: str, kw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    return {ROUTE: _config(case, url, kw.get("retry"))}, {"clock": FakeClock()}
+
+
+def canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    out = []
+    with unsend.Canceller(case.provider(url), **_options(kw.get("retry"))) as canceller:
+        for message_id in ids:
+            try:
+                out.append(seen(canceller.cancel(message_id)))
+            except unsend.UnsendError as error:
+                out.append(seen(error))
+    return out
+
+
+def async_canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    async def main() -> list[Seen]:
+        out = []
+        options = _options(kw.get("retry"))
+        async with unsend.AsyncCanceller(case.provider(url), **options) as canceller:
+            for message_id in ids:
+                try:
+                    out.append(seen(await canceller.cancel(message_id)))
+                except unsend.UnsendError as error:
+                    out.append(seen(error))
+        return out
+
+    return anyio.run(main)
+
+
+def canceller_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    with unsend.Canceller(case.provider(url), **_options(kw.get("retry"))) as canceller:
+        return [seen(r) for r in canceller.cancel_many(ids, concurrency=1, ordered=True)]
+
+
+def async_canceller_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    async def main() -> list[Seen]:
+        options = _options(kw.get("retry"))
+        async with unsend.AsyncCanceller(case.provider(url), **options) as canceller:
+            stream = canceller.cancel_many(ids, concurrency=1, ordered=True)
+            return [seen(r) async for r in stream]
+
+    return anyio.run(main)
+
+
+def router_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    out = []
+    configs, extras = _routed(case, url, kw)
+    with unsend.Router(configs, **extras) as router:
+        for message_id in ids:
+            try:
+                out.append(seen(router.cancel(f"{ROUTE}:{message_id}")))
+            except unsend.UnsendError as error:
+                out.append(seen(error))
+    return out
+
+
+def async_router_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    async def main() -> list[Seen]:
+        out = []
+        configs, extras = _routed(case, url, kw)
+        async with unsend.AsyncRouter(configs, **extras) as router:
+            for message_id in ids:
+                try:
+                    out.append(seen(await router.cancel(f"{ROUTE}:{message_id}")))
+                except unsend.UnsendError as error:
+                    out.append(seen(error))
+        return out
+
+    return anyio.run(main)
+
+
+def router_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    refs = [f"{ROUTE}:{i}" for i in ids]
+    configs, extras = _routed(case, url, kw)
+    with unsend.Router(configs, **extras) as router:
+        return [seen(r) for r in router.cancel_many(refs, concurrency=1, ordered=True)]
+
+
+def async_router_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    refs = [f"{ROUTE}:{i}" for i in ids]
+
+    async def main() -> list[Seen]:
+        configs, extras = _routed(case, url, kw)
+        async with unsend.AsyncRouter(configs, **extras) as router:
+            stream = router.cancel_many(refs, concurrency=1, ordered=True)
+            return [seen(r) async for r in stream]
+
+    return anyio.run(main)
+
+
+def fleet_chunk(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    canceller = unsend.from_config(_config(case, url, kw.get("retry")), clock=FakeClock())
+    with canceller:
+        dicts = cancel_chunk(ids, canceller=canceller, concurrency=1)
+    return [seen(unsend.CancelResult.from_dict(d)) for d in dicts]
+
+
+def cli(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    """The real CLI in a subprocess; every line it printed, stdout and stderr, is shown."""
+    retry = kw.get("retry") or unsend.RetryPolicy.never()
+    dsn = case.dsn(url, max_attempts=str(retry.max_attempts), deadline=str(retry.deadline))
+    command = [sys.executable, "-m", "unsend.cli", "cancel", "--dsn", dsn, "--json"]
+    command += ["--concurrency", "1", "--ordered", "--", *ids]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    everything = done.stdout + "\n" + done.stderr
+    out = []
+    for line in lines:
+        result = unsend.CancelResult.from_dict(json.loads(line))
+        out.append(Seen(seen(result).outcome, everything))
+    return out
+
+
+ENTRY_POINTS: dict[str, Callable[..., list[Seen]]] = {
+    "Canceller.cancel": canceller_cancel,
+    "AsyncCanceller.cancel": async_canceller_cancel,
+    "Canceller.cancel_many": canceller_cancel_many,
+    "AsyncCanceller.cancel_many": async_canceller_cancel_many,
+    "Router.cancel": router_cancel,
+    "AsyncRouter.cancel": async_router_cancel,
+    "Router.cancel_many": router_cancel_many,
+    "AsyncRouter.cancel_many": async_router_cancel_many,
+    "fleet.cancel_chunk": fleet_chunk,
+    "cli": cli,
+}
