@@ -86,6 +86,7 @@ def test_outcome_values_and_result_defaults_are_pinned() -> None:
         "ALREADY_CANCELLED": "already_cancelled",
         "NOT_CANCELLABLE": "not_cancellable",
         "NOT_FOUND": "not_found",
+        "REQUESTED": "requested",
         "FAILED": "failed",
     }
     result = unsend.CancelResult("qstash", "msg_1", Outcome.CANCELLED)
@@ -237,7 +238,7 @@ def test_ids_one_past_the_limit_are_refused() -> None:
 
 def test_a_valid_edge_id_is_sent_and_cancelled(mode: str, clock: FakeClock) -> None:
     message_id = "a$b&c'd*e,f;g=h[i]j!" + "é" * 400
-    script = Script([response(200, courier_record("CANCELED"))])
+    script = Script([response(200, courier_record("CANCELED", id=message_id))])
     r = run_cancel(mode, unsend.Courier("courier-token"), script, message_id, clock=clock)
     assert r.outcome is Outcome.CANCELLED
     assert script.requests[0].url.raw_path.count(b"/") == 3  # /messages/{id}/cancel

@@ -63,7 +63,7 @@ def test_a_malformed_record_echoing_the_token_keeps_it_out_of_the_excerpt() -> N
 
 
 def test_courier_reasons_echoing_the_token_are_redacted() -> None:
-    body = courier_record("UNDELIVERABLE", reason=SECRET)
+    body = courier_record("UNDELIVERABLE", reason=SECRET, id="m-1")
     result = unsend.Courier(SECRET).cancel_result("m-1", httpx.Response(409, json=body))
     assert result.record is not None
     assert result.record.reason is not None
@@ -108,67 +108,49 @@ def test_the_log_filter_blanks_registered_secrets_and_leaves_other_lines_alone()
     assert short.getMessage() == "short"  # too short to be a credential: never registered
 
 
-def test_register_secrets_installs_the_filter_on_every_httpx_logger(
+def test_the_log_filter_lives_exactly_as_long_as_its_secrets_owners(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from unsend.providers import _secret
 
-    monkeypatch.setattr(_secret, "_registered", set())
-    for name in _secret._LOGGERS:
-        logger = logging.getLogger(name)
-        monkeypatch.setattr(logger, "filters", [])
-    register_secrets(["fresh-secret-123"])
-    assert _secret._registered == {"fresh-secret-123"}
-    for name in _secret._LOGGERS:
+    monkeypatch.setattr(_secret, "_owners", _secret._Owners())
+    for name in _secret.LOGGERS:
+        monkeypatch.setattr(logging.getLogger(name), "filters", [])
+    first = register_secrets(["fresh-secret-123"])
+    second = register_secrets(["fresh-secret-123", "other-secret-456"])
+    assert _secret.registered_secrets() == ("fresh-secret-123", "other-secret-456")
+    for name in _secret.LOGGERS:
         assert logging.getLogger(name).filters == [_secret._FILTER]
-    register_secrets(["fresh-secret-123"])  # idempotent
+    _secret.release_secrets(second)
+    assert _secret.registered_secrets() == ("fresh-secret-123",)
     assert logging.getLogger("httpx").filters == [_secret._FILTER]
+    _secret.release_secrets(first)
+    _secret.release_secrets(first)  # twice is harmless
+    assert _secret.registered_secrets() == ()
+    for name in _secret.LOGGERS:
+        assert logging.getLogger(name).filters == []
 
 
-def test_a_format_character_is_named_in_the_refusal() -> None:
-    with pytest.raises(unsend.InvalidMessageId) as caught:
-        validate_message_id("msg\u200b1")
-    assert caught.value.message == (
-        "invalid message id: it contains the invisible format character U+200B"
-    )
+def test_a_closed_or_collected_canceller_leaves_nothing_registered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
 
+    from unsend.providers import _secret
 
-def test_onesignal_app_ids_are_percent_encoded_whole_in_the_query() -> None:
-    request = unsend.OneSignal("app/id?&=", SECRET).cancel_request("n-1")
-    assert request.url.query == b"app_id=app%2Fid%3F%26%3D"
-    assert request.url.params["app_id"] == "app/id?&="
-
-
-@pytest.mark.parametrize(
-    ("bad", "why"),
-    [
-        (42, "expected a string, got int"),
-        ("", "it is empty"),
-        (".", "a dot segment would be normalised out of the URL"),
-        ("a b", "it contains whitespace"),
-        ("a\x00b", "it contains the control character U+0000"),
-        ("x" * 513, "it is longer than 512 characters"),
-        ("a?b", "it contains '?', which would change the URL"),
-    ],
-)
-def test_id_refusals_read_exactly(bad: object, why: str) -> None:
-    with pytest.raises(unsend.InvalidMessageId) as caught:
-        validate_message_id(bad)
-    assert caught.value.message == f"invalid message id: {why}"
-
-
-def test_an_id_of_exactly_80_characters_is_named_and_81_is_not() -> None:
-    for length, shown in ((80, True), (81, False)):
-        bad = "a" * (length - 1) + "/"
-        with pytest.raises(unsend.InvalidMessageId) as caught:
-            validate_message_id(bad)
-        assert (caught.value.message_id == bad) is shown
+    monkeypatch.setattr(_secret, "_owners", _secret._Owners())
+    with unsend.Canceller(unsend.Courier("closed-token-123")):
+        assert _secret.registered_secrets() == ("closed-token-123",)
+    assert _secret.registered_secrets() == ()
+    unsend.Canceller(unsend.Courier("dropped-token-456"))
+    gc.collect()
+    assert _secret.registered_secrets() == ()
 
 
 def test_excerpts_read_far_enough_past_leading_blank_space() -> None:
     from unsend.providers._responses import body_excerpt
 
-    assert body_excerpt(b" " * 700 + b"x" * 300) == "x" * 100  # 800 bytes are read, no more
+    assert body_excerpt(b" " * 12_700 + b"x" * 300) == "x" * 100  # 12,800 bytes are read, no more
     assert body_excerpt("é".encode() * 300) == "é" * 200 + "…"
     assert body_excerpt(b"\x1b[0m" + b"y" * 10) == "[0m" + "y" * 10  # escape char blanked
 
@@ -185,9 +167,9 @@ def test_a_secret_of_exactly_eight_characters_is_registered(
 ) -> None:
     from unsend.providers import _secret
 
-    monkeypatch.setattr(_secret, "_registered", set())
+    monkeypatch.setattr(_secret, "_owners", _secret._Owners())
     register_secrets(["12345678", "1234567"])
-    assert _secret._registered == {"12345678"}
+    assert _secret.registered_secrets() == ("12345678",)
 
 
 def test_a_log_record_that_cannot_be_formatted_is_left_to_logging() -> None:

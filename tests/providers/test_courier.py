@@ -13,7 +13,7 @@ COURIER = unsend.Courier("courier-secret-token")
 
 
 def result(resp: httpx.Response) -> unsend.CancelResult:
-    return COURIER.cancel_result("1-abc", resp)
+    return COURIER.cancel_result("msg_1", resp)  # courier_record's id
 
 
 def test_request_is_a_post_with_bearer_and_a_fresh_idempotency_key() -> None:

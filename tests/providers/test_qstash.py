@@ -53,12 +53,20 @@ def test_bad_configuration_is_a_config_error(kwargs: dict[str, str], match: str)
         unsend.QStash(**kwargs)
 
 
-@pytest.mark.parametrize("status", [200, 202])
-def test_200_and_202_are_cancelled(status: int) -> None:
-    r = result(response(status))
+def test_an_empty_200_is_cancelled() -> None:
+    r = result(response(200))
     assert r.outcome is Outcome.CANCELLED
     assert r.cancelled
-    assert r.status_code == status
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "body"), [(202, None), (200, {}), (200, {"cancelled": 1}), (204, None)]
+)
+def test_only_the_documented_empty_200_is_a_cancel(status: int, body: object) -> None:
+    # QStash documents 200 with no body; anything else is not its answer to a cancel.
+    with pytest.raises(unsend.UnexpectedResponse):
+        result(response(status, body))
 
 
 def test_404_is_not_found_with_the_error_text() -> None:

@@ -95,6 +95,9 @@ class Courier:
             text = redact(str(exc), self.secrets)
             raise unexpected(self.name, message_id, response, text, self.secrets) from None
         record = _redacted(record, self.secrets)
+        if record.id != message_id:
+            why = f"HTTP {status} with another message's record"
+            raise unexpected(self.name, message_id, response, why, self.secrets)
         if status == 200:
             outcome = Outcome.CANCELLED
         elif record.status == CourierStatus.CANCELED:

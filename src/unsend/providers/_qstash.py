@@ -75,11 +75,13 @@ class QStash:
 
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
-        if status in (200, 202):
-            # Documented without a body; a JSON one is tolerated, anything else (an HTML page
-            # from a proxy or captive portal) is not QStash speaking.
+        if status == 200:
+            # Documented as 200 with no body: anything in it (an HTML page from a proxy or a
+            # captive portal, even ``{}``) is not QStash's answer.
             if response.content.strip():
-                read_json(self.name, message_id, response, self.secrets)
+                raise unexpected(
+                    self.name, message_id, response, "200 with a body", self.secrets
+                )
             return CancelResult(self.name, message_id, Outcome.CANCELLED, status_code=status)
         if status == 404:
             return self._not_found(message_id, response)
