@@ -72,7 +72,7 @@ def response(
 
 def courier_record(status: str = "ENQUEUED", **extra: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "id": "msg_1",  # run_cancel's default id: Courier answers with the record of the id cancelled
+        "id": "msg_1",  # run_cancel's default id: Courier answers with the id cancelled
         "status": status,
         "enqueued": 1_767_225_600_000,
         "recipient": "user-1",

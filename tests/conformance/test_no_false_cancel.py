@@ -81,7 +81,9 @@ def test_no_answer_but_the_documented_success_is_a_cancel(
     server = serve([[answer] for answer in variants.values()])
     seen = ENTRY_POINTS[entry_point](case, server.url, [case.message_id] * len(variants))
     assert len(seen) == len(variants)
-    claimed = {name: s.outcome for name, s in zip(variants, seen, strict=True) if s.outcome in CLAIMS}
+    claimed = {
+        name: s.outcome for name, s in zip(variants, seen, strict=True) if s.outcome in CLAIMS
+    }
     assert not claimed, claimed
 
 
@@ -92,7 +94,9 @@ def test_a_redirect_is_never_followed_nor_a_cancel(
     variants = redirects(case, server.url)
     server.answers = [[answer] for answer in variants.values()] + [[case.success.raw()]]
     seen = ENTRY_POINTS[entry_point](case, server.url, [case.message_id] * len(variants))
-    claimed = {name: s.outcome for name, s in zip(variants, seen, strict=True) if s.outcome in CLAIMS}
+    claimed = {
+        name: s.outcome for name, s in zip(variants, seen, strict=True) if s.outcome in CLAIMS
+    }
     assert not claimed, claimed
     assert server.count == len(variants), "a redirect was followed"
     assert all(s.outcome == "UnexpectedResponse" for s in seen), [s.outcome for s in seen]
