@@ -33,6 +33,8 @@ class Seen:
     """The outcome's name, or the type of the error raised."""
     shown: str
     """Everything the user could read of it."""
+    elapsed: float = 0.0
+    """What the result says the cancel took (0 for a raised error)."""
 
 
 def _texts(value: object) -> list[str]:
@@ -52,12 +54,14 @@ def seen(value: object) -> Seen:
         outcome = value.outcome.name
         if value.outcome is unsend.Outcome.FAILED and value.error is not None:
             outcome = type(value.error).__name__
-        return Seen(outcome, "\n".join(_texts(value)))
+        return Seen(outcome, "\n".join(_texts(value)), value.elapsed)
     return Seen(type(value).__name__, "\n".join(_texts(value)))
 
 
-def _options(retry: unsend.RetryPolicy | None) -> dict[str, Any]:
-    return {"clock": FakeClock(), "retry": retry or unsend.RetryPolicy.never()}
+def _options(kw: dict[str, Any]) -> dict[str, Any]:
+    """A canceller's options: the test's retry policy and clock (a FakeClock unless given)."""
+    retry = kw.get("retry") or unsend.RetryPolicy.never()
+    return {"clock": kw.get("clock") or FakeClock(), "retry": retry}
 
 
 def _config(case: Case, url: str, retry: unsend.RetryPolicy | None) -> dict[str, Any]:
@@ -69,12 +73,12 @@ def _config(case: Case, url: str, retry: unsend.RetryPolicy | None) -> dict[str,
 
 
 def _routed(case: Case, url: str, kw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    return {ROUTE: _config(case, url, kw.get("retry"))}, {"clock": FakeClock()}
+    return {ROUTE: _config(case, url, kw.get("retry"))}, {"clock": kw.get("clock") or FakeClock()}
 
 
 def canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     out = []
-    with unsend.Canceller(case.provider(url), **_options(kw.get("retry"))) as canceller:
+    with unsend.Canceller(case.provider(url), **_options(kw)) as canceller:
         for message_id in ids:
             try:
                 out.append(seen(canceller.cancel(message_id)))
@@ -86,7 +90,7 @@ def canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Se
 def async_canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     async def main() -> list[Seen]:
         out = []
-        options = _options(kw.get("retry"))
+        options = _options(kw)
         async with unsend.AsyncCanceller(case.provider(url), **options) as canceller:
             for message_id in ids:
                 try:
@@ -99,13 +103,13 @@ def async_canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> l
 
 
 def canceller_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
-    with unsend.Canceller(case.provider(url), **_options(kw.get("retry"))) as canceller:
+    with unsend.Canceller(case.provider(url), **_options(kw)) as canceller:
         return [seen(r) for r in canceller.cancel_many(ids, concurrency=1, ordered=True)]
 
 
 def async_canceller_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     async def main() -> list[Seen]:
-        options = _options(kw.get("retry"))
+        options = _options(kw)
         async with unsend.AsyncCanceller(case.provider(url), **options) as canceller:
             stream = canceller.cancel_many(ids, concurrency=1, ordered=True)
             return [seen(r) async for r in stream]
@@ -160,7 +164,8 @@ def async_router_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) ->
 
 
 def fleet_chunk(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
-    canceller = unsend.from_config(_config(case, url, kw.get("retry")), clock=FakeClock())
+    clock = kw.get("clock") or FakeClock()
+    canceller = unsend.from_config(_config(case, url, kw.get("retry")), clock=clock)
     with canceller:
         dicts = cancel_chunk(ids, canceller=canceller, concurrency=1)
     return [seen(unsend.CancelResult.from_dict(d)) for d in dicts]
@@ -169,7 +174,13 @@ def fleet_chunk(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
 def cli(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     """The real CLI in a subprocess; every line it printed, stdout and stderr, is shown."""
     retry = kw.get("retry") or unsend.RetryPolicy.never()
-    dsn = case.dsn(url, max_attempts=str(retry.max_attempts), deadline=str(retry.deadline))
+    dsn = case.dsn(
+        url,
+        max_attempts=retry.max_attempts,
+        deadline=retry.deadline,
+        backoff_initial=retry.initial,
+        jitter=retry.jitter,
+    )
     command = [sys.executable, "-m", "unsend.cli", "cancel", "--dsn", dsn, "--json"]
     command += ["--concurrency", "1", "--ordered", "--", *ids]
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
@@ -179,7 +190,7 @@ def cli(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     out = []
     for line in lines:
         result = unsend.CancelResult.from_dict(json.loads(line))
-        out.append(Seen(seen(result).outcome, everything))
+        out.append(Seen(seen(result).outcome, everything, result.elapsed))
     return out
 
 

@@ -1,0 +1,128 @@
+"""Every call ends by its deadline, whatever the server does, for every provider and entry point.
+
+Real time is the point here, so these tests use the real clock. The bound is the deadline plus
+``SLACK``: a cancel stops at its deadline and then only closes a socket and builds its result,
+which takes milliseconds; the slack is there for a loaded two-core machine running
+``AT_ONCE`` of them together (each with its own dripping server thread), and is still far below
+what a hang or one extra retry would add. The CLI's bound is on the time its own result
+reports (a Python process starting up on a loaded machine is not the cancel's time), with a
+guard of a minute against a hang.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+import unsend
+from tests.hostile.server import HostileServer, Script, drip
+from unsend._engine.clock import SystemClock
+
+from .cases import all_cases
+from .entry_points import ENTRY_POINTS, Seen
+
+DEADLINE = 1.0
+SLACK = 1.0
+AT_ONCE = 12  # runs in flight together: every provider and entry point, a dozen at a time
+_slots = threading.BoundedSemaphore(AT_ONCE)
+CLAIMS = {"CANCELLED", "ALREADY_CANCELLED", "REQUESTED"}
+
+
+def _bomb() -> bytes:
+    """100 MiB of zeros, gzip'd (about 100 KB): a hundred times the body cap."""
+    return gzip.compress(bytes(100 << 20), 1)
+
+
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n"
+
+
+def hostile(kind: str, bomb: bytes) -> Script:
+    if kind == "headers dripped":
+        return drip(b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"y" * 400 + b"\r\n\r\n", 0.05)
+    if kind == "body dripped":
+        return [HEAD, *drip(b"{" * 20_000, 0.05)]
+    if kind == "body never ends":
+        return [HEAD, b"{", 30.0]
+    if kind == "decompression bomb":
+        head = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Type: application/json\r\n"
+        return [f"{head}Content-Length: {len(bomb)}\r\n\r\n".encode() + bomb]
+    if kind == "Retry-After of ten years":
+        return [b"HTTP/1.1 429 X\r\nRetry-After: 315360000\r\nContent-Length: 2\r\n\r\n{}"]
+    if kind == "503 again and again":
+        return [b"HTTP/1.1 503 X\r\nRetry-After: 0.3\r\nContent-Length: 0\r\n\r\n"]
+    raise AssertionError(kind)
+
+
+# The kinds that take the whole deadline in every run are the slow part (about 8 s each): the
+# inner loop (-m "not slow") leaves them to the full run, which CI does.
+SLOW = pytest.mark.slow
+KINDS = [
+    pytest.param("headers dripped", marks=SLOW),
+    pytest.param("body dripped", marks=SLOW),
+    pytest.param("body never ends", marks=SLOW),
+    pytest.param("503 again and again", marks=SLOW),
+    "decompression bomb",
+    "Retry-After of ten years",
+]
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    return _bomb()
+
+
+class _Run(threading.Thread):
+    def __init__(self, case_name: str, entry_point: str, script: Script) -> None:
+        super().__init__(daemon=True)
+        self.case = all_cases()[case_name]
+        self.entry_point = entry_point
+        self.script = script
+        self.seen: list[Seen] = []
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+
+    def run(self) -> None:
+        with _slots:
+            self._run()
+
+    def _run(self) -> None:
+        retry = unsend.RetryPolicy(max_attempts=50, deadline=DEADLINE, initial=0.1, jitter=0)
+        with HostileServer(lambda head: self.script) as server:
+            started = time.monotonic()
+            try:
+                self.seen = ENTRY_POINTS[self.entry_point](
+                    self.case, server.url, [self.case.message_id], retry=retry, clock=SystemClock()
+                )
+            except BaseException as exc:
+                self.error = exc
+            self.seconds = time.monotonic() - started
+
+
+def _everyone(script: Script) -> Iterator[_Run]:
+    for name in all_cases():
+        for entry_point in ENTRY_POINTS:
+            yield _Run(name, entry_point, script)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_call_ends_by_its_deadline(kind: str, bomb: bytes) -> None:
+    runs = list(_everyone(hostile(kind, bomb)))
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(DEADLINE + 120)
+    late = []
+    for run in runs:
+        where = f"{run.case.name} {run.entry_point}"
+        assert not run.is_alive(), f"{where}: still running after two minutes"
+        assert run.error is None, f"{where}: {run.error!r}"
+        assert len(run.seen) == 1, where
+        assert run.seen[0].outcome not in CLAIMS, (where, run.seen[0].outcome)
+        took = run.seen[0].elapsed if run.entry_point == "cli" else run.seconds
+        if took > DEADLINE + SLACK:
+            late.append((where, round(took, 2)))
+    assert not late, late
