@@ -260,3 +260,17 @@ def test_reset_clears_state_faults_and_stats(unsend_emulator: EmulatorFixture) -
     emu.reset()
     assert emu.messages() == []
     assert raw(emu, "qstash", "x").status_code == 404
+
+
+def test_resend_tells_a_wrong_key_from_a_missing_one() -> None:
+    """Resend documents 401 missing_api_key without a key and 403 invalid_api_key for a wrong
+    one (its SDK raises MissingApiKeyError and InvalidApiKeyError)."""
+    from unsend.testing import InProcessEmulator
+
+    with InProcessEmulator() as emu:
+        (email_id,) = emu.seed("resend")
+        path = f"/emails/{email_id}/cancel"
+        wrong = emu.sync_client.post(path, headers={"Authorization": "Bearer re_wrong_key"})
+        missing = emu.sync_client.post(path)
+    assert (wrong.status_code, wrong.json()["name"]) == (403, "invalid_api_key")
+    assert (missing.status_code, missing.json()["name"]) == (401, "missing_api_key")

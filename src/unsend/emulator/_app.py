@@ -169,12 +169,14 @@ class Emulator:
     def guarded(
         self, provider: str, authorized: Callable[[Request], bool], handler: Handler
     ) -> Handler:
-        """A cancel route: 401 (counted) without the right credentials, else ``handler``."""
+        """A cancel route: the provider's refusal (counted) without the right credentials, else
+        ``handler``."""
 
         async def endpoint(request: Request) -> Response:
             if not authorized(request):
-                self.count(provider, "401")
-                return unauthorized(provider)
+                refusal = unauthorized(provider, request)
+                self.count(provider, str(refusal.status_code))
+                return refusal
             return await self.cancel_route(provider, request, handler)
 
         return endpoint

@@ -52,7 +52,7 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def send(request: Request) -> Response:
         if not authorized(request):
-            return unauthorized(P)
+            return unauthorized(P, request)
         try:
             body = parse_json(await request.body())
         except BadInput:
@@ -68,7 +68,7 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def get(request: Request) -> Response:
         if not authorized(request):
-            return unauthorized(P)
+            return unauthorized(P, request)
         message = store.get(P, request.path_params["email_id"])
         if message is None:
             return error(P, 404, "Email not found")

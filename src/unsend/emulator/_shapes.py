@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ._faults import Decision
@@ -40,7 +41,12 @@ def error(
             "status": status,
         }
     elif provider == "resend":
-        name = {401: "missing_api_key", 404: "not_found", 429: "rate_limit_exceeded"}
+        name = {
+            401: "missing_api_key",
+            403: "invalid_api_key",
+            404: "not_found",
+            429: "rate_limit_exceeded",
+        }
         body = {
             "statusCode": status,
             "name": name.get(status, "application_error"),
@@ -57,7 +63,12 @@ def error(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def unauthorized(provider: str) -> Response:
+def unauthorized(provider: str, request: Request | None = None) -> Response:
+    """The provider's refusal of the credentials a request carried (or did not carry)."""
+    presented = request is not None and bool(request.headers.get("authorization"))
+    if provider == "resend" and presented:
+        # Resend: 401 missing_api_key without a key, 403 invalid_api_key for a wrong one.
+        return error(provider, 403, "API key is invalid", kind="authentication_error")
     if provider == "onesignal":
         body = {
             "errors": ["Access denied. Please include a valid App API key."],
