@@ -327,7 +327,7 @@ def test_refs_with_several_providers_configured(
     result = run("cancel", *refs, "sms:1", "--config", str(config), "--json")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(line["ref"] for line in lines) == sorted([*refs, "sms:1"])
-    assert result.returncode == 2  # the unknown name is that ref's configuration error
+    assert result.returncode == 1  # an unknown name is that ref's failure, as a bad id is
     assert all(s == "cancelled" for s in emu.states("onesignal").values())
     assert all(s == "cancelled" for s in emu.states("courier").values())
     from_env = run(
@@ -337,3 +337,77 @@ def test_refs_with_several_providers_configured(
     )
     assert from_env.returncode == 0, from_env.stderr
     assert from_env.stdout.count("CANCELLED") == 2
+
+
+def test_a_ref_goes_to_the_provider_it_names_even_beside_a_default_dsn(
+    unsend_emulator: EmulatorFixture,
+) -> None:
+    """UNSEND_DSN (QStash) and UNSEND_<NAME>_DSN together, as EmulatorFixture.env() sets them:
+    courier:ID goes to Courier, a bare id to the default, and a ref naming nothing configured
+    is unroutable (exit 1), never sent to the default's provider."""
+    emu = unsend_emulator
+    (courier_id,) = emu.seed("courier")
+    (qstash_id,) = emu.seed("qstash")
+    done = run("cancel", "--json", f"courier:{courier_id}", qstash_id, env=emu.env())
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {(r["provider"], r["outcome"]) for r in lines} == {
+        ("courier", "CANCELLED"),
+        ("qstash", "CANCELLED"),
+    }
+    assert emu.states("courier")[courier_id] == "cancelled"
+    done = run("cancel", "--json", "sms:1", env=emu.env())
+    assert done.returncode == 1, done.stdout + done.stderr
+    (line,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert (line["outcome"], line["error"]["type"]) == ("FAILED", "ConfigError")
+    assert emu.stats()["qstash"].get("404", 0) == 0  # nothing went to QStash
+
+
+def test_the_fleet_routes_refs_beside_a_default_dsn(unsend_emulator: EmulatorFixture) -> None:
+    from unsend.fleet import cancel_chunk
+    from unsend.fleet._chunks import configured_canceller
+
+    emu = unsend_emulator
+    (courier_id,) = emu.seed("courier")
+    with configured_canceller(emu.env()) as canceller:
+        (result,) = cancel_chunk([f"courier:{courier_id}"], canceller=canceller)
+    assert (result["provider"], result["outcome"]) == ("courier", "CANCELLED")
+
+
+def test_the_table_of_a_file_shows_the_failures_and_counts_what_it_hides(
+    unsend_emulator: EmulatorFixture, tmp_path: Path
+) -> None:
+    """More than 20 ids from a file: only those not cancelled are shown, whatever the source."""
+    emu = unsend_emulator
+    good = emu.seed("courier", count=30)
+    unknown = [f"1-nope{i}" for i in range(5)]
+    ids = tmp_path / "ids.txt"
+    ids.write_text("\n".join([*good, *unknown]) + "\n")
+    done = run("cancel", "--from-file", str(ids), "--dsn", dsn(emu), env={"COLUMNS": "200"})
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.count("CANCELLED") == 0  # 30 cancelled ones are not rows
+    assert done.stdout.count("NOT_FOUND") == 5
+    assert "not shown" not in done.stdout
+    assert "35 message(s)" in done.stdout
+
+
+def test_ctrl_c_exits_130_and_every_printed_line_is_whole(
+    unsend_emulator: EmulatorFixture,
+) -> None:
+    import signal
+
+    emu = unsend_emulator
+    ids = emu.seed("courier", count=400)
+    emu.set_faults("courier", latency_ms=50, latency_rate=1.0)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
+    command = [*UNSEND, "cancel", "--json", "--concurrency", "2", "--dsn", dsn(emu), *ids]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environ)
+    assert process.stdout is not None
+    first = process.stdout.readline()  # it is running: interrupt it
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=60)
+    assert process.returncode == 130
+    lines = [first, *rest.splitlines()]
+    assert len(lines) < len(ids)
+    for line in lines:
+        json.loads(line)  # whole

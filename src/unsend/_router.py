@@ -54,9 +54,17 @@ C = TypeVar("C", Canceller, AsyncCanceller)
 class _RouterBase(Generic[C]):
     _asynchronous: bool
 
-    def __init__(self, configs: Mapping[str, ProviderConfig], extras: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        configs: Mapping[str, ProviderConfig],
+        extras: Mapping[str, Any],
+        default: str | None = None,
+    ) -> None:
         if not isinstance(configs, Mapping) or not configs:
             raise ConfigError("a router needs a mapping of at least one name to a configuration")
+        if default is not None and default not in configs:
+            raise ConfigError(f"default {default!r} is not a configured name")
+        self.default = default
         extras = check_extras(extras, self._asynchronous)
         self.on_result = extras.pop("on_result", None)
         self._client = extras.get("client")
@@ -115,7 +123,12 @@ class _RouterBase(Generic[C]):
         return MessageRef(name, message_id)
 
     def _route(self, ref: MessageRef | str) -> tuple[MessageRef, C]:
-        parsed = MessageRef.parse(ref)
+        """The ref's canceller: ``name:id`` goes to ``name`` or fails (never to the default);
+        a bare id (no colon) goes to the default, when there is one."""
+        if self.default is not None and isinstance(ref, str) and ref and ":" not in ref:
+            parsed = MessageRef(self.default, ref)
+        else:
+            parsed = MessageRef.parse(ref)
         return parsed, self.canceller(parsed.name)
 
     def _finished(self, result: CancelResult) -> CancelResult:
@@ -184,12 +197,20 @@ class Router(_RouterBase[Canceller]):
     ``Router({"qstash": "qstash://TOKEN@us-east-1", "push": {"provider": "onesignal", ...},
     "mail": unsend.Courier(token)})``. Keywords ``client`` (an ``httpx.Client`` every provider
     sends through), ``clock``, ``on_retry`` and ``on_result`` apply to every provider.
+    ``default`` names the configured provider that serves bare ids (no colon); a ``name:id``
+    ref always goes to ``name``, or is unroutable.
     """
 
     _asynchronous = False
 
-    def __init__(self, configs: Mapping[str, ProviderConfig], **extras: Unpack[SyncExtras]) -> None:
-        super().__init__(configs, extras)
+    def __init__(
+        self,
+        configs: Mapping[str, ProviderConfig],
+        *,
+        default: str | None = None,
+        **extras: Unpack[SyncExtras],
+    ) -> None:
+        super().__init__(configs, extras, default)
         self._host = SyncFanOutHost(self._client, _owned_async_lanes)
 
     @classmethod
@@ -262,9 +283,13 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
     _asynchronous = True
 
     def __init__(
-        self, configs: Mapping[str, ProviderConfig], **extras: Unpack[AsyncExtras]
+        self,
+        configs: Mapping[str, ProviderConfig],
+        *,
+        default: str | None = None,
+        **extras: Unpack[AsyncExtras],
     ) -> None:
-        super().__init__(configs, extras)
+        super().__init__(configs, extras, default)
         self._fan_lanes: Lanes[AsyncLane] | None = None
 
     @classmethod
@@ -365,3 +390,35 @@ def env_configs(prefix: str, environ: Mapping[str, str]) -> dict[str, ProviderCo
             f"{prefix}PUSH_DSN=onesignal://APP_ID:API_KEY@ and {prefix}MAIL_DSN=courier://TOKEN@"
         )
     return configs
+
+
+DEFAULT_NAME = "default"
+"""The name ``UNSEND_DSN`` is configured under when ``UNSEND_<NAME>_DSN`` variables are set too."""
+
+
+def environment_configs(
+    prefix: str, environ: Mapping[str, str]
+) -> tuple[dict[str, ProviderConfig], str | None] | None:
+    """Several providers from the environment, for a router: (configs, default name), or None
+    when only the single ``<prefix>DSN`` / ``<prefix>PROVIDER`` is set (a plain canceller).
+
+    With both kinds set, the single one serves bare ids as ``default`` and every ``name:id``
+    goes to its own name: a ref is never sent to the default's provider.
+    """
+    single = any(environ.get(f"{prefix}{key}") for key in ("DSN", "PROVIDER"))
+    several = any(
+        k.startswith(prefix) and k.endswith("_DSN") and k != f"{prefix}DSN" and v
+        for k, v in environ.items()
+    )
+    if not several:
+        return None
+    configs = env_configs(prefix, environ)
+    if not single:
+        return configs, None
+    if DEFAULT_NAME in configs:
+        raise ConfigError(
+            f"{prefix}DSN and {prefix}{DEFAULT_NAME.upper()}_DSN both name the default provider; "
+            "set one of them"
+        )
+    configs[DEFAULT_NAME] = env_config(prefix, environ)
+    return configs, DEFAULT_NAME

@@ -24,11 +24,11 @@ from .. import __version__
 from .._client import Canceller
 from .._config import from_config, read_toml
 from .._errors import AuthenticationError, ConfigError, UnsendError
-from .._result import CancelResult, Outcome
+from .._result import Outcome
 from .._router import Router
-from ._exit import CONFIG_ERROR, OK, code_for, worse
-from ._idfile import IdSource, find_undecodable_line
-from ._output import MAX_ROWS, as_json, results_table, summary
+from ._exit import CONFIG_ERROR, INTERRUPTED, OK, code_for, worse
+from ._idfile import IdSource, scan
+from ._output import TableRows, as_json, results_table, summary
 
 __all__ = ["cli"]
 
@@ -62,7 +62,7 @@ def _canceller(
     import os
 
     from .._config import env_config
-    from .._router import env_configs, toml_configs
+    from .._router import environment_configs, toml_configs
 
     fleet: dict[str, Any] = {}
     if storage is not None and max_rate is not None:
@@ -80,11 +80,10 @@ def _canceller(
                 configs = with_fleet(toml_configs(config_path))
                 return Router(configs, rate_limit_storage=storage)
             return from_config({**table, **fleet}, rate_limit_storage=storage)
-        single = any(os.environ.get(f"UNSEND_{key}") for key in ("DSN", "PROVIDER"))
-        several = any(k.startswith("UNSEND_") and k.endswith("_DSN") for k in os.environ)
-        if several and not single:
-            configs = with_fleet(env_configs("UNSEND_", os.environ))
-            return Router(configs, rate_limit_storage=storage)
+        several = environment_configs("UNSEND_", os.environ)
+        if several is not None:
+            configs, default = several
+            return Router(with_fleet(configs), default=default, rate_limit_storage=storage)
         config = {**env_config("UNSEND_", os.environ), **fleet}
         return from_config(config, rate_limit_storage=storage)
     except ConfigError as exc:
@@ -148,16 +147,20 @@ def cancel(
     """
     if not ids and source is None:
         _fail("give message ids as arguments or with --from-file (- reads stdin)")
-    if source is not None and (bad := find_undecodable_line(source)) is not None:
-        _fail(str(bad))
+    in_file: int | None = 0
+    if source is not None:
+        bad, in_file = scan(source)
+        if bad is not None:
+            _fail(str(bad))
     canceller = _canceller(dsn, config_path, storage, max_rate)
     id_source = IdSource(ids, source)
     out = Console(highlight=False)
     err = Console(stderr=True)
     counts: Counter[Outcome] = Counter()
-    shown: list[CancelResult] = []
+    table = TableRows()
     code = OK
     refused: UnsendError | None = None
+    interrupted = False
     started = time.monotonic()
     progress = Progress(
         SpinnerColumn(),
@@ -170,31 +173,40 @@ def cancel(
         disable=as_json_lines or not err.is_terminal,
     )
     with canceller, progress:
-        task = progress.add_task("cancel", total=len(ids) if source is None else None)
+        total = None if in_file is None else len(ids) + in_file
+        task = progress.add_task("cancel", total=total)
         local_rate = None if storage is not None else max_rate  # else the fleet's, in config
         stream = canceller.cancel_many(
             id_source, concurrency=concurrency, ordered=ordered, max_rate=local_rate
         )
-        with closing(stream):
-            for result in stream:
-                counts[result.outcome] += 1
-                code = worse(code, code_for(result))
-                progress.advance(task)
-                if as_json_lines:
-                    click.echo(as_json(result))
-                elif len(shown) < MAX_ROWS + 1 and (not result.cancelled or len(ids) <= 20):
-                    shown.append(result)
-                routed = not isinstance(canceller, Router) or result.name in canceller.names
-                if isinstance(result.error, AuthenticationError | ConfigError) and routed:
-                    # Every other id would be refused the same way: send no more of them. (A
-                    # ref naming nothing configured is only that ref's failure.)
-                    refused = result.error
-                    break
+        try:
+            with closing(stream):
+                for result in stream:
+                    counts[result.outcome] += 1
+                    routed = not isinstance(canceller, Router) or result.name in canceller.names
+                    code = worse(code, code_for(result, routed=routed))
+                    progress.advance(task)
+                    if as_json_lines:
+                        # One write per line: an interrupt never leaves half a JSON object.
+                        sys.stdout.write(as_json(result) + "\n")
+                        sys.stdout.flush()
+                    else:
+                        table.add(result)
+                    if isinstance(result.error, AuthenticationError | ConfigError) and routed:
+                        # Every other id would be refused the same way: send no more of them.
+                        # (A ref naming nothing configured is only that ref's failure.)
+                        refused = result.error
+                        break
+        except KeyboardInterrupt:
+            interrupted = True
     if not as_json_lines:
-        total = sum(counts.values())
+        shown, hidden = table.rows()
         if shown:
-            out.print(results_table(shown, width=out.width))
-        summary(out, counts, total, time.monotonic() - started)
+            out.print(results_table(shown, width=out.width, hidden=hidden))
+        summary(out, counts, sum(counts.values()), time.monotonic() - started)
+    if interrupted:
+        err.print("interrupted: the ids not reported above were not all sent", highlight=False)
+        sys.exit(INTERRUPTED)
     if refused is not None:
         _fail(f"{refused}; stopped there: the remaining ids were not sent")
     if id_source.error is not None:

@@ -31,7 +31,11 @@ INTERRUPTED = 130  # Ctrl-C: what was printed is whole; the rest was not reporte
 _RANK = {OK: 0, ACCEPTED_ONLY: 1, SOME_NOT_CANCELLED: 2, ERRORS: 3, CONFIG_ERROR: 4}
 
 
-def code_for(result: CancelResult) -> int:
+def code_for(result: CancelResult, *, routed: bool = True) -> int:
+    """The exit code one result asks for; an unroutable ref (``routed=False``, a name nothing
+    is configured under) is that ref's failure, as an invalid id is, not a configuration's."""
+    if result.outcome is Outcome.FAILED and not routed:
+        return SOME_NOT_CANCELLED
     if result.outcome is Outcome.FAILED:
         if isinstance(result.error, AuthenticationError | ConfigError):
             return CONFIG_ERROR

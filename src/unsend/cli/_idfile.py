@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-__all__ = ["IdSource", "UndecodableLine", "find_undecodable_line"]
+__all__ = ["IdSource", "UndecodableLine", "find_undecodable_line", "scan"]
 
 BOM = b"\xef\xbb\xbf"
 
@@ -31,19 +31,26 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
             raise UndecodableLine(number) from None
 
 
-def find_undecodable_line(stream: BinaryIO) -> UndecodableLine | None:
-    """Scan a seekable stream once before any request; rewind it."""
+def scan(stream: BinaryIO) -> tuple[UndecodableLine | None, int | None]:
+    """Read a seekable stream once before any request, then rewind it: its first undecodable
+    line, and how many ids it holds (None for a stream that cannot be read twice, a pipe)."""
     if not stream.seekable():
-        return None
+        return None, None
     start = stream.tell()
+    count = 0
     try:
-        for _ in _lines(stream):
-            pass
+        for _, line in _lines(stream):
+            count += bool(line.strip())
     except UndecodableLine as error:
-        return error
+        return error, None
     finally:
         stream.seek(start)
-    return None
+    return None, count
+
+
+def find_undecodable_line(stream: BinaryIO) -> UndecodableLine | None:
+    """The first undecodable line of a seekable stream (rewound after)."""
+    return scan(stream)[0]
 
 
 class IdSource:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from .._result import CancelResult, Outcome
 
-__all__ = ["MAX_ROWS", "as_json", "results_table", "summary"]
+__all__ = ["MAX_ROWS", "TableRows", "as_json", "results_table", "summary"]
 
 MAX_ROWS = 200
 _STYLE = {
@@ -30,8 +30,43 @@ def as_json(result: CancelResult) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False)
 
 
+class TableRows:
+    """Which results the human table shows: every one when there are at most ``ALL_UP_TO``,
+    else only those not cancelled (the first ``MAX_ROWS``), with how many more were hidden.
+
+    Decided on the results themselves, however the ids came (arguments, a file, stdin).
+    """
+
+    ALL_UP_TO = 20
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.first: list[CancelResult] = []
+        self.failures: list[CancelResult] = []
+        self.failures_total = 0
+
+    def add(self, result: CancelResult) -> None:
+        self.total += 1
+        if len(self.first) < self.ALL_UP_TO:
+            self.first.append(result)
+        if not result.cancelled:
+            self.failures_total += 1
+            if len(self.failures) < MAX_ROWS:
+                self.failures.append(result)
+
+    def rows(self) -> tuple[list[CancelResult], int]:
+        """(results to show, results not cancelled that are not shown)."""
+        if self.total <= self.ALL_UP_TO:
+            return self.first, 0
+        return self.failures, self.failures_total - len(self.failures)
+
+
 def results_table(
-    results: Sequence[CancelResult], title: str | None = None, *, width: int = 80
+    results: Sequence[CancelResult],
+    title: str | None = None,
+    *,
+    width: int = 80,
+    hidden: int = 0,
 ) -> Table:
     """The results as a table, with why each one that was not cancelled ended as it did.
 
@@ -56,8 +91,9 @@ def results_table(
             f"{result.elapsed:.3f} s",
             escape(why),
         )
-    if len(results) > MAX_ROWS:
-        table.caption = f"{len(results) - MAX_ROWS} more not shown (use --json for all)"
+    hidden += max(len(results) - MAX_ROWS, 0)
+    if hidden:
+        table.caption = f"{hidden} more not cancelled, not shown (use --json for all)"
     return table
 
 

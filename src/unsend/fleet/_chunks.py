@@ -9,7 +9,7 @@ from typing import Any
 
 from .._client import Canceller
 from .._config import env_config, from_config
-from .._router import Router, env_configs
+from .._router import Router, environment_configs
 
 __all__ = ["CancelSource", "cancel_chunk", "chunked", "configured_canceller"]
 
@@ -27,13 +27,14 @@ def chunked(items: Iterable[str], size: int) -> Iterator[list[str]]:
 
 def configured_canceller(environ: Mapping[str, str] | None = None) -> CancelSource:
     """The worker's canceller from its environment: a router taking refs when one
-    ``UNSEND_<NAME>_DSN`` per provider is set, else ``UNSEND_DSN`` / ``UNSEND_PROVIDER``."""
+    ``UNSEND_<NAME>_DSN`` per provider is set (``UNSEND_DSN`` then serves bare ids only), else
+    ``UNSEND_DSN`` / ``UNSEND_PROVIDER``."""
     env = os.environ if environ is None else environ
     storage = env.get("UNSEND_RATE_LIMIT_STORAGE") or None
-    single = any(env.get(f"UNSEND_{key}") for key in ("DSN", "PROVIDER"))
-    several = any(k.startswith("UNSEND_") and k.endswith("_DSN") for k in env)
-    if several and not single:
-        return Router(env_configs("UNSEND_", env), rate_limit_storage=storage)
+    several = environment_configs("UNSEND_", env)
+    if several is not None:
+        configs, default = several
+        return Router(configs, default=default, rate_limit_storage=storage)
     return from_config(env_config("UNSEND_", env))
 
 
