@@ -175,7 +175,17 @@ class _RouterBase(Generic[C]):
                 result = await canceller._cancel_on(ref.message_id, lane, pacers.get(ref.name))
             return self._finished(attrs.evolve(result, name=ref.name))
 
-        return FanOut(refs, cancel_one, concurrency=workers, ordered=ordered)  # type: ignore[arg-type]
+        async def cleanup() -> None:
+            for lane in local.values():
+                await lane.aclose()
+
+        return FanOut(
+            refs,  # type: ignore[arg-type]
+            cancel_one,
+            concurrency=workers,
+            ordered=ordered,
+            cleanup=cleanup if local else None,
+        )
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={c.provider!r}" for name, c in self._cancellers.items())

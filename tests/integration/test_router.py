@@ -3,6 +3,7 @@ with faults, unroutable refs as results, hooks, and every configuration form."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -209,3 +210,31 @@ def test_a_caller_client_is_shared_and_never_closed(unsend_emulator: EmulatorFix
         assert not client.is_closed
     with pytest.raises(unsend.ConfigError, match=r"httpx.Client"):
         emu.router(client=httpx.AsyncClient())
+
+
+def test_what_a_router_opens_for_a_cancel_many_it_closes(mode: str) -> None:
+    """An in-memory provider's lane is opened per cancel_many; it is closed when that ends."""
+    import gc
+
+    import httpx
+
+    def open_clients() -> set[int]:
+        kinds = (httpx.AsyncClient, httpx.Client)
+        return {id(o) for o in gc.get_objects() if isinstance(o, kinds) and not o.is_closed}
+
+    before = open_clients()
+    refs = ["mem:a", "mem:b", "mem:c"]
+    if mode == "sync":
+        with unsend.Router({"mem": "recording://"}) as router:
+            for _ in range(3):
+                assert len(list(router.cancel_many(refs))) == 3
+    else:
+
+        async def main() -> None:
+            async with unsend.AsyncRouter({"mem": "recording://"}) as router:
+                for _ in range(3):
+                    assert len([r async for r in router.cancel_many(refs)]) == 3
+
+        asyncio.run(main())
+    gc.collect()
+    assert open_clients() - before == set()

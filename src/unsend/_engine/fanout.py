@@ -109,11 +109,14 @@ class FanOut:
         *,
         concurrency: int,
         ordered: bool,
+        cleanup: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.ids = ids
         self.cancel_one = cancel_one
         self.concurrency = concurrency
         self.ordered = ordered
+        self.cleanup = cleanup
+        """Awaited once the fan-out ends, however it ends: what it opened for itself."""
 
     async def stream(self) -> AsyncIterator[CancelResult]:
         results = self._results()
@@ -220,6 +223,8 @@ class FanOut:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.cleanup is not None:
+                await self.cleanup()
 
 
 class _WorkerError:

@@ -29,8 +29,11 @@ class Lanes(Generic[C]):
 
     @classmethod
     def single(cls, client: C) -> Lanes[C]:
-        """One lane around a client the caller passed in, shared without limit."""
-        return cls(lambda: client, 1, connections_per_lane=1 << 30)
+        """One lane around a client that already exists, shared without limit; ``built``
+        lists it from the start, so whoever owns it closes it even if it was never used."""
+        lanes = cls(lambda: client, 1, connections_per_lane=1 << 30)
+        lanes._clients[0] = client
+        return lanes
 
     def _client(self, index: int) -> C:
         client = self._clients[index]
