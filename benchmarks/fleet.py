@@ -1,4 +1,5 @@
-"""8. A fleet sharing one provider limit: 1, 2 and 4 processes, with and without shared storage.
+"""8. A fleet sharing one provider limit: 1, 2 and 4 processes, with and without shared storage;
+and four processes against a strict bucket (100/s, burst 10) at 90% of its rate.
 
 Each process is the real CLI (``unsend cancel --from-file ... --max-rate N``), started at once,
 against one emulated OneSignal app whose token bucket allows N per second (burst N: a
@@ -25,15 +26,24 @@ SECONDS_OF_WORK = 6
 
 
 def _run(
-    emu: EmulatorFixture, processes: int, storage: str | None, folder: Path, seconds: int
+    emu: EmulatorFixture,
+    processes: int,
+    storage: str | None,
+    folder: Path,
+    *,
+    total: int,
+    bucket: tuple[int, int] = (LIMIT, LIMIT),
+    max_rate: float = LIMIT,
 ) -> dict[str, Any]:
+    """``total`` cancels split over ``processes`` CLI processes at ``--max-rate max_rate``,
+    against a provider bucket refilling ``bucket[0]`` per second with a burst of ``bucket[1]``."""
     emu.reset()
-    emu.set_faults("onesignal", limit_rps=LIMIT, limit_burst=LIMIT)
-    total = LIMIT * seconds
+    rate, burst = bucket
+    emu.set_faults("onesignal", limit_rps=rate, limit_burst=burst)
     ids = emu.seed("onesignal", count=total)
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
     command = [sys.executable, "-m", "unsend.cli", "cancel", "--dsn", emu.dsn("onesignal")]
-    command += ["--max-rate", str(LIMIT), "--json", "--concurrency", "16"]
+    command += ["--max-rate", str(max_rate), "--json", "--concurrency", "16"]
     if storage is not None:
         command += ["--rate-limit-storage", storage]
     running = []
@@ -65,9 +75,30 @@ def _run(
         "results": lines,
         "cancelled": counts.get("200", 0),
         "seconds_measured": whole,
-        "achieved_share_of_limit": round(in_window / whole / LIMIT, 3),
+        "achieved_share_of_limit": round(in_window / whole / rate, 3),
         "share_answered_429": round(counts.get("429", 0) / requests, 4),
     }
+
+
+# The issue's case: a bucket refilling 100/s with a burst of 10, four processes of 900 ids each,
+# the fleet told 95/s (95% of the bucket's rate).
+BUCKET = (100, 10)
+BUCKET_PROCESSES = 4
+BUCKET_IDS_PER_PROCESS = 900
+BUCKET_MAX_RATE = 95
+
+
+def measure_bucket(url: str, folder: Path, storage: str, *, ids_per_process: int) -> Any:
+    emu = EmulatorFixture(url)
+    return _run(
+        emu,
+        BUCKET_PROCESSES,
+        storage,
+        folder,
+        total=BUCKET_PROCESSES * ids_per_process,
+        bucket=BUCKET,
+        max_rate=BUCKET_MAX_RATE,
+    )
 
 
 def measure(url: str, *, seconds: int = SECONDS_OF_WORK, most: int = 4) -> dict[str, Any]:
@@ -80,7 +111,17 @@ def measure(url: str, *, seconds: int = SECONDS_OF_WORK, most: int = 4) -> dict[
                 redis.flush()
                 runs = (("shared", redis.url), ("per_process", None))
                 for label, storage in runs:
-                    results[label].append(_run(emu, processes, storage, Path(folder), seconds))
+                    total = LIMIT * seconds
+                    results[label].append(_run(emu, processes, storage, Path(folder), total=total))
+            redis.flush()
+            per_process = BUCKET_IDS_PER_PROCESS if seconds >= SECONDS_OF_WORK else 50
+            bucket = measure_bucket(url, Path(folder), redis.url, ids_per_process=per_process)
+            results["bucket"] = {
+                "rate": BUCKET[0],
+                "burst": BUCKET[1],
+                "max_rate": BUCKET_MAX_RATE,
+                **bucket,
+            }
         finally:
             redis.stop()
     emu.reset()

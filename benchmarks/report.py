@@ -128,6 +128,16 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{alone['share_answered_429']:.2%} |"
             )
         lines.append("")
+        if bucket := fleet.get("bucket"):
+            lines += [
+                f"Against a strict bucket ({bucket['rate']}/s, burst {bucket['burst']}), "
+                f"{bucket['processes']} CLI processes x {bucket['cancels'] // bucket['processes']}"
+                f" ids, --max-rate {bucket['max_rate']} on one redis-server: "
+                f"{bucket['achieved_share_of_limit']:.1%} of the bucket's rate achieved, "
+                f"{bucket['share_answered_429']:.2%} of requests answered 429, "
+                f"{bucket['results']} results for {bucket['cancels']} ids.",
+                "",
+            ]
     if newer := results.get("newer"):
         lines += [
             "**9. The five newer providers, cancels/s** (cancel_many async vs raw aiohttp with "

@@ -112,20 +112,21 @@ def _owned_async_lanes(provider: Provider | None = None) -> Lanes[AsyncLane]:
     return Lanes(make, LANES, LANE_CONNECTIONS)
 
 
-def _shared_gate(provider: Provider, uri: str | None, max_rate: float | None) -> SharedGate | None:
+def _shared_gate(
+    provider: Provider, uri: str | None, max_rate: float | None, clock: Clock
+) -> SharedGate | None:
     """The fleet's gate for this provider account, or None for this process's own."""
     if uri is None:
         return None  # the common case: nothing more to import or check
-    if not isinstance(uri, str):
-        raise ConfigError(f"rate_limit_storage must be a storage URI, got {type(uri).__name__}")
-    from ._engine.shared_gate import SharedGate, is_shared, scope_of
+    from ._engine.shared_gate import SharedGate, check_storage_uri, is_shared, scope_of
 
+    check_storage_uri(uri)
     if not is_shared(uri):
         return None
     if max_rate is not None:
         Gate(max_rate)  # the same check of max_rate as without shared storage
     try:
-        import limits  # noqa: F401
+        import redis  # noqa: F401
     except ImportError:
         raise ConfigError(
             "rate_limit_storage needs the redis extra: pip install 'unsend[redis]'"
@@ -133,7 +134,7 @@ def _shared_gate(provider: Provider, uri: str | None, max_rate: float | None) ->
     app_id = getattr(provider, "app_id", None)  # OneSignal's limit is one bucket per app
     account = (app_id,) if isinstance(app_id, str) else secrets_of(provider)
     scope = scope_of(provider.name, str(getattr(provider, "base_url", "")), account)
-    return SharedGate(uri, scope, max_rate)
+    return SharedGate(uri, scope, max_rate, clock)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
@@ -172,7 +173,7 @@ class _CancellerBase:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.on_retry = on_retry
         self.on_result = on_result
-        self.shared_gate = _shared_gate(provider, rate_limit_storage, max_rate)
+        self.shared_gate = _shared_gate(provider, rate_limit_storage, max_rate, self.clock)
         # With a shared gate the fleet's limit paces; this process's gate keeps the 429 pause.
         self.gate = Gate(None if self.shared_gate is not None else max_rate)
         self._owns_client = owns_client
@@ -509,6 +510,8 @@ class Canceller(_CancellerBase):
         """Close the HTTP clients if unsend created them, and the private loop if started."""
         self._release_secrets()
         self._host.close()
+        if self.shared_gate is not None:
+            self.shared_gate.close()
         if self._owns_client:
             for client in self._lanes.built():
                 client.close()
@@ -639,6 +642,8 @@ class AsyncCanceller(_CancellerBase):
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""
         self._release_secrets()
+        if self.shared_gate is not None:
+            await self.shared_gate.aclose()
         if self._owns_client:
             await close_lanes(self._lanes)
 

@@ -85,9 +85,9 @@ def _positive(key: str, value: Any) -> Any:
 
 
 def _storage_uri(key: str, value: Any) -> str:
-    if not isinstance(value, str) or "://" not in value:
-        raise ConfigError(f"{key} must be a limits storage URI such as redis://host:6379/0")
-    return value
+    from ._engine.shared_gate import check_storage_uri
+
+    return check_storage_uri(value, key)
 
 
 # Client option -> how to read it. Numbers may come as strings (environment, DSN query).

@@ -1,8 +1,8 @@
 """The shared gate on a real redis-server: one limit and one 429 pause for every process.
 
 Two cancellers with the same storage stand for two processes (their only shared state is in
-Redis); the CLI test runs real separate processes. Rates are real time (the moving window is on
-the wall clock), kept small: about a second each.
+Redis); the CLI test runs real separate processes. Rates are real time where the provider's
+bucket is the judge, kept small: about a second each; pauses are on the injected clock.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def test_keys_are_a_fingerprint_never_the_credential(
         assert "SharedGate('unsend:onesignal:" in repr(canceller.shared_gate)
     keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("*")]
     assert keys
-    assert all(k.startswith("LIMITS:LIMITER/unsend:onesignal:") for k in keys), keys
+    assert all(k.startswith("unsend:onesignal:") for k in keys), keys
     c = emu.credentials
     for secret in (c.onesignal_api_key, c.onesignal_app_id):
         assert not any(secret in k for k in keys)
@@ -199,7 +199,7 @@ def test_configuration_forms_carry_the_storage(redis_url: str) -> None:
     canceller.close()
     with unsend.Router({"mail": "courier://t@"}, rate_limit_storage=redis_url) as router:
         assert router.canceller("mail").shared_gate is not None
-    with pytest.raises(unsend.ConfigError, match="storage URI"):
+    with pytest.raises(unsend.ConfigError, match="Redis URL"):
         unsend.from_config({"provider": "courier", "token": "t", "rate_limit_storage": "redis"})
     plain = unsend.from_config("courier://t@?rate_limit_storage=memory://")
     assert plain.shared_gate is None  # memory:// is this process's own gate, as before
@@ -235,3 +235,189 @@ def test_four_cli_processes_hold_the_fleet_limit(unsend_emulator: EmulatorFixtur
     assert four["achieved_share_of_limit"] >= 0.9
     assert four["share_answered_429"] < 0.02
     assert shared["per_process"][-1]["share_answered_429"] > four["share_answered_429"]
+
+
+# -- atomic, capped, and never past a cancel's deadline (#24 items 2, 3, 13) ------------------
+
+
+def _gate(redis_url: str, clock: FakeClock, **kwargs: Any) -> Any:
+    from unsend._engine.shared_gate import SharedGate
+
+    return SharedGate(redis_url, "courier:test", kwargs.pop("max_rate", None), clock, **kwargs)
+
+
+def _pause_ms(redis_url: str) -> int:
+    value = redis.Redis.from_url(redis_url).get("unsend:courier:test:pause")
+    return 0 if value is None else int(value)
+
+
+def test_concurrent_pauses_keep_the_latest_instant_and_never_add_up(redis_url: str) -> None:
+    clock = FakeClock()
+    now = clock.time()
+    gates = [_gate(redis_url, clock) for _ in range(8)]
+    threads = [
+        threading.Thread(target=g.pause_sync, args=(now, 2.0 + i / 10, 30.0))
+        for i, g in enumerate(gates)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    # The latest of the eight instants, to the millisecond: not their sum, not the last writer.
+    assert _pause_ms(redis_url) == int((now + 2.7) * 1000 + 0.999)
+    gates[0].pause_sync(now, 1.0, 30.0)  # a shorter pause never shortens it
+    assert _pause_ms(redis_url) == int((now + 2.7) * 1000 + 0.999)
+
+
+def test_a_pause_is_capped_by_max_pause_and_by_the_cancel_s_time_left(redis_url: str) -> None:
+    clock = FakeClock()
+    now = clock.time()
+    _gate(redis_url, clock).pause_sync(now, 315_360_000, 30.0)  # "retry after ten years"
+    assert _pause_ms(redis_url) <= (now + 30.0) * 1000 + 1
+    redis.Redis.from_url(redis_url).flushall()
+    _gate(redis_url, clock, max_pause=5.0).pause_sync(now, 315_360_000, 30.0)
+    assert _pause_ms(redis_url) <= (now + 5.0) * 1000 + 1
+
+
+def test_a_ten_year_retry_after_does_not_lock_a_fresh_process_out(
+    redis_url: str, unsend_emulator: EmulatorFixture
+) -> None:
+    emu = unsend_emulator
+    first, second = emu.seed("courier", count=2)
+    emu.set_faults("courier", rate_limit_rate=1.0, retry_after=315_360_000, max_faults=1)
+    storage: dict[str, Any] = {"rate_limit_storage": redis_url}
+    clock = FakeClock()
+    with emu.canceller("courier", clock=clock, **storage) as one, pytest.raises(unsend.RateLimited):
+        one.cancel(first)  # the wait is past its deadline: this cancel fails at once
+    # A fresh process a deadline later (30 s on its clock) is not paused at all.
+    later = FakeClock(wall_start=clock.time() + 31)
+    with emu.canceller("courier", clock=later, **storage) as two:
+        assert two.cancel(second).cancelled
+    assert later.sleeps == []
+
+
+def test_a_slot_past_the_deadline_is_refused_without_being_taken(redis_url: str) -> None:
+    clock = FakeClock()
+    gate = _gate(redis_url, clock, max_rate=0.5)  # one slot every two seconds, fleet-wide
+    now = clock.time()
+    assert gate.reserve_sync(now, 30.0) == 0.0
+    assert gate.reserve_sync(now, 30.0) == pytest.approx(2.0, abs=0.002)
+    assert gate.reserve_sync(now, 3.0) > 3.0  # would wait past its deadline: not taken
+    assert gate.reserve_sync(now, 30.0) == pytest.approx(4.0, abs=0.002)  # the slot is still free
+
+
+class SlowProxy:
+    """A loopback TCP proxy in front of Redis that holds every answer for ``delay`` seconds."""
+
+    def __init__(self, upstream_port: int, delay: float) -> None:
+        import socket
+
+        self.delay = delay
+        self.upstream = ("127.0.0.1", upstream_port)
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.url = f"redis://127.0.0.1:{self.sock.getsockname()[1]}/0"
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import socket
+
+        while not self.stop.is_set():
+            try:
+                client, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            upstream = socket.create_connection(self.upstream)
+            threading.Thread(target=self._pump, args=(client, upstream, 0.0), daemon=True).start()
+            threading.Thread(
+                target=self._pump, args=(upstream, client, self.delay), daemon=True
+            ).start()
+
+    @staticmethod
+    def _pump(source: Any, target: Any, delay: float) -> None:
+        try:
+            while data := source.recv(65536):
+                time.sleep(delay)
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, target):
+                s.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+def test_slow_storage_is_treated_as_down_and_never_breaks_the_deadline(
+    redis_server: RedisServer, unsend_emulator: EmulatorFixture, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis answering 0.4 s late. Real time is the point: the bound is the deadline (2 s)
+    plus 0.5 s, which a loaded machine cannot eat (the cancel itself takes milliseconds)."""
+    from unsend._engine import shared_gate
+
+    shared_gate._outages.clear()
+    emu = unsend_emulator
+    ids = emu.seed("courier", count=5)
+    proxy = SlowProxy(redis_server.port, 0.4)
+    caplog.set_level(logging.WARNING, logger="unsend")
+    retry = unsend.RetryPolicy(deadline=2.0)
+    try:
+        with emu.canceller("courier", max_rate=50, rate_limit_storage=proxy.url, retry=retry) as c:
+            for message_id in ids:
+                started = time.monotonic()
+                result = c.cancel(message_id)
+                assert time.monotonic() - started < 2.0 + 0.5
+                assert result.cancelled, result  # never blamed on the provider
+    finally:
+        proxy.close()
+        shared_gate._outages.clear()
+    warnings = [r for r in caplog.records if "rate-limit storage unavailable" in r.message]
+    assert len(warnings) == 1  # one per outage per process
+
+
+def test_keys_cannot_be_checked_against_a_guessed_token_cheaply() -> None:
+    import hashlib
+
+    from unsend._engine.shared_gate import _fingerprint, scope_of
+
+    token = "courier-token-guessed-1"
+    scope = scope_of("courier", "https://api.courier.com", [token])
+    cheap = hashlib.sha256("\0".join(["courier", "https://api.courier.com", token]).encode())
+    assert cheap.hexdigest()[:16] not in scope
+    _fingerprint.cache_clear()
+    started = time.process_time()
+    for n in range(3):
+        scope_of("courier", "https://api.courier.com", [f"guess-{n}"])
+    assert time.process_time() - started >= 3 * 0.005  # each guess costs a slow derivation
+
+
+@pytest.mark.parametrize("uri", ["reddis://127.0.0.1:6379/0", "memcached://x", "redis"])
+def test_an_unknown_storage_scheme_is_refused_at_configuration(uri: str) -> None:
+    with pytest.raises(unsend.ConfigError):
+        unsend.Canceller(unsend.Courier("token-1234"), rate_limit_storage=uri)
+    with pytest.raises(unsend.ConfigError):
+        unsend.from_config({"provider": "courier", "token": "t", "rate_limit_storage": uri})
+
+
+def test_the_cli_refuses_a_misspelt_storage_with_exit_2() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "unsend.cli",
+            "cancel",
+            "1-a",
+            "--dsn",
+            "courier://t@",
+            "--rate-limit-storage",
+            "reddis://127.0.0.1:6379/0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "did you mean 'redis://'" in done.stderr

@@ -89,12 +89,14 @@ class Received:
 @attrs.frozen(slots=True)
 class Coordinate:
     """Ask the fleet's shared gate (storage I/O the driver performs, sync or async): reserve a
-    slot (``pause`` None; the reply is ``(seconds to wait, ask again after)``) or close the
-    gate for everyone for ``pause`` seconds (the reply is None)."""
+    slot (``pause`` None; the reply is the seconds to wait before sending) or close the gate
+    for everyone for ``pause`` seconds (the reply is None)."""
 
     gate: SharedGate
     now: float
     """The injected clock's wall time: the fleet's pauses are instants on it."""
+    time_left: float
+    """What is left of the cancel's deadline: no storage call, slot or pause goes past it."""
     pause: float | None = None
 
 
@@ -107,7 +109,7 @@ class BodyTooLarge(Exception):
 
 
 Step = Send | Sleep | Coordinate
-Reply = Received | BaseException | tuple[float, bool] | None
+Reply = Received | BaseException | float | None
 
 
 class Call(Generic[T]):
@@ -155,21 +157,19 @@ class Call(Generic[T]):
             if delay := self._gate_delay():
                 yield Sleep(delay)
             if self.shared is not None:
-                again = True
-                while again:
-                    reserved = yield Coordinate(self.shared, self.clock.time())
-                    assert isinstance(reserved, tuple)
-                    wait, again = reserved
-                    if wait:
-                        self._check_wait(wait)
-                        yield Sleep(wait)
+                wait = yield Coordinate(self.shared, self.clock.time(), self.time_left())
+                assert isinstance(wait, float)
+                if wait:
+                    self._check_wait(wait)
+                    yield Sleep(wait)
             reply = yield Send(self._next_request(), self.time_left())
             try:
                 return self._outcome(reply)
             except UnsendError as error:
                 pause = error.retry_after if isinstance(error, RateLimited) else None
                 if self.shared is not None and pause:
-                    yield Coordinate(self.shared, self.clock.time(), pause=pause)
+                    left = self.time_left()
+                    yield Coordinate(self.shared, self.clock.time(), left, pause=pause)
                 if retries is None:
                     if not self.policy.should_retry(error):
                         raise

@@ -1,24 +1,37 @@
-"""The gate a fleet shares: one provider limit across processes and machines, on ``limits``.
+"""The gate a fleet shares: one provider limit and one 429 pause across processes, on Redis.
 
-``rate_limit_storage`` is a ``limits`` storage URI (``redis://host:6379/0``, and whatever else
-``limits`` supports). With it, ``max_rate`` is a moving window of that many requests in any
-second for every process using the same provider account, and a 429's wait pauses them all.
-The keys are ``unsend:<provider>:<fingerprint>``: a hash of the provider, its base URL and its
-account (QStash's and Courier's token, OneSignal's app id), never the credential itself.
+``rate_limit_storage`` is a Redis URL (``redis://host:6379/0``, ``rediss://``, ``unix://``).
+Each operation is one atomic script on the server:
 
-Sleeping stays unsend's: the gate only answers "wait this long" and the engine sleeps on its
-injected clock, under the cancel's deadline. A pause is an instant on that clock's wall time;
-the rate's moving window is ``limits``'s, on real time (a ``FakeClock`` does not move it).
+- **reserve** takes the fleet's next slot. Requests are spaced ``1 / max_rate`` apart fleet-wide
+  (the generic cell rate algorithm, without a burst): a request may start at the latest of now,
+  the pause's end and the slot after the last one taken. The slot is taken only if that start is
+  within the caller's deadline, so a cancel that cannot wait never holds a slot others could use.
+- **pause** closes the gate until an instant: a later instant replaces it, an earlier one never
+  shortens it, instants never add up, and the key expires with the pause. A pause is at most
+  ``max_pause`` seconds (``MAX_PAUSE`` by default) and at most the time left in the cancel that
+  saw the 429: a provider's "retry after ten years" fails that cancel, and does not lock the
+  fleet out.
 
-If the storage fails (Redis stopped, unreachable, slow), each call gives up after
-``STORAGE_TIMEOUT`` seconds, a warning is logged once, and the gate falls back to the
-process's own pacing for ``RETRY_STORAGE_AFTER`` seconds before trying the storage again: a
-cancel never hangs on Redis and no result is lost; only the fleet-wide limit is not held
-while the storage is away.
+Time is the injected clock's wall time in milliseconds, passed by each process (so tests drive
+the gate with a ``FakeClock``); processes on different machines should keep their clocks in
+sync, as for any distributed rate limit.
+
+Keys are ``unsend:<provider>:<fingerprint>:{slot,pause}``. The fingerprint is scrypt of the
+provider, its base URL and its account (a token, an app id): a slow derivation, so reading the
+keys out of Redis does not let anyone check a guessed token cheaply. It is computed once per
+account per process.
+
+If the storage fails or is slow (Redis stopped, unreachable, answering late), the gate falls
+back to this process's own pacing for ``RETRY_STORAGE_AFTER`` seconds, then tries it again; a
+warning is logged once per outage per process. A storage call never runs past the cancel's
+deadline: it is skipped when less than twice ``STORAGE_TIMEOUT`` (a connect and an answer) is
+left, and a storage failure is never reported as the provider's.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -27,183 +40,321 @@ import time
 from collections.abc import Iterable
 from typing import Any, Final
 
+from .._errors import ConfigError
+from .clock import Clock
 from .gate import Gate
 
 __all__ = [
+    "MAX_PAUSE",
     "RETRY_STORAGE_AFTER",
-    "Reservation",
+    "SCHEMES",
+    "SLOW_STORAGE",
     "STORAGE_TIMEOUT",
     "SharedGate",
+    "check_storage_uri",
     "is_shared",
     "scope_of",
 ]
 
-Reservation = tuple[float, bool]
-"""Seconds to wait, and whether to ask again after waiting (False: the slot is taken)."""
 STORAGE_TIMEOUT: Final = 0.5
+"""The longest one storage call may take (connect or answer) before it counts as failed."""
+SLOW_STORAGE: Final = 0.25
+"""A storage call answered later than this is taken as the storage being down."""
 RETRY_STORAGE_AFTER: Final = 5.0
+MAX_PAUSE: Final = 300.0
+"""The longest a 429 pauses the fleet, whatever the provider asked (``max_pause`` changes it)."""
+SCHEMES: Final = ("redis", "rediss", "unix")
+LOCAL_SCHEMES: Final = ("memory", "async+memory")
 log = logging.getLogger("unsend")
+
+# KEYS: slot, pause. ARGV: now (ms), interval (ms, 0 without max_rate), latest start (ms).
+# Returns {start (ms, as text), 1 if the slot was taken else 0}.
+RESERVE: Final = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local latest = tonumber(ARGV[3])
+local start = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0'))
+if interval > 0 then
+  start = math.max(start, tonumber(redis.call('GET', KEYS[1]) or '0'))
+end
+if start > latest then
+  return {string.format('%.3f', start), 0}
+end
+if interval > 0 then
+  local next_slot = start + interval
+  local ttl = math.ceil(next_slot - now) + 1000
+  redis.call('SET', KEYS[1], string.format('%.3f', next_slot), 'PX', ttl)
+end
+return {string.format('%.3f', start), 1}
+"""
+# KEYS: pause. ARGV: until (ms), time to live (ms). Never shortens, never adds.
+PAUSE: Final = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return 0
+"""
+
+
+def _scheme(uri: str) -> str:
+    return uri.split("://", 1)[0].lower() if "://" in uri else ""
+
+
+def check_storage_uri(uri: object, key: str = "rate_limit_storage") -> str:
+    """``uri`` if it names a storage unsend shares a limit on, else ``ConfigError`` (a typo
+    such as ``reddis://`` is refused here, never run unshared)."""
+    if not isinstance(uri, str) or "://" not in uri:
+        raise ConfigError(f"{key} must be a Redis URL such as redis://host:6379/0")
+    scheme = _scheme(uri)
+    if scheme not in (*SCHEMES, *LOCAL_SCHEMES):
+        import difflib
+
+        known = ", ".join(f"{s}://" for s in (*SCHEMES, "memory"))
+        message = f"{key}: unknown scheme {scheme + '://'!r}; use one of {known}"
+        if close := difflib.get_close_matches(scheme, [*SCHEMES, "memory"], 1):
+            message += f" (did you mean {close[0] + '://'!r}?)"
+        raise ConfigError(message)
+    return uri
 
 
 def is_shared(uri: str | None) -> bool:
     """True for a storage other processes can see; ``memory://`` (the default) is this one's."""
-    return uri is not None and not uri.startswith(("memory://", "async+memory://"))
+    return uri is not None and _scheme(uri) in SCHEMES
+
+
+@functools.lru_cache(maxsize=64)
+def _fingerprint(name: str, base_url: str, account: tuple[str, ...]) -> str:
+    # scrypt (16 MiB, a few tens of ms): cheap once per account, dear for each guess.
+    salt = f"unsend-gate-v1\0{name}\0{base_url}".encode()
+    secret = "\0".join(account).encode()
+    return hashlib.scrypt(secret, salt=salt, n=1 << 14, r=8, p=1, dklen=12).hex()
 
 
 def scope_of(name: str, base_url: str, account: Iterable[str]) -> str:
-    """The key scope of a provider account: never the credential, only a hash of it."""
-    digest = hashlib.sha256("\0".join([name, base_url, *account]).encode()).hexdigest()
-    return f"{name}:{digest[:16]}"
+    """The key scope of a provider account: a slow fingerprint, never the credential."""
+    return f"{name}:{_fingerprint(name, base_url, tuple(account))}"
 
 
-def _rate_item(max_rate: float) -> Any:
-    """``max_rate`` per second as a ``limits`` item: N per second, or 1 per ceil(1/rate) s."""
-    from limits import RateLimitItemPerSecond
+@functools.cache
+def _without_setinfo() -> dict[str, Any]:
+    """redis-py's way to skip CLIENT SETINFO: ``driver_info=None`` from 7.1, before it
+    ``lib_name=None, lib_version=None`` (deprecated since)."""
+    import inspect
 
-    if max_rate >= 1:
-        return RateLimitItemPerSecond(math.floor(max_rate), 1)
-    return RateLimitItemPerSecond(1, math.ceil(1 / max_rate))
+    import redis
+
+    if "driver_info" in inspect.signature(redis.Redis.__init__).parameters:
+        return {"driver_info": None}
+    return {"lib_name": None, "lib_version": None}
 
 
-def _async_uri(uri: str) -> str:
-    return uri if uri.startswith("async+") else f"async+{uri}"
+class _Outage:
+    """Whether one storage (by URI) is away, shared by every gate of this process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.down_until = 0.0
+        self.warned = False
+
+
+_outages: dict[str, _Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def _outage_of(uri: str) -> _Outage:
+    with _outages_lock:
+        return _outages.setdefault(uri, _Outage())
 
 
 class SharedGate:
-    def __init__(self, uri: str, scope: str, max_rate: float | None) -> None:
-        self.uri = uri
+    def __init__(
+        self,
+        uri: str,
+        scope: str,
+        max_rate: float | None,
+        clock: Clock,
+        *,
+        max_pause: float = MAX_PAUSE,
+    ) -> None:
+        self.uri = check_storage_uri(uri)
         self.key = f"unsend:{scope}"
-        self.pause_key = f"{self.key}:pause"
-        self.item = _rate_item(max_rate) if max_rate else None
+        self.keys = [f"{self.key}:slot", f"{self.key}:pause"]
+        self.interval_ms = 1000.0 / max_rate if max_rate else 0.0
+        self.max_pause = max_pause
+        self.clock = clock
         self.fallback = Gate(max_rate)  # this process's own pacing while the storage is away
-        self._down_until = 0.0
-        self._warned = False  # one warning per gate, however long or often the storage is away
+        self._outage = _outage_of(uri)
         self._lock = threading.Lock()
-        self._sync: tuple[Any, Any] | None = None
-        self._async: dict[int, tuple[Any, Any]] = {}
+        self._sync: Any = None  # redis-py's client, built on first use
+        self._async: dict[int, Any] = {}  # its asyncio client, per event loop
 
     def __repr__(self) -> str:
         return f"SharedGate({self.key!r})"  # the URI may hold a password
 
-    # -- storage -----------------------------------------------------------------------------
+    # -- what both drivers share: when to ask, what to ask, what the answer means ------------
 
-    def _options(self) -> dict[str, Any]:
-        if self.uri.split("://", 1)[0].endswith(("redis", "rediss")):
-            return {
-                "socket_timeout": STORAGE_TIMEOUT,
-                "socket_connect_timeout": STORAGE_TIMEOUT,
-            }
-        return {}
+    def _usable(self, time_left: float) -> bool:
+        """Ask the storage only while it is up and the call cannot outlast the deadline: a
+        call is one connect and one answer, each at most ``STORAGE_TIMEOUT``."""
+        up = time.monotonic() >= self._outage.down_until
+        return up and time_left > 2 * STORAGE_TIMEOUT
 
-    def _sync_parts(self) -> tuple[Any, Any]:
-        with self._lock:
-            if self._sync is None:
-                from limits.storage import storage_from_string
-                from limits.strategies import MovingWindowRateLimiter
+    def _reserve_args(self, now: float, time_left: float) -> list[str]:
+        now_ms = round(now * 1000, 3)  # the script answers to the microsecond
+        return [f"{now_ms:.3f}", repr(self.interval_ms), repr(now_ms + time_left * 1000)]
 
-                storage = storage_from_string(self.uri, **self._options())
-                self._sync = (storage, MovingWindowRateLimiter(storage))
-            return self._sync
+    def _waited(self, reply: Any, now: float) -> float:
+        wait_ms = float(reply[0]) - round(now * 1000, 3)
+        return wait_ms / 1000 if wait_ms >= 0.001 else 0.0
 
-    def _async_parts(self) -> tuple[Any, Any]:
-        import asyncio
+    def _pause_args(self, now: float, seconds: float, time_left: float) -> list[str] | None:
+        seconds = min(seconds, self.max_pause, time_left)
+        if not seconds > 0:
+            return None
+        until_ms = math.ceil((now + seconds) * 1000)
+        return [str(until_ms), str(math.ceil(seconds * 1000) + 1000)]
 
-        loop = id(asyncio.get_running_loop())
-        parts = self._async.get(loop)
-        if parts is None:
-            from limits.aio.strategies import MovingWindowRateLimiter
-            from limits.storage import storage_from_string
+    def _local(self) -> float:
+        """This process's own slot: taken now, to be used after the wait."""
+        return self.fallback.reserve(self.clock.monotonic())
 
-            options = self._options()
-            if options:  # redis: through redis-py's asyncio client, which unsend depends on
-                options["implementation"] = "redispy"
-            storage = storage_from_string(_async_uri(self.uri), **options)
-            parts = self._async[loop] = (storage, MovingWindowRateLimiter(storage))
-        return parts
+    def _answered(self, started: float) -> None:
+        """A storage call came back: slow is as good as down; in time ends an outage."""
+        took = time.monotonic() - started
+        if took > SLOW_STORAGE:
+            self._went_down(f"it answered in {took:.2f} s")
+            return
+        outage = self._outage
+        if outage.warned and time.monotonic() >= outage.down_until:
+            with outage.lock:
+                outage.warned = False  # back: the next outage is warned about again
 
-    def _available(self) -> bool:
-        return time.monotonic() >= self._down_until
-
-    def _went_down(self, error: BaseException) -> None:
-        with self._lock:
-            first = not self._warned
-            self._warned = True
-            self._down_until = time.monotonic() + RETRY_STORAGE_AFTER
+    def _went_down(self, why: str) -> None:
+        outage = self._outage
+        with outage.lock:
+            first = not outage.warned
+            outage.warned = True
+            outage.down_until = time.monotonic() + RETRY_STORAGE_AFTER
         if first:
             log.warning(
-                "unsend: rate-limit storage unavailable (%s); pacing this process alone "
-                "for %.0f s, then trying it again",
-                type(error).__name__,
+                "unsend: rate-limit storage unavailable (%s); pacing this process alone for "
+                "%.0f s, then trying it again",
+                why,
                 RETRY_STORAGE_AFTER,
             )
 
-    def _local(self) -> Reservation:
-        """This process's own slot: taken now, to be used after the wait."""
-        return (self.fallback.reserve(time.monotonic()), False)
+    # -- storage clients ------------------------------------------------------------------------
 
-    # -- reserve: (seconds to wait, whether to ask again after waiting) -----------------------
+    @staticmethod
+    def _options(retry: Any) -> dict[str, Any]:
+        # One round trip per call, each bounded: no retries inside redis-py (falling back is
+        # the gate's answer to a failure), no CLIENT SETINFO on connect, EVAL not EVALSHA (no
+        # NOSCRIPT round trip).
+        return {
+            "socket_timeout": STORAGE_TIMEOUT,
+            "socket_connect_timeout": STORAGE_TIMEOUT,
+            "retry": retry,
+            **_without_setinfo(),
+        }
 
-    def reserve_sync(self, now: float) -> Reservation:
-        """``now`` is the injected clock's wall time: a pause is an epoch instant."""
-        if not self._available():
+    def _sync_client(self) -> Any:
+        with self._lock:
+            if self._sync is None:
+                import redis
+                from redis.backoff import NoBackoff
+                from redis.retry import Retry
+
+                self._sync = redis.Redis.from_url(self.uri, **self._options(Retry(NoBackoff(), 0)))
+            return self._sync
+
+    def _async_client(self) -> Any:
+        import asyncio
+
+        import redis.asyncio
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
+        loop = id(asyncio.get_running_loop())
+        client = self._async.get(loop)
+        if client is None:
+            options = self._options(Retry(NoBackoff(), 0))
+            client = self._async[loop] = redis.asyncio.Redis.from_url(self.uri, **options)
+        return client
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._sync = self._sync, None
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        import asyncio
+
+        client = self._async.pop(id(asyncio.get_running_loop()), None)
+        if client is not None:
+            await client.aclose()
+        self.close()
+
+    # -- reserve: seconds to wait before sending ------------------------------------------------
+
+    def reserve_sync(self, now: float, time_left: float) -> float:
+        """``now`` is the injected clock's wall time; ``time_left`` the cancel's."""
+        if not self._usable(time_left):
             return self._local()
+        started = time.monotonic()
         try:
-            storage, limiter = self._sync_parts()
-            left = float(storage.get(self.pause_key)) / 1000 - now
-            if left > 0:
-                return (left, True)
-            if self.item is None or limiter.hit(self.item, self.key):
-                return (0.0, False)
-            reset = float(limiter.get_window_stats(self.item, self.key).reset_time)
-            return (max(reset - time.time(), 0.001), True)
-        except Exception as error:  # any storage failure: fall back, never hang
-            self._went_down(error)
+            args = self._reserve_args(now, time_left)
+            reply = self._sync_client().eval(RESERVE, 2, *self.keys, *args)
+        except Exception as error:  # any storage failure: fall back, never hang, never blame
+            self._went_down(type(error).__name__)
             return self._local()
+        self._answered(started)
+        return self._waited(reply, now)
 
-    async def reserve_async(self, now: float) -> Reservation:
-        if not self._available():
+    async def reserve_async(self, now: float, time_left: float) -> float:
+        if not self._usable(time_left):
             return self._local()
+        import asyncio
+
+        started = time.monotonic()
         try:
-            storage, limiter = self._async_parts()
-            left = float(await storage.get(self.pause_key)) / 1000 - now
-            if left > 0:
-                return (left, True)
-            if self.item is None or await limiter.hit(self.item, self.key):
-                return (0.0, False)
-            reset = float((await limiter.get_window_stats(self.item, self.key)).reset_time)
-            return (max(reset - time.time(), 0.001), True)
-        except Exception as error:  # any storage failure: fall back, never hang
-            self._went_down(error)
-            return self._local()
-
-    # -- pause: close the gate for every process until an instant ----------------------------
-    # The pause key holds that instant (epoch milliseconds, as the counter's value) and expires
-    # a little after it; a later, longer pause replaces it, a shorter one never shortens it.
-
-    def pause_sync(self, now: float, seconds: float) -> None:
-        self.fallback.pause_until(time.monotonic() + seconds)
-        if not self._available():
-            return
-        until = math.ceil((now + seconds) * 1000)
-        try:
-            storage, _ = self._sync_parts()
-            if storage.get(self.pause_key) >= until:
-                return
-            storage.clear(self.pause_key)
-            storage.incr(self.pause_key, math.ceil(seconds) + 1, amount=until)
+            args = self._reserve_args(now, time_left)
+            evaluated = self._async_client().eval(RESERVE, 2, *self.keys, *args)
+            reply = await asyncio.wait_for(evaluated, min(STORAGE_TIMEOUT, time_left))
         except Exception as error:
-            self._went_down(error)
+            self._went_down(type(error).__name__)
+            return self._local()
+        self._answered(started)
+        return self._waited(reply, now)
 
-    async def pause_async(self, now: float, seconds: float) -> None:
-        self.fallback.pause_until(time.monotonic() + seconds)
-        if not self._available():
+    # -- pause: close the gate for every process until an instant -------------------------------
+
+    def pause_sync(self, now: float, seconds: float, time_left: float) -> None:
+        self.fallback.pause_until(self.clock.monotonic() + min(seconds, self.max_pause))
+        args = self._pause_args(now, seconds, time_left)
+        if args is None or not self._usable(time_left):
             return
-        until = math.ceil((now + seconds) * 1000)
+        started = time.monotonic()
         try:
-            storage, _ = self._async_parts()
-            if await storage.get(self.pause_key) >= until:
-                return
-            await storage.clear(self.pause_key)
-            await storage.incr(self.pause_key, math.ceil(seconds) + 1, amount=until)
+            self._sync_client().eval(PAUSE, 1, self.keys[1], *args)
         except Exception as error:
-            self._went_down(error)
+            self._went_down(type(error).__name__)
+            return
+        self._answered(started)
+
+    async def pause_async(self, now: float, seconds: float, time_left: float) -> None:
+        self.fallback.pause_until(self.clock.monotonic() + min(seconds, self.max_pause))
+        args = self._pause_args(now, seconds, time_left)
+        if args is None or not self._usable(time_left):
+            return
+        import asyncio
+
+        started = time.monotonic()
+        try:
+            evaluated = self._async_client().eval(PAUSE, 1, self.keys[1], *args)
+            await asyncio.wait_for(evaluated, min(STORAGE_TIMEOUT, time_left))
+        except Exception as error:
+            self._went_down(type(error).__name__)
+            return
+        self._answered(started)

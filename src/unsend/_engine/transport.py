@@ -167,9 +167,9 @@ def drive_sync(
             (sleep or clock.sleep)(step.seconds)
         elif isinstance(step, Coordinate):
             if step.pause is None:
-                reply = step.gate.reserve_sync(step.now)
+                reply = step.gate.reserve_sync(step.now, step.time_left)
             else:
-                step.gate.pause_sync(step.now, step.pause)
+                step.gate.pause_sync(step.now, step.pause, step.time_left)
         else:
             reply = send_sync(client, step, clock)
     return stepper.result
@@ -184,9 +184,9 @@ async def drive_async(steps: Generator[Step, Reply, T], lane: AsyncLane, clock: 
             await clock.asleep(step.seconds)
         elif isinstance(step, Coordinate):
             if step.pause is None:
-                reply = await step.gate.reserve_async(step.now)
+                reply = await step.gate.reserve_async(step.now, step.time_left)
             else:
-                await step.gate.pause_async(step.now, step.pause)
+                await step.gate.pause_async(step.now, step.pause, step.time_left)
         else:
             reply = await lane.send(step, clock)
     return stepper.result
