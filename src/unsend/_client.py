@@ -20,6 +20,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self, TypedDict, TypeVar, Unpack
 
+import attrs
 import httpx
 
 from ._engine.call import (
@@ -40,7 +41,7 @@ from ._engine.lanes import Lanes
 from ._engine.retry import RetryPolicy
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
-from ._errors import ConfigError, UnsendError
+from ._errors import ConfigError, ScheduleCancelIncomplete, UnexpectedResponse, UnsendError
 from ._provider import Provider, SupportsTransport
 from ._result import BulkResult, CancelResult
 from .providers._secret import register_secrets, release_secrets
@@ -137,6 +138,26 @@ def _shared_gate(
     return SharedGate(uri, scope, max_rate, clock)
 
 
+class _Pages:
+    """Bounds a cursor walk: a cursor seen before (A, B, A ...) is an answer that would loop
+    forever, and no walk takes more than ``MAX_PAGES`` pages."""
+
+    MAX_PAGES = 100_000
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.seen: set[str] = set()
+
+    def done(self, cursor: str | None) -> bool:
+        if cursor is None:
+            return True
+        if cursor in self.seen or len(self.seen) >= self.MAX_PAGES:
+            why = "repeats an earlier cursor" if cursor in self.seen else "never ends"
+            raise UnexpectedResponse(f"the bulk action list {why}", provider=self.provider)
+        self.seen.add(cursor)
+        return False
+
+
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
@@ -223,15 +244,23 @@ class _CancellerBase:
         raise self._lacks("bulk cancel endpoint; use cancel_many")
 
     def _provider_call(
-        self, request: httpx.Request, parse: Callable[[httpx.Response], T], item_id: str | None
+        self,
+        request: httpx.Request,
+        parse: Callable[[httpx.Response], T],
+        item_id: str | None,
+        within: float | None = None,
     ) -> Call[T]:
-        """One request of the provider's other endpoints, with the usual retries and gate."""
+        """One request of the provider's other endpoints, with the usual retries and gate,
+        all of it within ``within`` seconds when given (what is left of a longer wait)."""
+        policy = self.retry
+        if within is not None and within < policy.deadline:
+            policy = attrs.evolve(policy, deadline=max(within, 0.001))
         return Call(
             self.provider.name,
             item_id,
             request,
             parse,
-            policy=self.retry,
+            policy=policy,
             timeout=self.timeout,
             clock=self.clock,
             on_retry=self.on_retry,
@@ -255,7 +284,7 @@ class _CancellerBase:
         provider = self._bulk_provider()
         params = build_filters(filters, from_date, to_date)
         plan = MatchingPlan(provider, params, batch=batch, everything=everything)
-        return self._bulk_steps(plan, self._follow(wait, wait_timeout))
+        return self._bulk_steps(plan, self._follow(wait, wait_timeout), wait_timeout)
 
     def _ids_steps(self, ids: Iterable[str], chunk: int) -> Generator[Step, Reply, BulkResult]:
         from ._engine.bulk import IdsPlan
@@ -263,16 +292,16 @@ class _CancellerBase:
         return self._bulk_steps(IdsPlan(self._bulk_provider(), ids, chunk=chunk), None)
 
     def _bulk_steps(
-        self, plan: BulkPlan, follow: Follow | None
+        self, plan: BulkPlan, follow: Follow | None, wait_timeout: float | None = None
     ) -> Generator[Step, Reply, BulkResult]:
         from ._engine.bulk import bulk_steps
 
         provider = self._bulk_provider()
 
-        def call_for(request: httpx.Request) -> Call[BulkAnswer]:
-            return self._provider_call(request, provider.bulk_cancel_result, None)
+        def call_for(request: httpx.Request, within: float | None) -> Call[BulkAnswer]:
+            return self._provider_call(request, provider.bulk_cancel_result, None, within)
 
-        return bulk_steps(plan, call_for, self.clock, follow)
+        return bulk_steps(plan, call_for, self.clock, follow, wait_timeout)
 
     def _follow(self, wait: bool, wait_timeout: float) -> Follow | None:
         """Polls the tracked actions a bulk cancel started (None with ``wait=False``)."""
@@ -282,9 +311,11 @@ class _CancellerBase:
         if not wait:
             return None
 
-        def follow(action_ids: Sequence[str]) -> Generator[Step, Reply, list[BulkAction]]:
+        def follow(
+            action_ids: Sequence[str], deadline_at: float | None
+        ) -> Generator[Step, Reply, list[BulkAction]]:
             return follow_steps(
-                self.provider.name, action_ids, self._action_call, self.clock, budget
+                self.provider.name, action_ids, self._action_call, self.clock, budget, deadline_at
             )
 
         return follow
@@ -296,11 +327,11 @@ class _CancellerBase:
             return self.provider
         raise self._lacks("bulk actions")
 
-    def _action_call(self, action_id: str) -> Call[BulkAction]:
+    def _action_call(self, action_id: str, within: float | None = None) -> Call[BulkAction]:
         provider = self._actions_provider()
         request = provider.bulk_action_request(action_id)
         return self._provider_call(
-            request, lambda response: provider.bulk_action_result(action_id, response), None
+            request, lambda response: provider.bulk_action_result(action_id, response), None, within
         )
 
     def _action_page_call(
@@ -337,15 +368,30 @@ class _CancellerBase:
             parse = lambda response: provider.cancel_schedule_result(schedule_id, response)  # noqa: E731
             # The schedule first: once it is gone it produces nothing the bulk cancel could miss.
             deleted = yield from self._provider_call(request, parse, schedule_id).steps()
-            produced = None if plan is None else (yield from self._bulk_steps(plan, follow))
-            return ScheduleResult(
+            done = ScheduleResult(
                 provider.name,
                 schedule_id,
                 deleted.outcome,
-                pending=produced,
                 status_code=deleted.status_code,
                 detail=deleted.detail,
-                elapsed=self.clock.monotonic() - started,
+            )
+            produced = None
+            if plan is not None:
+                try:
+                    produced = yield from self._bulk_steps(plan, follow, wait_timeout)
+                except UnsendError as error:
+                    # Reported whole: the deletion happened, whatever became of the rest.
+                    done = attrs.evolve(done, elapsed=self.clock.monotonic() - started)
+                    raise ScheduleCancelIncomplete(
+                        f"schedule {schedule_id} {deleted.outcome.name.lower()}; cancelling "
+                        f"the messages it produced failed: {error}",
+                        result=done,
+                        error=error,
+                        provider=provider.name,
+                        status_code=error.status_code,
+                    ) from error
+            return attrs.evolve(
+                done, pending=produced, elapsed=self.clock.monotonic() - started
             )
 
         return steps()
@@ -496,11 +542,12 @@ class Canceller(_CancellerBase):
         """QStash: every bulk action it keeps (7 days), optionally in one state; pages lazily,
         following the cursor (a page may hold fewer than ``page_size``, or none)."""
         cursor: str | None = None
+        pages = _Pages(self.provider.name)
         while True:
             call = self._action_page_call(state, cursor, page_size)
             actions, cursor = self._drive(call.steps())
             yield from actions
-            if cursor is None:
+            if pages.done(cursor):
                 return
 
     def _drive(self, steps: Generator[Step, Reply, T]) -> T:
@@ -628,12 +675,13 @@ class AsyncCanceller(_CancellerBase):
     ) -> AsyncIterator[BulkAction]:
         """QStash: every bulk action it keeps (7 days), optionally in one state; pages lazily."""
         cursor: str | None = None
+        pages = _Pages(self.provider.name)
         while True:
             call = self._action_page_call(state, cursor, page_size)
             actions, cursor = await self._drive(call.steps())
             for action in actions:
                 yield action
-            if cursor is None:
+            if pages.done(cursor):
                 return
 
     async def _drive(self, steps: Generator[Step, Reply, T]) -> T:

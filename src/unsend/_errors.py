@@ -12,7 +12,8 @@
      ├── TransportError        the network failed: connect, read, timeout, reset
      ├── BulkActionRefused     QStash 412: a plan limit refuses to start another bulk action
      ├── BulkActionNotFound    QStash 404 for a bulk action id (unknown, or older than 7 days)
-     └── BulkActionTimeout     a followed bulk action was still running when wait_timeout ended
+     ├── BulkActionTimeout     a followed bulk action was still running when wait_timeout ended
+     └── ScheduleCancelIncomplete  a schedule was deleted, cancelling what it produced failed
 
 Every error carries the provider and message id when they are known, the last HTTP status and
 the number of attempts made. No error text ever holds a credential.
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidMessageId",
     "ProviderUnavailable",
     "RateLimited",
+    "ScheduleCancelIncomplete",
     "TransportError",
     "UnexpectedResponse",
     "UnsafeBulkCancel",
@@ -176,3 +178,16 @@ class BulkActionTimeout(UnsendError):
     def __str__(self) -> str:
         ids = ", ".join(self.action_ids)
         return f"{super().__str__()}; {self.processed} of {self.total} processed; follow {ids}"
+
+
+class ScheduleCancelIncomplete(UnsendError):
+    """QStash deleted the schedule, and cancelling the messages it had produced then failed.
+
+    ``result`` is what was done (the schedule's outcome; ``pending`` None), ``error`` why the
+    rest failed (also the ``__cause__``): the deletion is never lost behind the failure.
+    """
+
+    def __init__(self, message: str, *, result: object, error: UnsendError, **kwargs: object):
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.result = result
+        self.error = error

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 import httpx
 
-from .._errors import UnsafeBulkCancel
+from .._errors import BulkActionTimeout, UnexpectedResponse, UnsafeBulkCancel
 from .._ids import validate_message_id
 from .._provider import SupportsBulkCancel
 from .._result import BulkAnswer, BulkResult
@@ -34,7 +34,15 @@ from .clock import Clock
 if TYPE_CHECKING:
     from .._bulk_action import BulkAction
 
-__all__ = ["BULK_FILTERS", "BulkPlan", "IdsPlan", "MatchingPlan", "build_filters", "bulk_steps"]
+__all__ = [
+    "BULK_FILTERS",
+    "MAX_BULK_REQUESTS",
+    "BulkPlan",
+    "IdsPlan",
+    "MatchingPlan",
+    "build_filters",
+    "bulk_steps",
+]
 
 # Python keyword -> QStash query parameter (seed 002; callerIp replaces the deprecated callerIP).
 BULK_FILTERS = {
@@ -102,6 +110,13 @@ def _guard(provider: str, params: Sequence[tuple[str, str]], everything: bool) -
         )
 
 
+def _impossible(provider: str, answer: BulkAnswer, asked: str) -> UnexpectedResponse:
+    """A count larger than what was asked is no count: never reported as cancelled."""
+    return UnexpectedResponse(
+        f"the bulk answer counts {answer.cancelled} cancelled for {asked}", provider=provider
+    )
+
+
 class BulkPlan(Protocol):
     """What both clients drive: the next request (None when done), each answer, the sum."""
 
@@ -159,6 +174,8 @@ class MatchingPlan:
         return None if self._done else self.provider.bulk_cancel_request(self.params)
 
     def record(self, answer: BulkAnswer) -> None:
+        if self.batch is not None and (answer.cancelled or 0) > self.batch:
+            raise _impossible(self.provider.name, answer, f"a batch of {self.batch}")
         self.tally.add(answer)
         # A tracked action runs on the provider's side: its count is not known here.
         self._done = answer.action_id is not None or self.batch is None or not answer.cancelled
@@ -195,6 +212,9 @@ class IdsPlan:
         return self.provider.bulk_cancel_request([("messageIds", i) for i in self._next])
 
     def record(self, answer: BulkAnswer) -> None:
+        asked = len(self._next or ())
+        if (answer.cancelled or 0) > asked:
+            raise _impossible(self.provider.name, answer, f"{asked} ids")
         self.tally.add(answer)
         self._next = next(self._chunks, None)
 
@@ -202,26 +222,51 @@ class IdsPlan:
         return self.tally.result(elapsed)
 
 
-Follow = Callable[[Sequence[str]], Generator[Step, Reply, "list[BulkAction]"]]
+Follow = Callable[[Sequence[str], float | None], Generator[Step, Reply, "list[BulkAction]"]]
+"""Follow these tracked actions until they finish, by the deadline given (monotonic)."""
+CallFor = Callable[[httpx.Request, float | None], Call[BulkAnswer]]
+"""One bulk request, its retries kept within the seconds given (None: the policy's deadline)."""
+
+MAX_BULK_REQUESTS = 10_000
+"""At most this many bulk requests in one call (5 million messages at the largest batch): a
+server that never says "done" ends the loop here, if ``wait_timeout`` has not ended it first."""
 
 
 def bulk_steps(
     plan: BulkPlan,
-    call_for: Callable[[httpx.Request], Call[BulkAnswer]],
+    call_for: CallFor,
     clock: Clock,
     follow: Follow | None = None,
+    wait_timeout: float | None = None,
 ) -> Generator[Step, Reply, BulkResult]:
     """A whole bulk cancel as one machine: each request of the plan, with its retries, then
-    (with ``follow``) the tracked actions it started, until they finish."""
+    (with ``follow``) the tracked actions it started, until they finish.
+
+    ``wait_timeout`` bounds the whole of it, requests, retries and polls alike.
+    """
     started = clock.monotonic()
+    deadline = None if wait_timeout is None else started + wait_timeout
+    sent = 0
     while (request := plan.next_request()) is not None:
-        plan.record((yield from call_for(request).steps()))
+        sent += 1
+        left = None if deadline is None else deadline - clock.monotonic()
+        if sent > MAX_BULK_REQUESTS or (left is not None and left <= 0):
+            so_far = plan.result(0.0)
+            why = f"after {sent - 1} requests" if left is None or left > 0 else "out of time"
+            raise BulkActionTimeout(
+                f"bulk cancel not done {why} (wait_timeout {wait_timeout}); "
+                f"{so_far.cancelled} cancelled so far",
+                provider=so_far.provider,
+                action_ids=so_far.action_ids,
+                processed=so_far.cancelled,
+            )
+        plan.record((yield from call_for(request, left).steps()))
     result = plan.result(0.0)
     if result.action_ids:
         if follow is None:
             result = attrs.evolve(result, finished=False)
         else:
-            actions = yield from follow(result.action_ids)
+            actions = yield from follow(result.action_ids, deadline)
             processed = sum(action.processed for action in actions)
             result = attrs.evolve(result, cancelled=result.cancelled + processed)
     return attrs.evolve(result, elapsed=clock.monotonic() - started)

@@ -120,14 +120,17 @@ class QStash:
         )
 
     def cancel_schedule_result(self, schedule_id: str, response: httpx.Response) -> CancelResult:
-        """200 is CANCELLED (the schedule is deleted); 404 is NOT_FOUND.
+        """200 with no body is CANCELLED (the schedule is deleted); 404 is NOT_FOUND.
 
-        QStash documents only 200 for this endpoint. A 404 with an error text is read as an
-        unknown schedule (what its GET documents); if QStash answers 200 for an unknown id, that
-        cannot be told from a deletion and is reported CANCELLED.
+        QStash documents only 200, with no body, for this endpoint: any other answer (another
+        2xx, a body such as a proxy's HTML page) is not its word. A 404 with an error text is
+        read as an unknown schedule (what its GET documents); if QStash answers 200 for an
+        unknown id, that cannot be told from a deletion and is reported CANCELLED.
         """
         status = response.status_code
-        if status in (200, 202, 204):
+        if status == 200:
+            if response.content.strip():
+                raise unexpected(self.name, schedule_id, response, "200 with a body", self.secrets)
             return CancelResult(self.name, schedule_id, Outcome.CANCELLED, status_code=status)
         if status == 404:
             return self._not_found(schedule_id, response)

@@ -68,11 +68,14 @@ def _action(data: Any) -> BulkAction:
     if not isinstance(state, str) or not state:
         raise _Shape("'state' is missing")
     kind = data.get("kind", "cancel")
+    total, processed = _count(data, "total"), _count(data, "processed")
+    if processed > total:
+        raise _Shape("'processed' is more than 'total'")
     return BulkAction(
         action_id=action_id,
         state=BulkActionState(state),
-        total=_count(data, "total"),
-        processed=_count(data, "processed"),
+        total=total,
+        processed=processed,
         created=_moment(data, "createdAt"),
         completed=None if data.get("completedAt") is None else _moment(data, "completedAt"),
         kind=kind if isinstance(kind, str) else str(kind),
