@@ -30,7 +30,7 @@ from unsend.testing import EmulatorFixture
 PROVIDERS = ("qstash", "onesignal", "courier", "twilio", "resend", "sendgrid", "knock", "novu")
 BODIES = ("json", "html", "empty", "binary")
 # state seeded -> outcome expected, per provider. FAILED: an answer unsend never reads as an
-# outcome (Resend's and SendGrid's undocumented 4xx), so the result carries its error instead.
+# outcome, so the result carries its error instead (none of the emulated ones today).
 EXPECTED = {
     # Knock only acknowledges (204): REQUESTED whatever it found, and it claims nothing.
     "scheduled": {**dict.fromkeys(PROVIDERS, Outcome.CANCELLED), "knock": Outcome.REQUESTED},
@@ -39,8 +39,8 @@ EXPECTED = {
         "onesignal": Outcome.NOT_CANCELLABLE,
         "courier": Outcome.NOT_CANCELLABLE,
         "twilio": Outcome.NOT_CANCELLABLE,
-        "resend": Outcome.FAILED,
-        "sendgrid": Outcome.FAILED,
+        "resend": Outcome.NOT_CANCELLABLE,
+        "sendgrid": Outcome.NOT_CANCELLABLE,
         "knock": Outcome.REQUESTED,
         "novu": Outcome.NOT_FOUND,
     },
@@ -49,8 +49,8 @@ EXPECTED = {
         "onesignal": Outcome.CANCELLED,
         "courier": Outcome.ALREADY_CANCELLED,
         "twilio": Outcome.NOT_CANCELLABLE,
-        "resend": Outcome.FAILED,
-        "sendgrid": Outcome.FAILED,
+        "resend": Outcome.NOT_CANCELLABLE,
+        "sendgrid": Outcome.NOT_CANCELLABLE,
         "knock": Outcome.REQUESTED,
         "novu": Outcome.NOT_FOUND,
     },

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import httpx
 
+from ._errors import UnsendError
 from ._result import BulkAnswer, CancelResult
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ __all__ = [
     "Provider",
     "SupportsBulkActions",
     "SupportsBulkCancel",
+    "SupportsFollowUp",
     "SupportsSchedules",
     "SupportsTransport",
 ]
@@ -44,6 +46,22 @@ class Provider(Protocol):
 
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         """The outcome of ``response`` (body fully read), or a typed ``UnsendError``."""
+        ...
+
+
+@runtime_checkable
+class SupportsFollowUp(Protocol):
+    """A provider whose cancel answer sometimes needs one read to be settled (SendGrid's 400:
+    already cancelled, or refused?). The read is sent within the same cancel's deadline."""
+
+    def follow_up_request(self, message_id: str, error: UnsendError) -> httpx.Request | None:
+        """The read that settles ``error`` (what ``cancel_result`` raised), or None."""
+        ...
+
+    def follow_up_result(
+        self, message_id: str, error: UnsendError, response: httpx.Response
+    ) -> CancelResult:
+        """The outcome the read shows; raises ``error`` when it settles nothing."""
         ...
 
 

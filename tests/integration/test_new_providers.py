@@ -25,8 +25,8 @@ UNKNOWN = {
 # What a second cancel of the same message is, per provider (README's table).
 AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "twilio": unsend.Outcome.NOT_CANCELLABLE,  # 30409: no longer scheduled
-    "resend": unsend.UnexpectedResponse,  # undocumented: never read as cancelled
-    "sendgrid": unsend.UnexpectedResponse,  # 400, undocumented cases
+    "resend": unsend.Outcome.NOT_CANCELLABLE,  # its words: "not scheduled"
+    "sendgrid": unsend.Outcome.ALREADY_CANCELLED,  # 400, then the batch reads "cancel"
     "knock": unsend.Outcome.REQUESTED,  # 204 accepted: Knock never says
     "novu": unsend.Outcome.NOT_FOUND,  # false: nothing waiting
 }

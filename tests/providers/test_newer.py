@@ -197,3 +197,61 @@ def test_credentials_are_checked_masked_and_redacted() -> None:
     assert "re_secret" not in (echoed.detail or "")
     with pytest.raises(ValueError, match="comma"):
         unsend.Knock.message_id("wf", "k", ["a,b"])
+
+
+# -- SendGrid after a 400, Resend's "not scheduled" (#24 items 7, 11) ------------------------
+
+
+def _sendgrid_400(text: str) -> unsend.UnexpectedResponse:
+    sendgrid = unsend.SendGrid("SG.key-for-tests")
+    with pytest.raises(unsend.UnexpectedResponse) as caught:
+        sendgrid.cancel_result("b1", response(400, {"errors": [{"message": text}]}))
+    return caught.value
+
+
+def test_sendgrid_reads_the_batch_after_a_400() -> None:
+    sendgrid = unsend.SendGrid("SG.key-for-tests")
+    error = _sendgrid_400("a status for this batch id exists")
+    request = sendgrid.follow_up_request("b1", error)
+    assert request is not None
+    assert (request.method, request.url.path) == ("GET", "/v3/user/scheduled_sends/b1")
+    cancelled = response(200, [{"batch_id": "b1", "status": "cancel"}])
+    assert sendgrid.follow_up_result("b1", error, cancelled).outcome is Outcome.ALREADY_CANCELLED
+    paused = response(200, [{"batch_id": "b1", "status": "pause"}])
+    with pytest.raises(unsend.UnexpectedResponse, match="paused"):
+        sendgrid.follow_up_result("b1", error, paused)
+    for unsettled in (
+        response(404, {"errors": [{"message": "no"}]}),
+        response(200, [{"batch_id": "other", "status": "cancel"}]),
+        response(200, {"weird": True}),
+    ):
+        with pytest.raises(unsend.UnexpectedResponse) as caught:
+            sendgrid.follow_up_result("b1", error, unsettled)
+        assert caught.value is error  # the 400 stands
+    assert sendgrid.follow_up_request("b1", unsend.ProviderUnavailable("x", status_code=503)) is None
+
+
+def test_sendgrid_s_ten_minute_cut_off_is_not_cancellable() -> None:
+    sendgrid = unsend.SendGrid("SG.key-for-tests")
+    answer = response(400, {"errors": [{"message": "too late: less than 10 minutes before"}]})
+    assert sendgrid.cancel_result("b1", answer).outcome is Outcome.NOT_CANCELLABLE
+
+
+def test_resend_s_not_scheduled_is_not_cancellable() -> None:
+    resend = unsend.Resend("re_key_for_tests")
+    email = "9f1c2d3e-0000-4000-8000-000000000001"
+    said = response(400, {"name": "x", "message": "Email is not scheduled and cannot be canceled"})
+    assert resend.cancel_result(email, said).outcome is Outcome.NOT_CANCELLABLE
+    with pytest.raises(unsend.UnexpectedResponse):
+        resend.cancel_result(email, response(400, {"name": "x", "message": "something else"}))
+
+
+def test_a_second_cancel_is_settled_by_the_read(unsend_emulator: Any) -> None:
+    """Through the emulator: the refused second cancel, then the read; one result for both."""
+    emu = unsend_emulator
+    (batch,) = emu.seed("sendgrid")
+    with emu.canceller("sendgrid") as canceller:
+        assert canceller.cancel(batch).outcome is Outcome.CANCELLED
+        again = canceller.cancel(batch)
+    assert again.outcome is Outcome.ALREADY_CANCELLED
+    assert again.attempts == 2  # the refused cancel and the read

@@ -23,7 +23,7 @@ import httpx
 
 from .._errors import RateLimited, TransportError, UnexpectedResponse, UnsendError
 from .._ids import validate_message_id
-from .._provider import Provider
+from .._provider import Provider, SupportsFollowUp
 from .._redact import redact
 from .._result import CancelResult, Outcome
 from .._version import __version__
@@ -148,6 +148,8 @@ class Call(Generic[T]):
         # True once an attempt failed after its request may have reached the provider.
         self.maybe_delivered = False
         self._last_response: httpx.Response | None = None
+        self.follow_up: Callable[[UnsendError], Call[T] | None] | None = None
+        """The one read that may settle an answer the first request left open (a cancel's)."""
 
     # -- the state machine -------------------------------------------------------------------
 
@@ -395,8 +397,23 @@ class Call(Generic[T]):
 
 
 def cancel_steps(call: Call[CancelResult]) -> Generator[Step, Reply, CancelResult]:
-    """One cancel as a machine, its result carrying attempts and elapsed time."""
-    return call.finish((yield from call.steps()))
+    """One cancel as a machine, its result carrying attempts and elapsed time.
+
+    If the answer is an error the provider can settle with one read (``call.follow_up``),
+    that read is sent, within what is left of the same deadline, and its outcome is the result.
+    """
+    try:
+        return call.finish((yield from call.steps()))
+    except UnsendError as error:
+        read = None if call.follow_up is None else call.follow_up(error)
+        if read is None:
+            raise
+        try:
+            result = yield from read.steps()
+        except UnsendError as unsettled:
+            unsettled.attempts += call.attempts
+            raise
+        return attrs.evolve(call.finish(result), attempts=call.attempts + read.attempts)
 
 
 class Stepper(Generic[T]):
@@ -438,7 +455,8 @@ def cancel_call(
     # The built-in adapters validate too (they are usable on their own); checking here as well
     # keeps the guarantee for third-party adapters, at a fraction of a microsecond.
     validate_message_id(message_id, provider=provider.name)
-    return Call(
+    secrets = secrets_of(provider) if secrets is None else secrets
+    call = Call(
         provider.name,
         message_id,
         provider.cancel_request(message_id),
@@ -448,6 +466,30 @@ def cancel_call(
         clock=clock,
         on_retry=on_retry,
         gates=gates,
-        secrets=secrets_of(provider) if secrets is None else secrets,
+        secrets=secrets,
         shared=shared,
     )
+    if isinstance(provider, SupportsFollowUp):
+        follower = provider
+
+        def follow_up(error: UnsendError) -> Call[CancelResult] | None:
+            request = follower.follow_up_request(message_id, error)
+            if request is None:
+                return None
+            left = max(call.deadline_at - clock.monotonic(), 0.001)
+            return Call(
+                provider.name,
+                message_id,
+                request,
+                lambda response: follower.follow_up_result(message_id, error, response),
+                policy=attrs.evolve(policy, deadline=left),
+                timeout=timeout,
+                clock=clock,
+                on_retry=on_retry,
+                gates=gates,
+                secrets=secrets,
+                shared=shared,
+            )
+
+        call.follow_up = follow_up
+    return call

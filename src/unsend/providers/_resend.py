@@ -2,8 +2,9 @@
 
 200 ``{"object": "email", "id": …}`` is ``CANCELLED`` (only ``id`` is relied on). 404 is an
 unknown id. What Resend answers for an email that is already sent or cancelled is not in its
-reference: unsend never reads such an answer as cancelled, it is an ``UnexpectedResponse``
-carrying Resend's own words. 429 ``daily_quota_exceeded`` / ``monthly_quota_exceeded`` are
+reference: unsend never reads such an answer as cancelled. A 400/422 whose own words say the
+email is not scheduled is ``NOT_CANCELLABLE`` (retrying cannot change it); any other is an
+``UnexpectedResponse`` carrying Resend's words. 429 ``daily_quota_exceeded`` / ``monthly_quota_exceeded`` are
 ``DailyLimitExceeded`` (never retried); a plain 429 is retried after ``retry-after``.
 """
 
@@ -29,6 +30,8 @@ EMAIL_ID: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
 QUOTAS: Final = ("daily_quota_exceeded", "monthly_quota_exceeded")
+# Resend's words for an email past its scheduled state (sent, or cancelled before).
+NOT_SCHEDULED: Final = re.compile(r"not scheduled|cannot be cancel", re.IGNORECASE)
 
 
 @attrs.frozen(init=False)
@@ -67,6 +70,17 @@ class Resend(HttpAdapter):
             return CancelResult(
                 self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=detail
             )
+        if status in (400, 422):
+            text = error_text(self._safe_json(response), "message")
+            if text is not None and NOT_SCHEDULED.search(text):
+                # Resend's own words: the email is past being scheduled; retrying cannot help.
+                return CancelResult(
+                    self.name,
+                    message_id,
+                    Outcome.NOT_CANCELLABLE,
+                    status_code=status,
+                    detail=self._detail(text),
+                )
         raise self.error_for(message_id, response)
 
     def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:

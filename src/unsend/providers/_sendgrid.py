@@ -2,12 +2,14 @@
 
 The "message id" is a batch id (``POST /v3/mail/batch``) that the messages were sent with and
 ``send_at`` in the future. ``{"batch_id": …, "status": "cancel"}`` answers 201 with the same
-pair: ``CANCELLED`` (SendGrid discards the batch's messages at their ``send_at``). 404 is an
-unknown batch. A 400 is SendGrid's generic error; which cases it covers (a batch already
-cancelled or paused, the 10-minute cut-off, the limit of batches cancelled at once) is not in
-its current reference, so unsend reads none of them as cancelled: ``UnexpectedResponse`` with
-SendGrid's words. 429 waits ``X-RateLimit-Reset`` (epoch seconds). ``region="eu"`` is
-``api.eu.sendgrid.com``.
+pair: ``CANCELLED`` (SendGrid discards the batch's messages at their ``send_at``); a 200 counts
+only with the same confirmation. 404 is an unknown batch. A 400 is SendGrid's generic error:
+- its own words saying the 10-minute cut-off passed are ``NOT_CANCELLABLE`` (retrying cannot
+  help);
+- otherwise unsend reads the batch (``GET /v3/user/scheduled_sends/{batch_id}``, within the same
+  deadline): status ``cancel`` is ``ALREADY_CANCELLED``; ``pause`` is not a cancel; anything
+  else leaves the 400 as ``UnexpectedResponse`` with SendGrid's words.
+429 waits ``X-RateLimit-Reset`` (epoch seconds). ``region="eu"`` is ``api.eu.sendgrid.com``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import ClassVar, Final
 import attrs
 import httpx
 
-from .._errors import ConfigError, UnsendError
+from .._errors import ConfigError, UnexpectedResponse, UnsendError
+from .._ids import quote_message_id
 from .._result import CancelResult, Outcome
 from ._base import HttpAdapter, error_text, match_id
 from ._secret import credential, masked
@@ -31,6 +34,8 @@ SENDGRID_REGIONS: Final = {
     "eu": "https://api.eu.sendgrid.com",
 }
 BATCH_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,100}")
+# SendGrid's words for the cut-off (its older guide: "no later than 10 minutes before send_at").
+TOO_LATE: Final = re.compile(r"10 minutes|too late", re.IGNORECASE)
 
 
 @attrs.frozen(init=False)
@@ -87,6 +92,8 @@ class SendGrid(HttpAdapter):
             return CancelResult(
                 self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=detail
             )
+        if status == 400 and (late := self._too_late(message_id, response)) is not None:
+            return late
         raise self.error_for(message_id, response)
 
     def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:
@@ -95,3 +102,58 @@ class SendGrid(HttpAdapter):
             why = "SendGrid refused the cancel (400" + (f": {text})" if text else ")")
             return self._unexpected(message_id or "", response, why)
         return super().error_for(message_id, response)
+
+    def _too_late(self, message_id: str, response: httpx.Response) -> CancelResult | None:
+        """A 400 whose own words say the 10-minute cut-off passed: retrying cannot help."""
+        text = error_text(self._safe_json(response))
+        if text is None or not TOO_LATE.search(text):
+            return None
+        detail = self._detail(text)
+        return CancelResult(
+            self.name, message_id, Outcome.NOT_CANCELLABLE, status_code=400, detail=detail
+        )
+
+    # -- after a 400: was the batch cancelled before? (shared/PROVIDERS.md, SendGrid) ---------
+
+    def follow_up_request(self, message_id: str, error: UnsendError) -> httpx.Request | None:
+        """After a 400, ``GET /v3/user/scheduled_sends/{batch_id}``: a batch that already has a
+        status answers 400 to a new cancel."""
+        if not isinstance(error, UnexpectedResponse) or error.status_code != 400:
+            return None
+        return httpx.Request(
+            "GET",
+            f"{self.base_url}/v3/user/scheduled_sends/{quote_message_id(message_id)}",
+            headers=self._headers,
+        )
+
+    def follow_up_result(
+        self, message_id: str, error: UnsendError, response: httpx.Response
+    ) -> CancelResult:
+        """``cancel`` is ALREADY_CANCELLED; ``pause`` is not a cancel; anything else settles
+        nothing, and the 400 stands."""
+        if response.status_code != 200:
+            raise error
+        body = self._safe_json(response)
+        entries = body if isinstance(body, list) else [body]
+        status = next(
+            (
+                entry.get("status")
+                for entry in entries
+                if isinstance(entry, dict) and entry.get("batch_id") == message_id
+            ),
+            None,
+        )
+        if status == "cancel":
+            return CancelResult(
+                self.name,
+                message_id,
+                Outcome.ALREADY_CANCELLED,
+                status_code=200,
+                detail="cancelled before: SendGrid refused a second cancel (400), and the "
+                "batch's status is cancel",
+            )
+        if status == "pause":
+            raise self._unexpected(
+                message_id, response, "the batch is paused, not cancelled (resume or PATCH it)"
+            )
+        raise error
