@@ -228,7 +228,8 @@ def test_sendgrid_reads_the_batch_after_a_400() -> None:
         with pytest.raises(unsend.UnexpectedResponse) as caught:
             sendgrid.follow_up_result("b1", error, unsettled)
         assert caught.value is error  # the 400 stands
-    assert sendgrid.follow_up_request("b1", unsend.ProviderUnavailable("x", status_code=503)) is None
+    unavailable = unsend.ProviderUnavailable("x", status_code=503)
+    assert sendgrid.follow_up_request("b1", unavailable) is None
 
 
 def test_sendgrid_s_ten_minute_cut_off_is_not_cancellable() -> None:

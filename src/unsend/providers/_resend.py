@@ -4,8 +4,9 @@
 unknown id. What Resend answers for an email that is already sent or cancelled is not in its
 reference: unsend never reads such an answer as cancelled. A 400/422 whose own words say the
 email is not scheduled is ``NOT_CANCELLABLE`` (retrying cannot change it); any other is an
-``UnexpectedResponse`` carrying Resend's words. 429 ``daily_quota_exceeded`` / ``monthly_quota_exceeded`` are
-``DailyLimitExceeded`` (never retried); a plain 429 is retried after ``retry-after``.
+``UnexpectedResponse`` carrying Resend's words. 429 ``daily_quota_exceeded`` /
+``monthly_quota_exceeded`` are ``DailyLimitExceeded`` (never retried); a plain 429 is retried
+after ``retry-after``.
 """
 
 from __future__ import annotations
