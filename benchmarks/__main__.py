@@ -41,6 +41,7 @@ FULL = {
     "import_rounds": 11,
     "fleet_seconds": 6,
     "fleet_processes": 4,
+    "fleet_bucket_ids": 900,
 }
 QUICK = {
     "rounds": 1,
@@ -52,6 +53,7 @@ QUICK = {
     "import_rounds": 1,
     "fleet_seconds": 1,
     "fleet_processes": 2,
+    "fleet_bucket_ids": 25,
 }
 SECTIONS = (
     "emulator_ceiling",
@@ -86,7 +88,10 @@ def _measures(url: str, settings: dict[str, int]) -> dict[str, Callable[[], Any]
         "memory": lambda: memory.measure(url, ids=settings["memory_ids"]),
         "import_time": lambda: import_time.measure(rounds=settings["import_rounds"]),
         "fleet": lambda: fleet.measure(
-            url, seconds=settings["fleet_seconds"], most=settings["fleet_processes"]
+            url,
+            seconds=settings["fleet_seconds"],
+            most=settings["fleet_processes"],
+            bucket_ids=settings["fleet_bucket_ids"],
         ),
         "newer": lambda: newer.measure(
             url, cancels=settings["throughput_cancels"] // 2, rounds=settings["rounds"]

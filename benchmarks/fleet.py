@@ -101,7 +101,13 @@ def measure_bucket(url: str, folder: Path, storage: str, *, ids_per_process: int
     )
 
 
-def measure(url: str, *, seconds: int = SECONDS_OF_WORK, most: int = 4) -> dict[str, Any]:
+def measure(
+    url: str,
+    *,
+    seconds: int = SECONDS_OF_WORK,
+    most: int = 4,
+    bucket_ids: int = BUCKET_IDS_PER_PROCESS,
+) -> dict[str, Any]:
     emu = EmulatorFixture(url)
     results: dict[str, Any] = {"limit_per_second": LIMIT, "shared": [], "per_process": []}
     with tempfile.TemporaryDirectory() as folder:
@@ -114,8 +120,7 @@ def measure(url: str, *, seconds: int = SECONDS_OF_WORK, most: int = 4) -> dict[
                     total = LIMIT * seconds
                     results[label].append(_run(emu, processes, storage, Path(folder), total=total))
             redis.flush()
-            per_process = BUCKET_IDS_PER_PROCESS if seconds >= SECONDS_OF_WORK else 50
-            bucket = measure_bucket(url, Path(folder), redis.url, ids_per_process=per_process)
+            bucket = measure_bucket(url, Path(folder), redis.url, ids_per_process=bucket_ids)
             results["bucket"] = {
                 "rate": BUCKET[0],
                 "burst": BUCKET[1],

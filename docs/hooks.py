@@ -2,7 +2,9 @@
 
 ``<!-- generated: benchmarks -->`` is benchmarks/results.md (written by the harness, never by
 hand), ``<!-- generated: outcomes NAME -->`` the rows of the outcome table for that provider,
-``<!-- generated: changelog -->`` CHANGELOG.md. The chart is served from benchmarks/.
+``<!-- generated: changelog -->`` CHANGELOG.md, ``<!-- generated: routes -->`` the emulator's
+routes per provider (from the emulator itself). The Providers section of the navigation is the
+registry's built-in providers, one page each. The chart is served from benchmarks/.
 """
 
 from __future__ import annotations
@@ -33,6 +35,41 @@ def _outcome_rows(provider: str) -> str:
     return "\n".join([header, rule, *mine])
 
 
+def _route_table() -> str:
+    """Every emulated provider's routes, as the emulator serves them."""
+    from unsend.emulator import create_app, emulated_providers
+
+    app = create_app()
+    rows = ["| provider | routes |", "| --- | --- |"]
+    for name, provider in emulated_providers().items():
+        routes = [
+            f"`{' '.join(sorted(m for m in r.methods or () if m != 'HEAD'))} {r.path}`"
+            for r in provider.routes(app)
+        ]
+        rows.append(f"| {name} | {', '.join(routes)} |")
+    return "\n".join(rows)
+
+
+def _provider_pages() -> list[dict[str, str]]:
+    """The registry's built-in providers, each with its page (a missing page is an error)."""
+    from unsend.providers import BUILTIN
+
+    pages = []
+    for cls in BUILTIN:
+        page = f"providers/{cls.name}.md"
+        if not (ROOT / "docs" / page).exists():
+            raise ValueError(f"the provider {cls.name} has no page docs/{page}")
+        pages.append({cls.__name__: page})
+    return pages
+
+
+def on_config(config: Any, **kwargs: Any) -> Any:
+    for item in config["nav"]:
+        if isinstance(item, dict) and "Providers" in item:
+            item["Providers"] = _provider_pages()
+    return config
+
+
 def _fill(match: re.Match[str]) -> str:
     kind, argument = match.group(1), match.group(2)
     if kind == "benchmarks":
@@ -41,6 +78,8 @@ def _fill(match: re.Match[str]) -> str:
         return (ROOT / "CHANGELOG.md").read_text()
     if kind == "outcomes" and argument:
         return _outcome_rows(argument)
+    if kind == "routes":
+        return _route_table()
     raise ValueError(f"unknown generated block {match.group(0)}")
 
 

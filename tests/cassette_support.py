@@ -128,19 +128,15 @@ def real_credentials(provider: str) -> tuple[str, ...]:
 
 def known_secrets() -> set[str]:
     """Every credential value recording may have used: the emulator's, and any from the env."""
-    from unsend.emulator import DEFAULT_CREDENTIALS
+    from unsend._registry import provider_spec
+    from unsend.emulator import Credentials, emulated_providers
 
-    secrets = {
-        DEFAULT_CREDENTIALS.qstash_token,
-        DEFAULT_CREDENTIALS.onesignal_app_id,
-        DEFAULT_CREDENTIALS.onesignal_api_key,
-        DEFAULT_CREDENTIALS.courier_token,
-        DEFAULT_CREDENTIALS.twilio_auth_token,
-        DEFAULT_CREDENTIALS.resend_api_key,
-        DEFAULT_CREDENTIALS.sendgrid_api_key,
-        DEFAULT_CREDENTIALS.knock_api_key,
-        DEFAULT_CREDENTIALS.novu_api_key,
-    }
+    emulator = Credentials()
+    secrets: set[str] = set()
+    for name in emulated_providers():  # what each adapter itself hides, as it is written
+        options = {**emulator.of(name), "base_url": "http://127.0.0.1:1"}
+        hidden = getattr(provider_spec(name).build(options), "secrets", ())
+        secrets.update(v for v in emulator.of(name).values() if v in hidden)
     for names in REAL_ENV.values():  # the newer providers are recorded on the emulator only
         secrets.update(v for n in names if (v := os.environ.get(n)))
     return secrets

@@ -1,4 +1,7 @@
-"""unsend: cancel a scheduled or pending message at QStash, OneSignal or Courier with one call."""
+"""unsend: cancel a scheduled or pending message at any notification provider with one call.
+
+``unsend.available_providers()`` lists the providers; docs/providers/ has a page for each.
+"""
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any

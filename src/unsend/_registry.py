@@ -1,9 +1,10 @@
-"""Which providers exist: the three built-ins, plus any installed under ``unsend.providers``.
+"""Which providers exist: the built-ins (``providers.BUILTIN``), plus any installed under the
+``unsend.providers`` entry point group (``unsend.testing``'s ``recording`` is one).
 
 A provider is a callable (usually its class) returning a ``Provider``. What configuration it
 takes is read from its signature: parameters without a default are required, keyword parameters
 with one are optional. A class attribute ``dsn_host`` names the option a DSN's host fills
-(QStash: the region).
+(a region, for some).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import attrs
 
 from ._errors import ConfigError
 from ._provider import Provider
-from .providers import Courier, Knock, Novu, OneSignal, QStash, Resend, SendGrid, Twilio
+from .providers import BUILTIN
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -30,27 +31,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "unsend.providers"
 
 
-def _recording(*, not_found: str = "", not_cancellable: str = "") -> Provider:
-    """unsend.testing's in-memory provider; comma-separated ids answer as named."""
-    from .testing._recording import RecordingProvider
-
-    def ids(text: str) -> list[str]:
-        return [i for i in text.split(",") if i]
-
-    return RecordingProvider(not_found=ids(not_found), not_cancellable=ids(not_cancellable))
-
-
-BUILTINS: dict[str, Callable[..., Provider]] = {
-    "qstash": QStash,
-    "onesignal": OneSignal,
-    "courier": Courier,
-    "twilio": Twilio,
-    "resend": Resend,
-    "sendgrid": SendGrid,
-    "knock": Knock,
-    "novu": Novu,
-    "recording": _recording,
-}
+BUILTINS: dict[str, Callable[..., Provider]] = {cls.name: cls for cls in BUILTIN}
 
 
 @attrs.frozen

@@ -41,6 +41,8 @@ HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20
 
 
 def hostile(kind: str, bomb: bytes) -> Script:
+    if kind == "never answers":
+        return [30.0]  # holds the connection, sends nothing
     if kind == "headers dripped":
         return drip(b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"y" * 400 + b"\r\n\r\n", 0.05)
     if kind == "body dripped":
@@ -61,6 +63,7 @@ def hostile(kind: str, bomb: bytes) -> Script:
 # inner loop (-m "not slow") leaves them to the full run, which CI does.
 SLOW = pytest.mark.slow
 KINDS = [
+    pytest.param("never answers", marks=SLOW),
     pytest.param("headers dripped", marks=SLOW),
     pytest.param("body dripped", marks=SLOW),
     pytest.param("body never ends", marks=SLOW),

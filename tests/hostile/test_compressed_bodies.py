@@ -82,7 +82,7 @@ def test_a_compression_bomb_is_an_unexpected_response_within_the_deadline(
         tracemalloc.stop()
     assert isinstance(outcome, unsend.UnexpectedResponse), repr(outcome)
     assert outcome.attempts == 1  # never retried
-    assert elapsed <= DEADLINE + 0.2
+    assert elapsed <= DEADLINE + 1.0  # real time: slack a loaded machine cannot eat
     assert peak < 50 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
 
 

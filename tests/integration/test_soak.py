@@ -23,4 +23,3 @@ def test_soak_under_faults_matches_ground_truth(emulator_url: str) -> None:
         # Faults really were injected, and unsend got through every one of them.
         assert figures["faults_injected"] >= per_provider * 0.08, (provider, figures)
         assert figures["failed"] == 0, (provider, figures)
-    assert report["seconds"] < 60

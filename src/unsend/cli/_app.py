@@ -97,10 +97,16 @@ def _canceller(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="unsend")
 def cli() -> None:
-    """Cancel scheduled messages at QStash, OneSignal or Courier."""
+    """Cancel scheduled messages at any provider unsend has, through one command."""
 
 
-@cli.command(epilog=EPILOG)
+def _epilog() -> str:
+    from .._registry import provider_names
+
+    return EPILOG + f"\n\b\nProviders (DSN schemes): {', '.join(provider_names())}\n"
+
+
+@cli.command(epilog=_epilog())
 @click.argument("ids", nargs=-1)
 @click.option(
     "--from-file",
@@ -221,7 +227,7 @@ def cancel(
 @click.option("--port", default=8288, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--seed", default=0, show_default=True, help="Seed of the fault generator.")
 def emulator(host: str, port: int, seed: int) -> None:
-    """Run the local emulator of QStash, OneSignal and Courier."""
+    """Run the local emulator of every provider unsend has."""
     try:
         from ..emulator import serve
         from ..emulator._app import development_banner
@@ -233,7 +239,7 @@ def emulator(host: str, port: int, seed: int) -> None:
 
 @cli.command()
 def demo() -> None:
-    """Schedule and cancel messages at all three providers on the built-in emulator."""
+    """Schedule and cancel messages at every provider on the built-in emulator."""
     try:
         from ._demo import run
     except ImportError:

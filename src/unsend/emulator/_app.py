@@ -14,87 +14,52 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ..providers._secret import masked
-from . import (
-    _control,
-    _courier,
-    _knock,
-    _novu,
-    _onesignal,
-    _qstash,
-    _resend,
-    _sendgrid,
-    _twilio,
-)
+from . import _control
+from ._credentials import Credentials
 from ._faults import Faults, FaultState
 from ._input import EXCEPTION_HANDLERS
-from ._qstash_background import QStashBackground
+from ._kit import emulated_providers
 from ._shapes import error, rate_limited, unauthorized, unavailable
-from ._state import PROVIDERS, Store, VirtualClock
+from ._state import Store, VirtualClock
 
-__all__ = ["DEFAULT_CREDENTIALS", "EVENTS_KEPT", "Credentials", "Emulator", "create_app"]
+__all__ = ["EVENTS_KEPT", "Credentials", "Emulator", "create_app", "default_credentials"]
 
 EVENTS_KEPT = 100_000
 
 
-@attrs.frozen
-class Credentials:
-    """The credentials the emulator accepts (development values; never real ones)."""
-
-    qstash_token: str = attrs.field(default="emulator-qstash-token", repr=masked)
-    onesignal_app_id: str = attrs.field(default="00000000-0000-4000-8000-00000000a11d", repr=masked)
-    onesignal_api_key: str = attrs.field(default="emulator-onesignal-key", repr=masked)
-    courier_token: str = attrs.field(default="emulator-courier-token", repr=masked)
-    twilio_account_sid: str = attrs.field(default="AC" + "0" * 31 + "1", repr=masked)
-    twilio_auth_token: str = attrs.field(default="emulator-twilio-token", repr=masked)
-    resend_api_key: str = attrs.field(default="re_emulator_key", repr=masked)
-    sendgrid_api_key: str = attrs.field(default="SG.emulator-key", repr=masked)
-    knock_api_key: str = attrs.field(default="sk_emulator_key", repr=masked)
-    novu_api_key: str = attrs.field(default="emulator-novu-key", repr=masked)
-
-
-DEFAULT_CREDENTIALS = Credentials()
-PROVIDER_NAMES = PROVIDERS
+def default_credentials() -> Credentials:
+    """Every emulated provider's development credentials (a new value each call)."""
+    return Credentials()
 
 
 def provider_config(name: str, url: str, credentials: Credentials) -> dict[str, str]:
     """The configuration (as ``unsend.from_config`` takes it) of one emulated provider."""
-    c = credentials
-    secrets: dict[str, dict[str, str]] = {
-        "qstash": {"token": c.qstash_token},
-        "onesignal": {"app_id": c.onesignal_app_id, "api_key": c.onesignal_api_key},
-        "courier": {"token": c.courier_token},
-        "twilio": {"account_sid": c.twilio_account_sid, "auth_token": c.twilio_auth_token},
-        "resend": {"api_key": c.resend_api_key},
-        "sendgrid": {"api_key": c.sendgrid_api_key},
-        "knock": {"api_key": c.knock_api_key},
-        "novu": {"api_key": c.novu_api_key},
-    }
-    if name not in secrets:
-        raise ValueError(f"unknown provider {name!r}")
-    return {"provider": name, **secrets[name], "base_url": url}
+    return {"provider": name, **credentials.of(name), "base_url": url}
 
 
 def provider_dsn(name: str, url: str, credentials: Credentials) -> str:
-    """The DSN of one emulated provider (credentials percent-encoded)."""
-    config = provider_config(name, url, credentials)
-    secret = [quote(v, safe="") for k, v in config.items() if k not in ("provider", "base_url")]
-    return f"{name}://{':'.join(secret)}@?base_url={quote(url, safe=':/')}"
+    """The DSN of one emulated provider (credentials percent-encoded, in the order the
+    provider lists them)."""
+    secret = ":".join(quote(v, safe="") for v in credentials.of(name).values())
+    return f"{name}://{secret}@?base_url={quote(url, safe=':/')}"
 
 
-def development_banner(url: str, credentials: Credentials = DEFAULT_CREDENTIALS) -> str:
+def development_banner(url: str, credentials: Credentials | None = None) -> str:
     """What a person starting the emulator needs to point unsend at it."""
+    credentials = credentials or Credentials()
     lines = [
         f"unsend emulator on {url} (control API under /_emulator/)",
         "development credentials (the emulator's own; never real ones):",
-        *(f"  UNSEND_{n.upper()}_DSN={provider_dsn(n, url, credentials)}" for n in PROVIDER_NAMES),
+        *(
+            f"  UNSEND_{n.upper()}_DSN={provider_dsn(n, url, credentials)}"
+            for n in emulated_providers()
+        ),
     ]
     return "\n".join(lines)
 
@@ -125,31 +90,23 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 class Emulator:
-    """A local QStash, OneSignal and Courier in one ASGI app. Call it as an ASGI application."""
+    """Every emulated provider in one ASGI app. Call it as an ASGI application."""
 
-    def __init__(self, *, credentials: Credentials = DEFAULT_CREDENTIALS, seed: int = 0) -> None:
-        self.credentials = credentials
+    def __init__(self, *, credentials: Credentials | None = None, seed: int = 0) -> None:
+        self.credentials = credentials if credentials is not None else Credentials()
         self.seed = seed
         self.clock = VirtualClock()
         self.store = Store(self.clock)
-        self.qstash = QStashBackground(self.store)
-        self.faults = {p: FaultState(Faults(seed=seed)) for p in PROVIDERS}
-        self.stats: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
+        self.on_reset: list[Callable[[], None]] = []  # what a provider keeps besides messages
+        providers = emulated_providers()
+        self.faults = {p: FaultState(Faults(seed=seed)) for p in providers}
+        self.stats: dict[str, Counter[str]] = {p: Counter() for p in providers}
         # (monotonic seconds, answer) of the latest cancel requests, to observe pacing and pauses
         self.events: dict[str, deque[tuple[float, str]]] = {
-            p: deque(maxlen=EVENTS_KEPT) for p in PROVIDERS
+            p: deque(maxlen=EVENTS_KEPT) for p in providers
         }
-        routes: list[Route] = [
-            *_qstash.routes(self),
-            *_onesignal.routes(self),
-            *_courier.routes(self),
-            *_twilio.routes(self),
-            *_resend.routes(self),
-            *_sendgrid.routes(self),
-            *_knock.routes(self),
-            *_novu.routes(self),
-            *_control.routes(self),
-        ]
+        routes: list[Route] = [r for p in providers.values() for r in p.routes(self)]
+        routes += _control.routes(self)
         self.app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
         self.app.router.redirect_slashes = False
         logging.getLogger("uvicorn.error").addFilter(_DropFilter())
@@ -160,8 +117,9 @@ class Emulator:
     def reset(self) -> None:
         self.clock.offset = 0.0
         self.store.reset()
-        self.qstash.reset()
-        for provider in PROVIDERS:
+        for reset in self.on_reset:
+            reset()
+        for provider in self.faults:
             self.faults[provider].configure(Faults(seed=self.seed))
             self.stats[provider].clear()
             self.events[provider].clear()
@@ -223,6 +181,6 @@ class Emulator:
         self.events[provider].append((time.monotonic(), answer))
 
 
-def create_app(*, credentials: Credentials = DEFAULT_CREDENTIALS, seed: int = 0) -> Emulator:
+def create_app(*, credentials: Credentials | None = None, seed: int = 0) -> Emulator:
     """A new emulator with empty state."""
     return Emulator(credentials=credentials, seed=seed)

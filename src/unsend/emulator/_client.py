@@ -6,7 +6,7 @@ from typing import Any, Unpack
 
 import httpx
 
-from ._app import DEFAULT_CREDENTIALS, Credentials
+from ._credentials import Credentials
 from ._faults import FaultSettings
 
 __all__ = ["EmulatorClient"]
@@ -15,9 +15,9 @@ __all__ = ["EmulatorClient"]
 class EmulatorClient:
     """Talks to a running emulator at ``url`` (its control API and its provider routes)."""
 
-    def __init__(self, url: str, credentials: Credentials = DEFAULT_CREDENTIALS) -> None:
+    def __init__(self, url: str, credentials: Credentials | None = None) -> None:
         self.url = url.rstrip("/")
-        self.credentials = credentials
+        self.credentials = credentials if credentials is not None else Credentials()
         self._http = httpx.Client(base_url=self.url, timeout=30)
 
     def close(self) -> None:

@@ -10,7 +10,6 @@ from starlette.routing import Route
 
 from ._faults import Faults
 from ._input import BadInput, bounded_int, parse_json, route, seconds
-from ._state import PROVIDERS
 
 if TYPE_CHECKING:
     from ._app import Emulator
@@ -38,11 +37,11 @@ def routes(emulator: Emulator) -> list[Route]:
     store = emulator.store
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"ok": True, "providers": list(PROVIDERS)})
+        return JSONResponse({"ok": True, "providers": list(store.messages)})
 
     async def messages(request: Request) -> Response:
         provider = request.query_params.get("provider")
-        if provider is not None and provider not in PROVIDERS:
+        if provider is not None and provider not in store.messages:
             return _bad(f"unknown provider {provider!r}")
         return JSONResponse({"messages": [m.truth() for m in store.all(provider)]})
 
@@ -84,7 +83,7 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def faults(request: Request) -> Response:
         provider = request.path_params["provider"]
-        if provider not in PROVIDERS:
+        if provider not in store.messages:
             return _bad(f"unknown provider {provider!r}", 404)
         state = emulator.faults[provider]
         if request.method == "PUT":
@@ -102,7 +101,7 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def events(request: Request) -> Response:
         provider = request.query_params.get("provider", "")
-        if provider not in PROVIDERS:
+        if provider not in store.messages:
             return _bad(f"unknown provider {provider!r}")
         return JSONResponse({"events": [list(e) for e in emulator.events[provider]]})
 

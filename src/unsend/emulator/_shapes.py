@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ._faults import Decision
+from ._kit import emulated
 
 __all__ = ["error", "rate_limited", "unavailable", "unauthorized"]
 
@@ -27,90 +27,22 @@ def error(
     kind: str = "invalid_request_error",
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any]
-    if provider == "qstash":
-        body = {"error": text}
-    elif provider == "onesignal":
-        body = {"errors": [text]}
-    elif provider == "twilio":
-        code = {401: 20003, 404: 20404, 429: 20429}.get(status, 20001)
-        body = {
-            "code": code,
-            "message": text,
-            "more_info": f"https://www.twilio.com/docs/errors/{code}",
-            "status": status,
-        }
-    elif provider == "resend":
-        name = {
-            401: "missing_api_key",
-            403: "invalid_api_key",
-            404: "not_found",
-            429: "rate_limit_exceeded",
-        }
-        body = {
-            "statusCode": status,
-            "name": name.get(status, "application_error"),
-            "message": text,
-        }
-    elif provider == "sendgrid":
-        body = {"errors": [{"field": None, "message": text}]}
-    elif provider == "knock":
-        body = {"code": kind, "message": text, "status": status, "type": kind}
-    elif provider == "novu":
-        body = {"statusCode": status, "message": text, "timestamp": "", "path": ""}
-    else:
-        body = {"message": text, "type": kind}
+    """An error in ``provider``'s own shape (its ``Emulated.error_body``)."""
+    body = emulated(provider).error_body(status, text, kind)
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 def unauthorized(provider: str, request: Request | None = None) -> Response:
     """The provider's refusal of the credentials a request carried (or did not carry)."""
-    presented = request is not None and bool(request.headers.get("authorization"))
-    if provider == "resend" and presented:
-        # Resend: 401 missing_api_key without a key, 403 invalid_api_key for a wrong one.
-        return error(provider, 403, "API key is invalid", kind="authentication_error")
-    if provider == "onesignal":
-        body = {
-            "errors": ["Access denied. Please include a valid App API key."],
-            "reference": ["https://documentation.onesignal.com/docs/keys-and-ids"],
-        }
-        return JSONResponse(body, status_code=401)
+    own = emulated(provider).unauthorized
+    if own is not None:
+        return own(request)
     return error(provider, 401, "Unauthorized", kind="authentication_error")
-
-
-def _unix_in(now: float, seconds: float) -> str:
-    return str(math.ceil(now + seconds))
 
 
 def rate_limited(provider: str, decision: Decision, *, limit: int, now: float) -> Response:
     """A 429 in the provider's own shape; epoch headers are on the emulator's clock (``now``)."""
-    wait = decision.retry_after
-    if provider == "qstash":
-        if decision.kind == "daily_quota":
-            midnight = (int(now) // 86400 + 1) * 86400
-            headers = {
-                "RateLimit-Limit": str(limit),
-                "RateLimit-Remaining": "0",
-                "RateLimit-Reset": str(midnight),
-            }
-            return error(provider, 429, "daily request limit exceeded", headers=headers)
-        headers = {"Burst-RateLimit-Limit": str(limit), "Burst-RateLimit-Remaining": "0"}
-        if wait is not None:
-            headers["Burst-RateLimit-Reset"] = _unix_in(now, wait)
-        return error(provider, 429, "burst rate limit exceeded", headers=headers)
-    headers = {} if wait is None else {"Retry-After": str(math.ceil(wait))}
-    if provider == "twilio":
-        headers = {}  # Twilio documents no Retry-After for this API: backoff decides
-    elif provider == "sendgrid":
-        headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0"}
-        if wait is not None:
-            headers["X-RateLimit-Reset"] = _unix_in(now, wait)
-    elif provider == "resend" and wait is not None:
-        headers.update({"ratelimit-limit": str(limit), "ratelimit-remaining": "0"})
-        headers["ratelimit-reset"] = str(math.ceil(wait))
-    text = "API rate limit exceeded" if provider == "onesignal" else "Rate limit exceeded"
-    if provider == "sendgrid":
-        text = "too many requests"
+    text, headers = emulated(provider).rate_limit(decision, limit, now)
     return error(provider, 429, text, kind="rate_limit_error", headers=headers)
 
 

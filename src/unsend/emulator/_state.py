@@ -8,19 +8,17 @@ lock is needed.
 
 from __future__ import annotations
 
-import secrets
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
 
 from ._input import BadInput, seconds
+from ._kit import emulated
 
-__all__ = ["PROVIDERS", "STATES", "Message", "Store", "VirtualClock"]
+__all__ = ["STATES", "Message", "Store", "VirtualClock"]
 
-PROVIDERS = ("qstash", "onesignal", "courier", "twilio", "resend", "sendgrid", "knock", "novu")
 STATES = ("scheduled", "delivered", "cancelled")
 
 
@@ -63,24 +61,13 @@ class Message:
         }
 
 
-def new_id(provider: str) -> str:
-    if provider == "qstash":
-        return "msg_" + secrets.token_hex(12)
-    if provider in ("onesignal", "resend", "novu"):
-        return str(uuid.uuid4())
-    if provider == "twilio":
-        return "SM" + secrets.token_hex(16)
-    if provider == "sendgrid":
-        return secrets.token_urlsafe(24)
-    if provider == "knock":
-        return f"reminder:{uuid.uuid4()}"
-    return "1-" + secrets.token_hex(12)
-
-
 class Store:
-    def __init__(self, clock: VirtualClock) -> None:
+    def __init__(self, clock: VirtualClock, providers: Iterable[str] | None = None) -> None:
+        from ._kit import emulated_providers
+
         self.clock = clock
-        self.messages: dict[str, dict[str, Message]] = {p: {} for p in PROVIDERS}
+        names = emulated_providers() if providers is None else providers
+        self.messages: dict[str, dict[str, Message]] = {p: {} for p in names}
         # Work that happens as time passes (QStash schedules firing, bulk actions progressing),
         # run up to "now" before anything reads the messages.
         self.tickers: list[Callable[[int], None]] = []
@@ -103,7 +90,7 @@ class Store:
         now = self.clock.now_ms() if at_ms is None else at_ms
         message = Message(
             provider=provider,
-            id=message_id or new_id(provider),
+            id=message_id or emulated(provider).new_id(),
             created_ms=now if created_ms is None else created_ms,
             not_before_ms=now + int(delay * 1000),
             state=state,
@@ -113,9 +100,8 @@ class Store:
         self.messages[provider][message.id] = message
         return message
 
-    @staticmethod
-    def check(provider: str, state: str) -> None:
-        if provider not in PROVIDERS:
+    def check(self, provider: str, state: str) -> None:
+        if provider not in self.messages:
             raise BadInput(f"unknown provider {provider!r}")
         if state not in STATES:
             raise BadInput(f"unknown state {state!r}; expected one of {', '.join(STATES)}")
@@ -145,7 +131,7 @@ class Store:
 
     def all(self, provider: str | None = None) -> Iterator[Message]:
         now = self.tick()
-        for name in (provider,) if provider else PROVIDERS:
+        for name in (provider,) if provider else self.messages:
             for message in self.messages[name].values():
                 self._settle(message, now)
                 yield message
@@ -155,7 +141,7 @@ class Store:
         self.clock.advance(seconds)
         now = self.tick()
         delivered = 0
-        for name in PROVIDERS:
+        for name in self.messages:
             for message in self.messages[name].values():
                 delivered += self._settle(message, now)
         return delivered

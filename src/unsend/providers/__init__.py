@@ -9,4 +9,17 @@ from ._resend import Resend
 from ._sendgrid import SendGrid
 from ._twilio import Twilio
 
-__all__ = ["Courier", "Knock", "Novu", "OneSignal", "QStash", "Resend", "SendGrid", "Twilio"]
+__all__ = [
+    "BUILTIN",
+    "Courier",
+    "Knock",
+    "Novu",
+    "OneSignal",
+    "QStash",
+    "Resend",
+    "SendGrid",
+    "Twilio",
+]
+
+# The one list of built-in providers: the registry, the CLI, the docs and the test kit read it.
+BUILTIN = (QStash, OneSignal, Courier, Twilio, Resend, SendGrid, Knock, Novu)

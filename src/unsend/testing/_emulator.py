@@ -11,7 +11,8 @@ from .._client import AsyncCanceller, Canceller
 from .._engine.clock import FakeClock
 from .._provider import Provider
 from ..emulator import EmulatorClient
-from ..emulator._app import PROVIDER_NAMES, provider_config, provider_dsn
+from ..emulator._app import provider_config, provider_dsn
+from ..emulator._kit import emulated_providers
 
 if TYPE_CHECKING:
     from .._router import AsyncRouter, Router
@@ -43,6 +44,16 @@ class EmulatorClock(FakeClock):
 class EmulatorFixture(EmulatorClient):
     """What the ``unsend_emulator`` fixture hands a test."""
 
+    def names(self) -> list[str]:
+        """The emulated providers, in the registry's order (built-ins first, as unsend lists
+        them), then any emulated only."""
+        from .._registry import provider_names
+
+        emulated = emulated_providers()
+        return [n for n in provider_names() if n in emulated] + [
+            n for n in emulated if n not in provider_names()
+        ]
+
     def provider(self, name: str) -> Provider:
         """The provider ``name`` aimed at this emulator, with its development credentials."""
         from .._registry import provider_spec
@@ -63,20 +74,20 @@ class EmulatorFixture(EmulatorClient):
         and, for QStash, ``from_env`` itself (``UNSEND_DSN``)."""
         return {
             f"{prefix}DSN": self.dsn("qstash"),
-            **{f"{prefix}{name.upper()}_DSN": self.dsn(name) for name in PROVIDER_NAMES},
+            **{f"{prefix}{name.upper()}_DSN": self.dsn(name) for name in self.names()},
         }
 
     def router(self, **extras: Any) -> Router:
         """A ``Router`` with every provider of this emulator, under its provider's name."""
         from .._router import Router
 
-        return Router({name: self.dsn(name) for name in PROVIDER_NAMES}, **extras)
+        return Router({name: self.dsn(name) for name in self.names()}, **extras)
 
     def async_router(self, **extras: Any) -> AsyncRouter:
         """The ``AsyncRouter`` twin of ``router()``."""
         from .._router import AsyncRouter
 
-        return AsyncRouter({name: self.dsn(name) for name in PROVIDER_NAMES}, **extras)
+        return AsyncRouter({name: self.dsn(name) for name in self.names()}, **extras)
 
     def clock(self) -> EmulatorClock:
         """A fake clock tied to this emulator's virtual clock (see ``EmulatorClock``)."""

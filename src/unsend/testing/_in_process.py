@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .._client import AsyncCanceller, Canceller
-from ..emulator import DEFAULT_CREDENTIALS, Credentials, Emulator, create_app
+from ..emulator import Credentials, Emulator, create_app
 from ._emulator import EmulatorFixture
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class SyncASGITransport(httpx.BaseTransport):
 
 class InProcessEmulator(EmulatorFixture):
     def __init__(
-        self, app: Emulator | None = None, *, credentials: Credentials = DEFAULT_CREDENTIALS
+        self, app: Emulator | None = None, *, credentials: Credentials | None = None
     ) -> None:
         self.app = app if app is not None else create_app(credentials=credentials)
         super().__init__(URL, self.app.credentials)

@@ -25,7 +25,7 @@ from .._ids import quote_message_id, validate_message_id
 from .._result import CancelResult, Outcome
 from ..providers._responses import unexpected
 
-__all__ = ["RecordingProvider", "clear_recorded", "recorded"]
+__all__ = ["RecordingProvider", "clear_recorded", "recorded", "recording_provider"]
 
 BASE = "http://recording.unsend.invalid"
 _LOCK = threading.Lock()
@@ -100,3 +100,13 @@ class RecordingProvider:
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         return httpx.MockTransport(self._answer)
+
+
+def recording_provider(*, not_found: str = "", not_cancellable: str = "") -> RecordingProvider:
+    """The ``recording`` provider as configuration builds it (the ``unsend.providers`` entry
+    point): comma-separated ids answer as named."""
+
+    def ids(text: str) -> list[str]:
+        return [i for i in text.split(",") if i]
+
+    return RecordingProvider(not_found=ids(not_found), not_cancellable=ids(not_cancellable))

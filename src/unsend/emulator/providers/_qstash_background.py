@@ -16,8 +16,8 @@ from typing import Any, Final
 
 import attrs
 
-from ._input import BadInput
-from ._state import Message, Store
+from .._input import BadInput
+from .._state import Message, Store
 
 __all__ = ["BulkActionRun", "QStashBackground", "Schedule"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets as _random
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -9,14 +10,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import BadInput, parse_json, route
-from ._shapes import error, unauthorized
-from ._state import Message
+from .._input import BadInput, parse_json, route
+from .._kit import Emulated
+from .._shapes import error, unauthorized
+from .._state import Message
 
 if TYPE_CHECKING:
-    from ._app import Emulator
+    from .._app import Emulator
 
-__all__ = ["record", "routes"]
+__all__ = ["EMULATED", "record", "routes"]
 
 P = "courier"
 
@@ -116,3 +118,11 @@ def routes(emulator: Emulator) -> list[Route]:
         route("/messages/{message_id}", GET=get),
         route("/messages/{message_id}/cancel", POST=guarded_cancel),
     ]
+
+
+EMULATED = Emulated(
+    name=P,
+    credentials={"token": "emulator-courier-token"},
+    routes=routes,
+    new_id=lambda: "1-" + _random.token_hex(12),
+)

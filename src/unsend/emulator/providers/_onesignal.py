@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -10,13 +11,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import BadInput, parse_json, route
-from ._shapes import error, unauthorized
+from .._input import BadInput, parse_json, route
+from .._kit import Emulated, retry_after
+from .._shapes import error, unauthorized
 
 if TYPE_CHECKING:
-    from ._app import Emulator
+    from .._app import Emulator
+    from .._faults import Decision
 
-__all__ = ["routes"]
+__all__ = ["EMULATED", "routes"]
 
 P = "onesignal"
 
@@ -98,3 +101,29 @@ def routes(emulator: Emulator) -> list[Route]:
         route("/notifications", POST=create),
         route("/notifications/{message_id}", GET=view, DELETE=guarded_cancel),
     ]
+
+
+def _unauthorized(request: Request | None) -> Response:
+    body = {
+        "errors": ["Access denied. Please include a valid App API key."],
+        "reference": ["https://documentation.onesignal.com/docs/keys-and-ids"],
+    }
+    return JSONResponse(body, status_code=401)
+
+
+def _rate_limit(decision: Decision, limit: int, now: float) -> tuple[str, dict[str, str]]:
+    return "API rate limit exceeded", retry_after(decision, limit, now)[1]
+
+
+EMULATED = Emulated(
+    name=P,
+    credentials={
+        "app_id": "00000000-0000-4000-8000-00000000a11d",
+        "api_key": "emulator-onesignal-key",
+    },
+    routes=routes,
+    new_id=lambda: str(uuid.uuid4()),
+    error_body=lambda status, text, kind: {"errors": [text]},
+    rate_limit=_rate_limit,
+    unauthorized=_unauthorized,
+)

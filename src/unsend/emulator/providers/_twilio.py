@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import secrets as _random
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
@@ -11,14 +12,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import form_of, route
-from ._shapes import error, unauthorized
-from ._state import Message
+from .._input import form_of, route
+from .._kit import Emulated
+from .._shapes import error, unauthorized
+from .._state import Message
 
 if TYPE_CHECKING:
-    from ._app import Emulator
+    from .._app import Emulator
 
-__all__ = ["routes"]
+__all__ = ["EMULATED", "routes"]
 
 P = "twilio"
 BASE = "/2010-04-01/Accounts/{account_sid}/Messages"
@@ -122,3 +124,24 @@ def routes(emulator: Emulator) -> list[Route]:
         route(f"{BASE}.json", POST=create),
         route(BASE + "/{sid}.json", GET=get, POST=emulator.guarded(P, authorized, update)),
     ]
+
+
+def _error_body(status: int, text: str, kind: str) -> Any:
+    code = {401: 20003, 404: 20404, 429: 20429}.get(status, 20001)
+    return {
+        "code": code,
+        "message": text,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+
+
+EMULATED = Emulated(
+    name=P,
+    credentials={"account_sid": "AC" + "0" * 31 + "1", "auth_token": "emulator-twilio-token"},
+    routes=routes,
+    new_id=lambda: "SM" + _random.token_hex(16),
+    error_body=_error_body,
+    # Twilio documents no Retry-After for this API: backoff decides.
+    rate_limit=lambda decision, limit, now: ("Rate limit exceeded", {}),
+)

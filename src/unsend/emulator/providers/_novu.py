@@ -13,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import BadInput, parse_json, route
-from ._shapes import error, unauthorized
+from .._input import BadInput, parse_json, route
+from .._kit import Emulated
+from .._shapes import error, unauthorized
 
 if TYPE_CHECKING:
-    from ._app import Emulator
+    from .._app import Emulator
 
-__all__ = ["routes"]
+__all__ = ["EMULATED", "routes"]
 
 P = "novu"
 
@@ -65,3 +66,17 @@ def routes(emulator: Emulator) -> list[Route]:
             "/v1/events/trigger/{transaction_id}", DELETE=emulator.guarded(P, authorized, cancel)
         ),
     ]
+
+
+EMULATED = Emulated(
+    name=P,
+    credentials={"api_key": "emulator-novu-key"},
+    routes=routes,
+    new_id=lambda: str(uuid.uuid4()),
+    error_body=lambda status, text, kind: {
+        "statusCode": status,
+        "message": text,
+        "timestamp": "",
+        "path": "",
+    },
+)

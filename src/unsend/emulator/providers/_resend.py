@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,14 +12,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import BadInput, parse_json, route
-from ._shapes import error, unauthorized
-from ._state import Message
+from .._input import BadInput, parse_json, route
+from .._kit import Emulated, retry_after
+from .._shapes import error, unauthorized
+from .._state import Message
 
 if TYPE_CHECKING:
-    from ._app import Emulator
+    from .._app import Emulator
+    from .._faults import Decision
 
-__all__ = ["routes"]
+__all__ = ["EMULATED", "routes"]
 
 P = "resend"
 _IN = re.compile(r"^in (\d{1,6}) (minute|hour|day)s?$")
@@ -89,3 +93,42 @@ def routes(emulator: Emulator) -> list[Route]:
         route("/emails/{email_id}", GET=get),
         route("/emails/{email_id}/cancel", POST=emulator.guarded(P, authorized, cancel)),
     ]
+
+
+_NAMES = {
+    401: "missing_api_key",
+    403: "invalid_api_key",
+    404: "not_found",
+    429: "rate_limit_exceeded",
+}
+
+
+def _unauthorized(request: Request | None) -> Response:
+    # Resend: 401 missing_api_key without a key, 403 invalid_api_key for a wrong one.
+    if request is not None and request.headers.get("authorization"):
+        return error(P, 403, "API key is invalid", kind="authentication_error")
+    return error(P, 401, "Unauthorized", kind="authentication_error")
+
+
+def _rate_limit(decision: Decision, limit: int, now: float) -> tuple[str, dict[str, str]]:
+    headers = retry_after(decision, limit, now)[1]
+    if decision.retry_after is not None:
+        headers["ratelimit-limit"] = str(limit)
+        headers["ratelimit-remaining"] = "0"
+        headers["ratelimit-reset"] = str(math.ceil(decision.retry_after))
+    return "Rate limit exceeded", headers
+
+
+EMULATED = Emulated(
+    name=P,
+    credentials={"api_key": "re_emulator_key"},
+    routes=routes,
+    new_id=lambda: str(uuid.uuid4()),
+    error_body=lambda status, text, kind: {
+        "statusCode": status,
+        "name": _NAMES.get(status, "application_error"),
+        "message": text,
+    },
+    rate_limit=_rate_limit,
+    unauthorized=_unauthorized,
+)

@@ -14,13 +14,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import json_body, route
-from ._shapes import error, unauthorized
+from .._input import json_body, route
+from .._kit import Emulated
+from .._shapes import error, unauthorized
 
 if TYPE_CHECKING:
-    from ._app import Emulator
+    from .._app import Emulator
 
-__all__ = ["routes"]
+__all__ = ["EMULATED", "routes"]
 
 P = "knock"
 
@@ -80,3 +81,17 @@ def routes(emulator: Emulator) -> list[Route]:
         route("/v1/workflows/{key}/trigger", POST=trigger),
         route("/v1/workflows/{key}/cancel", POST=emulator.guarded(P, authorized, cancel)),
     ]
+
+
+EMULATED = Emulated(
+    name=P,
+    credentials={"api_key": "sk_emulator_key"},
+    routes=routes,
+    new_id=lambda: f"reminder:{uuid.uuid4()}",
+    error_body=lambda status, text, kind: {
+        "code": kind,
+        "message": text,
+        "status": status,
+        "type": kind,
+    },
+)

@@ -3,7 +3,9 @@ bulk actions and schedules."""
 
 from __future__ import annotations
 
+import math
 import re
+import secrets as _random
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -11,14 +13,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import BadInput, Handler, bounded_int, parse_json, route
-from ._shapes import error, unauthorized
-from ._state import Message
+from .._input import BadInput, Handler, bounded_int, parse_json, route
+from .._kit import Emulated
+from .._shapes import error, unauthorized
+from .._state import Message
+from ._qstash_background import QStashBackground
 
 if TYPE_CHECKING:
-    from ._app import Emulator
+    from .._app import Emulator
+    from .._faults import Decision
 
-__all__ = ["FILTERS", "routes"]
+__all__ = ["EMULATED", "FILTERS", "routes"]
 
 P = "qstash"
 # Query name -> message field. callerIP is the deprecated spelling of callerIp.
@@ -77,7 +82,8 @@ def message_json(m: Message) -> dict[str, Any]:
 
 def routes(emulator: Emulator) -> list[Route]:
     store = emulator.store
-    background = emulator.qstash
+    background = QStashBackground(emulator.store)
+    emulator.on_reset.append(background.reset)
 
     def publish_fields(request: Request, destination: str, queue: str | None) -> dict[str, Any]:
         fields: dict[str, Any] = {"callerIp": request.client.host if request.client else ""}
@@ -280,3 +286,32 @@ def routes(emulator: Emulator) -> list[Route]:
         route("/v2/messages", DELETE=guarded(bulk)),
         route("/v2/messages/", DELETE=guarded(bulk)),
     ]
+
+
+def _error_body(status: int, text: str, kind: str) -> Any:
+    return {"error": text}
+
+
+def _rate_limit(decision: Decision, limit: int, now: float) -> tuple[str, dict[str, str]]:
+    if decision.kind == "daily_quota":
+        midnight = (int(now) // 86400 + 1) * 86400
+        headers = {
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(midnight),
+        }
+        return "daily request limit exceeded", headers
+    headers = {"Burst-RateLimit-Limit": str(limit), "Burst-RateLimit-Remaining": "0"}
+    if decision.retry_after is not None:
+        headers["Burst-RateLimit-Reset"] = str(math.ceil(now + decision.retry_after))
+    return "burst rate limit exceeded", headers
+
+
+EMULATED = Emulated(
+    name=P,
+    credentials={"token": "emulator-qstash-token"},
+    routes=routes,
+    new_id=lambda: "msg_" + _random.token_hex(12),
+    error_body=_error_body,
+    rate_limit=_rate_limit,
+)

@@ -7,6 +7,7 @@ pause of the same batch, or one less than 10 minutes before ``send_at``, is a 40
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import TYPE_CHECKING
 
@@ -14,13 +15,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._input import json_body, route
-from ._shapes import error, unauthorized
+from .._input import json_body, route
+from .._kit import Emulated
+from .._shapes import error, unauthorized
 
 if TYPE_CHECKING:
-    from ._app import Emulator
+    from .._app import Emulator
+    from .._faults import Decision
 
-__all__ = ["routes"]
+__all__ = ["EMULATED", "routes"]
 
 P = "sendgrid"
 UNSENT = 72 * 3600.0  # a batch nothing was sent with yet is never due (72 h is send_at's limit)
@@ -85,3 +88,20 @@ def routes(emulator: Emulator) -> list[Route]:
         route("/v3/user/scheduled_sends", POST=emulator.guarded(P, authorized, cancel)),
         route("/v3/user/scheduled_sends/{batch_id}", GET=get_status),
     ]
+
+
+def _rate_limit(decision: Decision, limit: int, now: float) -> tuple[str, dict[str, str]]:
+    headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0"}
+    if decision.retry_after is not None:
+        headers["X-RateLimit-Reset"] = str(math.ceil(now + decision.retry_after))
+    return "too many requests", headers
+
+
+EMULATED = Emulated(
+    name=P,
+    credentials={"api_key": "SG.emulator-key"},
+    routes=routes,
+    new_id=lambda: secrets.token_urlsafe(24),
+    error_body=lambda status, text, kind: {"errors": [{"field": None, "message": text}]},
+    rate_limit=_rate_limit,
+)

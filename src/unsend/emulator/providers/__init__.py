@@ -1,0 +1,1 @@
+"""One module per emulated provider, each exporting its ``Emulated`` (see ``.._kit``)."""
