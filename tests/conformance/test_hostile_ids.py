@@ -66,3 +66,21 @@ def test_hostile_ids_are_refused_or_confined(
         assert (got_count, got_keys) == (count, keys), (message_id, request_line(head))
         assert not any(unquote(s) in (".", "..") for s in segments), request_line(head)
     assert next(sent, None) is None, "more requests than ids that were not refused"
+
+
+def refused_alone(valid: str) -> list[str]:
+    """The valid id made unsendable: empty, a control character, NUL, far too long."""
+    return ["", valid + "\n", valid + "\r\nX: y", valid + "\x00", valid + "x" * 10_000]
+
+
+def test_each_adapter_alone_refuses_what_no_path_can_carry(case: Case) -> None:
+    """Adapters are usable without a canceller: each validates ids itself, before any request
+    exists (the engine checks too, so a canceller alone would hide an adapter that forgot)."""
+    import pytest
+
+    import unsend
+
+    provider = case.provider("http://127.0.0.1:1")
+    for message_id in refused_alone(case.message_id):
+        with pytest.raises(unsend.InvalidMessageId):
+            provider.cancel_request(message_id)

@@ -426,3 +426,23 @@ def test_the_cli_refuses_a_misspelt_storage_with_exit_2() -> None:
     )
     assert done.returncode == 2, done.stderr
     assert "did you mean 'redis://'" in done.stderr
+
+
+def test_while_the_storage_is_away_this_process_still_paces() -> None:
+    """Unreachable storage: the fleet's limit is not held, but this process's own is."""
+    from unsend._engine import shared_gate
+
+    from .redis_server import free_port
+
+    shared_gate._outages.clear()
+    clock = FakeClock()
+    gate = _gate(f"redis://127.0.0.1:{free_port()}/0", clock, max_rate=10.0)
+    try:
+        now = clock.time()
+        assert gate.reserve_sync(now, 30.0) == 0.0  # refused at once: paced locally from here
+        assert gate.reserve_sync(now, 30.0) == pytest.approx(0.1)
+        assert gate.reserve_sync(now, 30.0) == pytest.approx(0.2)
+        gate.pause_sync(now, 5.0, 30.0)  # a 429 pauses this process even so
+        assert gate.reserve_sync(now, 30.0) == pytest.approx(5.0)
+    finally:
+        shared_gate._outages.clear()
