@@ -172,3 +172,23 @@ def test_a_worker_reads_its_configuration_from_its_environment(
     refs = [f"mail:{i}" for i in mail] + [f"push:{i}" for i in push]
     assert [d["ref"] for d in cancel_chunk(refs)] == refs
     assert all(s == "cancelled" for s in emu.states("courier").values())
+
+
+def test_an_app_without_a_result_backend_is_refused_before_anything_is_sent(
+    redis_url: str,
+) -> None:
+    """Before: two cancels were sent, then AttributeError on DisabledBackend lost them."""
+    from celery import Celery
+
+    from unsend.fleet.celery import cancel_in_chunks
+
+    sent: list[object] = []
+    app = Celery("no-backend", broker=redis_url, include=["unsend.fleet.celery"])
+    app.conf.task_always_eager = False
+    app.loader.import_default_modules()
+    task = app.tasks["unsend.cancel_chunk"]
+    original = task.apply_async
+    task.apply_async = lambda *a, **k: sent.append(a) or original(*a, **k)  # type: ignore[method-assign]
+    with pytest.raises(unsend.ConfigError, match="result_backend"):
+        cancel_in_chunks(["1-a", "1-b"], app=app)
+    assert sent == []

@@ -25,7 +25,7 @@ from celery import Celery, shared_task
 from celery.result import AsyncResult
 
 from .._engine.fanout import failed_result
-from .._errors import UnsendError
+from .._errors import ConfigError, UnsendError
 from .._result import CancelResult
 from ._chunks import cancel_chunk, chunked
 
@@ -54,9 +54,34 @@ def cancel_in_chunks(
 
     At most ``in_flight`` chunks are queued at once (the input is read lazily). A chunk whose
     task failed, or that did not finish within ``timeout`` seconds of being sent, yields a
-    ``FAILED`` result for each of its ids that was not reported yet.
+    ``FAILED`` result for each of its ids that was not reported yet. An app without a result
+    backend is refused here, before any chunk is sent (``ConfigError``): the results could not
+    be read back.
     """
     task = cancel_chunk_task if app is None else app.tasks[TASK_NAME]
+    _check_backend(task.app)
+    return _stream(task, items, chunk_size, in_flight, concurrency, timeout)
+
+
+def _check_backend(app: Celery) -> None:
+    from celery.backends.base import DisabledBackend
+
+    if isinstance(app.backend, DisabledBackend):
+        raise ConfigError(
+            "cancel_in_chunks reads every chunk's results back, and this Celery app has no "
+            "result backend: set result_backend (or backend= on Celery(...)), such as "
+            "redis://redis:6379/0 (docs/scale-out.md has a complete app)"
+        )
+
+
+def _stream(
+    task: Any,
+    items: Iterable[str],
+    chunk_size: int,
+    in_flight: int,
+    concurrency: int,
+    timeout: float | None,
+) -> Iterator[CancelResult]:
     chunks = chunked(items, chunk_size)
     pending: dict[str, tuple[AsyncResult[Any], list[str], float]] = {}
     reported: set[str] = set()
