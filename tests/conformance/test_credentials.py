@@ -32,7 +32,9 @@ def test_surrounding_white_space_is_dropped(case: Case) -> None:
         assert padded == _build(case), key
 
 
-@pytest.mark.parametrize("bad", [None, "", "   ", 42, "a\x00b", "a\nb", "caf\u00e9-token", "\x1b[0m"])
+@pytest.mark.parametrize(
+    "bad", [None, "", "   ", 42, "a\x00b", "a\nb", "caf\u00e9-token", "\x1b[0m"]
+)
 def test_what_a_header_cannot_carry_is_refused_naming_the_option(case: Case, bad: object) -> None:
     for key in _credential_keys(case):
         with pytest.raises(unsend.ConfigError) as caught:
