@@ -55,3 +55,33 @@ if os.environ.get("MUTANT_UNDER_TEST"):
 
         for memo in (strategies, _converter, _pattern):
             memo.cache_clear()
+
+
+# The inner loop (pytest -m "not slow") leaves out what takes seconds per test: real services
+# (redis-server, Celery, a browser), subprocesses (the CLI, pip, the benchmark harness), long
+# fuzzing and real-time deadline matrices. CI runs everything.
+SLOW_PATHS = (
+    "tests/fleet/",
+    "tests/conformance/test_deadlines.py",
+    "tests/test_docs_examples.py",
+    "tests/test_docs_site.py",
+    "tests/test_release.py",
+    "tests/test_benchmarks_smoke.py",
+    "tests/test_cli.py",
+    "tests/test_fuzz.py",
+    "tests/integration/test_soak.py",
+    "tests/hostile/test_emulator_malformed.py",
+    "tests/hostile/test_cli_ids_file.py",
+    "tests/hostile/test_cancel_many_early_exit.py",  # waits on a slow server, for real
+    "tests/hostile/test_compressed_bodies.py",  # builds gigabyte bombs
+    "tests/integration/test_contract.py",  # OpenAPI validation of every exchange
+    "tests/integration/test_cancel_many_emulator.py::test_one_429_pauses_every_worker",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        runs_the_cli = callspec is not None and callspec.params.get("entry_point") == "cli"
+        if item.nodeid.startswith(SLOW_PATHS) or runs_the_cli or "_cli_" in item.name:
+            item.add_marker(pytest.mark.slow)

@@ -36,6 +36,10 @@ class HostileServer:
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop.set()
+        try:  # wake the accept loop now rather than at its next timeout
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+        except OSError:
+            pass
         self.thread.join(2)
         self.sock.close()
 
