@@ -27,7 +27,7 @@ from .entry_points import ENTRY_POINTS, Seen
 
 DEADLINE = 1.0
 SLACK = 1.0
-AT_ONCE = 12  # runs in flight together: every provider and entry point, a dozen at a time
+AT_ONCE = 16  # runs in flight together: every provider and entry point, sixteen at a time
 _slots = threading.BoundedSemaphore(AT_ONCE)
 CLAIMS = {"CANCELLED", "ALREADY_CANCELLED", "REQUESTED"}
 
