@@ -102,16 +102,9 @@ def sandbox(
     (tmp_path / "pyproject.toml").write_text(
         "[tool.unsend]\n" + "".join(f'{k} = "{v}"\n' for k, v in config.items())
     )
-    classes = {
-        "qstash": "QStash",
-        "onesignal": "OneSignal",
-        "courier": "Courier",
-        "twilio": "Twilio",
-        "resend": "Resend",
-        "sendgrid": "SendGrid",
-        "knock": "Knock",
-        "novu": "Novu",
-    }
+    from unsend.providers import BUILTIN
+
+    classes = {cls.name: cls.__name__ for cls in BUILTIN}
     real = {name: emu.provider(name) for name in classes}
     for name, cls in classes.items():
         factory = aimed(real[name])

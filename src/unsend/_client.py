@@ -42,6 +42,7 @@ from ._engine.retry import RetryPolicy
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
 from ._errors import ConfigError, ScheduleCancelIncomplete, UnexpectedResponse, UnsendError
+from ._logging import log_result
 from ._provider import Provider, SupportsTransport
 from ._result import BulkResult, CancelResult
 from .providers._secret import register_secrets, release_secrets
@@ -207,15 +208,18 @@ class _CancellerBase:
         )
 
     def _finished(self, result: CancelResult) -> CancelResult:
+        log_result(result)
         if self.on_result is not None:
             self.on_result(result)
         return result
 
     def _failed(self, message_id: str, error: UnsendError, started: float) -> None:
-        """Report a direct cancel's failure to ``on_result``; the error is raised as it was."""
+        """Report a direct cancel's failure (log, ``on_result``); the error is raised as it was."""
+        elapsed = self.clock.monotonic() - started
+        failed = failed_result(self.provider.name, message_id, error, elapsed)
+        log_result(failed)
         if self.on_result is not None:
-            elapsed = self.clock.monotonic() - started
-            self.on_result(failed_result(self.provider.name, message_id, error, elapsed))
+            self.on_result(failed)
 
     def _gates(self, pacer: Gate | None) -> tuple[Gate, ...]:
         return (self.gate,) if pacer is None else (self.gate, pacer)

@@ -35,6 +35,7 @@ from ._engine.gate import Gate
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane
 from ._errors import ConfigError, UnsendError
+from ._logging import log_result, routed_as
 from ._provider import Provider, SupportsTransport
 from ._ref import MessageRef, check_name, shown
 from ._result import CancelResult
@@ -131,7 +132,10 @@ class _RouterBase(Generic[C]):
             parsed = MessageRef.parse(ref)
         return parsed, self.canceller(parsed.name)
 
-    def _finished(self, result: CancelResult) -> CancelResult:
+    def _finished(self, result: CancelResult, *, log: bool = False) -> CancelResult:
+        """``log``: a result no canceller logged (cancel_many's, an unroutable ref's)."""
+        if log:
+            log_result(result)
         if self.on_result is not None:
             self.on_result(result)
         return result
@@ -169,11 +173,12 @@ class _RouterBase(Generic[C]):
             try:
                 ref, canceller = self._route(item)
             except UnsendError as error:
-                return self._finished(_unroutable(item, error))
+                return self._finished(_unroutable(item, error), log=True)
             async with per_name[ref.name]:
                 lane = local.get(ref.name) or lanes[worker]
-                result = await canceller._cancel_on(ref.message_id, lane, pacers.get(ref.name))
-            return self._finished(attrs.evolve(result, name=ref.name))
+                with routed_as(ref.name):
+                    result = await canceller._cancel_on(ref.message_id, lane, pacers.get(ref.name))
+            return self._finished(attrs.evolve(result, name=ref.name), log=True)
 
         async def cleanup() -> None:
             for lane in local.values():
@@ -245,7 +250,8 @@ class Router(_RouterBase[Canceller]):
         ``ConfigError`` for a name nothing is configured under; otherwise as ``Canceller``."""
         parsed, canceller = self._route(ref)
         try:
-            result = canceller.cancel(parsed.message_id)
+            with routed_as(parsed.name):  # the canceller logs it under the router's name
+                result = canceller.cancel(parsed.message_id)
         except UnsendError as error:
             self._report_failure(parsed, canceller, error)
             raise
@@ -322,7 +328,8 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
         """As ``Router.cancel``."""
         parsed, canceller = self._route(ref)
         try:
-            result = await canceller.cancel(parsed.message_id)
+            with routed_as(parsed.name):
+                result = await canceller.cancel(parsed.message_id)
         except UnsendError as error:
             self._report_failure(parsed, canceller, error)
             raise

@@ -14,7 +14,6 @@ tenacity, which is built only then (a cancel that succeeds at once never pays fo
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -56,7 +55,6 @@ __all__ = [
 USER_AGENT = f"unsend/{__version__}"
 LOST_RESPONSE_NOTE = "an earlier attempt's response was lost: that attempt may have cancelled it"
 
-logger = logging.getLogger("unsend")
 
 OnRetry = Callable[[RetryEvent], None]
 """Called before each retry's wait, with what failed and how long unsend will wait."""
@@ -353,15 +351,17 @@ class Call(Generic[T]):
         }
 
     def _before_sleep(self, error: UnsendError, wait: float) -> None:
-        subject = f"cancel of {self.message_id!r}" if self.message_id is not None else "bulk"
-        logger.info(
-            "retrying %s %s after %s; waiting %.3f s (attempt %d of %d)",
+        from .._logging import log_retry
+
+        reason = f"HTTP {error.status_code}" if error.status_code else type(error).__name__
+        log_retry(
             self.provider,
-            subject,
-            f"HTTP {error.status_code}" if error.status_code else type(error).__name__,
-            wait,
+            self.message_id,
             self.attempts,
             self.policy.max_attempts,
+            error.status_code,
+            reason,
+            wait,
         )
         if self.on_retry is not None:
             self.on_retry(
