@@ -51,9 +51,9 @@ def test_a_failure_is_a_warning_and_a_retry_a_record_of_its_own(
     emu.set_faults("onesignal", rate_limit_rate=1.0, retry_after=2)
     caplog.set_level(logging.DEBUG, logger="unsend")
     retry = unsend.RetryPolicy(max_attempts=2, jitter=0)
-    with emu.canceller("onesignal", clock=FakeClock(), retry=retry) as canceller:
-        with pytest.raises(unsend.RateLimited):
-            canceller.cancel(message_id)
+    canceller = emu.canceller("onesignal", clock=FakeClock(), retry=retry)
+    with canceller, pytest.raises(unsend.RateLimited):
+        canceller.cancel(message_id)
     (retried,) = [r for r in caplog.records if getattr(r, "reason", None)]
     assert (retried.levelno, retried.reason, retried.wait, retried.attempts) == (
         logging.INFO,

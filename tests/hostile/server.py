@@ -7,6 +7,7 @@ records it, and keeps the connection open until the script ends.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -36,10 +37,8 @@ class HostileServer:
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop.set()
-        try:  # wake the accept loop now rather than at its next timeout
+        with contextlib.suppress(OSError):  # wake the accept loop now, not at its next timeout
             socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-        except OSError:
-            pass
         self.thread.join(2)
         self.sock.close()
 
