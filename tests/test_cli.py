@@ -410,3 +410,12 @@ def test_ctrl_c_exits_130_and_every_printed_line_is_whole(
     assert len(lines) < len(ids)
     for line in lines:
         json.loads(line)  # whole
+
+
+def test_the_demo_reads_at_80_columns() -> None:
+    done = run("demo", env={"COLUMNS": "80"}, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    assert "Notification not" in done.stdout  # the why column has room for words
+    assert "base_url=http://127.0.0.1:" in done.stdout  # the masked DSN, readable
+    assert "emulator-" not in done.stdout

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 import httpx
 from rich.console import Console
@@ -74,14 +73,11 @@ def _schedule(emu: EmulatorFixture, provider: str, delay: int) -> str:
 
 
 def _dsn(emu: EmulatorFixture, provider: str, *, masked: bool = False) -> str:
-    c = emu.credentials
-    secret = {
-        "qstash": c.qstash_token,
-        "onesignal": f"{c.onesignal_app_id}:{c.onesignal_api_key}",
-        "courier": c.courier_token,
-    }[provider]
-    credentials = "***" if masked else secret
-    return f"{provider}://{credentials}@?base_url={quote(emu.url, safe='')}&max_attempts=4"
+    """The provider's DSN on the emulator; masked, what a person reads: credentials hidden,
+    the base URL as written (not percent-encoded), so it reads whole at 80 columns."""
+    if not masked:
+        return emu.dsn(provider) + "&max_attempts=4"
+    return f"{provider}://***@?base_url={emu.url}&max_attempts=4"
 
 
 def run(console: Console) -> int:
@@ -89,7 +85,7 @@ def run(console: Console) -> int:
     console.rule("[bold]unsend demo[/bold]: one call to cancel, whichever provider sent it")
     with EmulatorServer() as server:
         emu = EmulatorFixture(server.url)
-        console.print(f"emulator of eight providers on {server.url}")
+        console.print(f"emulator of {len(emu.names())} providers on {server.url}")
         scheduled = {p: [_schedule(emu, p, d) for d in DELAYS] for p in PROVIDERS}
         console.print(
             f"scheduled {len(DELAYS)} messages at each provider "

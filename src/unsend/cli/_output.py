@@ -73,22 +73,25 @@ def results_table(
     The "why" column is the provider's words or the error's text (already redacted), folded to
     what the console has room for; it is never dropped, so a failure is never a bare FAILED.
     """
+    # Under 100 columns the tries and time columns give way, so "why" keeps room to be read.
+    wide = width >= 100
     table = Table(title=title, show_lines=False)
     table.add_column("provider", min_width=9)
-    table.add_column("message id", no_wrap=True, overflow="ellipsis", max_width=22)
+    table.add_column("message id", no_wrap=True, overflow="ellipsis", max_width=22 if wide else 16)
     table.add_column("outcome", min_width=17)
-    table.add_column("tries", justify="right", min_width=5)
-    table.add_column("time", justify="right", min_width=7)
-    table.add_column("why", overflow="fold", max_width=max(16, min(60, width - 72)))
+    if wide:
+        table.add_column("tries", justify="right", min_width=5)
+        table.add_column("time", justify="right", min_width=7)
+    table.add_column("why", overflow="fold", min_width=16, max_width=max(16, min(60, width - 72)))
     for result in results[:MAX_ROWS]:
         style = _STYLE[result.outcome]
         why = "" if result.cancelled else _why(result)
+        timing = [str(result.attempts), f"{result.elapsed:.3f} s"] if wide else []
         table.add_row(
             result.name if result.name == result.provider else f"{result.name} ({result.provider})",
             result.message_id,
             f"[{style}]{result.outcome.name}[/{style}]",
-            str(result.attempts),
-            f"{result.elapsed:.3f} s",
+            *timing,
             escape(why),
         )
     hidden += max(len(results) - MAX_ROWS, 0)
