@@ -23,7 +23,7 @@ def run(
     *args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
-    environ.update(env or {}, COLUMNS="120")
+    environ.update({"COLUMNS": "120", **(env or {})})
     return subprocess.run(
         [*UNSEND, *args],
         input=stdin,
