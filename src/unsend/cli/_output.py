@@ -83,7 +83,9 @@ def results_table(
         table.add_column("tries", justify="right", min_width=5)
         table.add_column("time", justify="right", min_width=7)
     taken = 72 if wide else 56  # what the other columns and the borders take
-    table.add_column("why", overflow="fold", min_width=16, max_width=max(16, min(60, width - taken)))
+    table.add_column(
+        "why", overflow="fold", min_width=16, max_width=max(16, min(60, width - taken))
+    )
     for result in results[:MAX_ROWS]:
         style = _STYLE[result.outcome]
         why = "" if result.cancelled else _why(result)
