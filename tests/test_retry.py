@@ -289,7 +289,9 @@ def test_on_retry_and_the_log_report_each_retry_without_secrets(
         (1, 1.0, 429, "n-1")
     ]
     assert isinstance(events[0].error, unsend.RateLimited)
-    lines = [r.getMessage() for r in caplog.records]
+    everything = [r.getMessage() for r in caplog.records]
+    assert not any("secret" in line for line in everything)
+    lines = [r.getMessage() for r in caplog.records if getattr(r, "reason", None)]  # retries
     assert len(lines) == 1
     assert "onesignal" in lines[0]
     assert "'n-1'" in lines[0]
