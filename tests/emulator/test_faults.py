@@ -72,3 +72,49 @@ def test_a_default_fake_clock_agrees_with_the_emulator_on_wall_time(
         # whose wall time stood still since it was built while real time went on: up to 2 s
         # more on a loaded machine. What this guards against is 2.8e7 s, not a second.
         assert 1.0 <= clock.sleeps[0] <= 5.0
+
+
+def _readings() -> list[tuple[str, str, str]]:
+    from unsend.emulator import emulated_providers
+
+    return [
+        (name, answer, reading)
+        for name, provider in emulated_providers().items()
+        for answer, readings in provider.readings.items()
+        for reading in readings
+    ]
+
+
+def test_undocumented_answers_can_be_played_every_way() -> None:
+    assert len(_readings()) >= 8  # Twilio, Resend, SendGrid and Knock leave some unsaid
+
+
+@pytest.mark.parametrize(("name", "answer", "reading"), _readings())
+def test_no_reading_of_an_undocumented_answer_makes_a_result_claim_more(
+    name: str, answer: str, reading: str
+) -> None:
+    """Whichever way the emulator plays what the provider leaves unsaid, no result says a
+    message was stopped unless the emulator's ground truth says it was."""
+    from unsend.emulator import emulated_providers
+    from unsend.testing import InProcessEmulator
+
+    with InProcessEmulator() as emu:
+        emu.set_faults(name, readings={answer: reading})
+        scheduled, delivered = emu.seed(name), emu.seed(name, state="delivered")
+        unknown = emulated_providers()[name].new_id()
+        ids = [*scheduled, *scheduled, *delivered, unknown]
+        with emu.canceller(name, clock=FakeClock()) as canceller:
+            results = list(canceller.cancel_many(ids, concurrency=1, ordered=True))
+        truth = emu.states(name)
+    for result in results:
+        if result.cancelled:
+            assert truth.get(result.message_id) == "cancelled", (reading, result)
+    assert results[0].outcome in (unsend.Outcome.CANCELLED, unsend.Outcome.REQUESTED)
+    assert not results[-1].cancelled  # never seeded
+
+
+def test_an_unknown_reading_is_refused() -> None:
+    from unsend.testing import InProcessEmulator
+
+    with InProcessEmulator() as emu, pytest.raises(RuntimeError, match="no reading"):
+        emu.set_faults("twilio", readings={"no_longer_scheduled_status": "418"})

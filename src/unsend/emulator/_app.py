@@ -24,7 +24,7 @@ from . import _control
 from ._credentials import Credentials
 from ._faults import Faults, FaultState
 from ._input import EXCEPTION_HANDLERS
-from ._kit import emulated_providers
+from ._kit import emulated, emulated_providers
 from ._shapes import error, rate_limited, unauthorized, unavailable
 from ._state import Store, VirtualClock
 
@@ -175,6 +175,11 @@ class Emulator:
             response = await handler(request)
         self.count(provider, str(response.status_code))
         return response
+
+    def reading(self, provider: str, answer: str) -> str:
+        """How this emulator plays ``provider``'s undocumented ``answer`` now."""
+        chosen = self.faults[provider].faults.readings.get(answer)
+        return chosen if chosen is not None else emulated(provider).readings[answer][0]
 
     def count(self, provider: str, answer: str) -> None:
         self.stats[provider][answer] += 1

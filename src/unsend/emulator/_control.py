@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from ._faults import Faults
 from ._input import BadInput, bounded_int, parse_json, route, seconds
+from ._kit import emulated
 
 if TYPE_CHECKING:
     from ._app import Emulator
@@ -91,6 +92,11 @@ def routes(emulator: Emulator) -> list[Route]:
                 faults = Faults.from_json(await _json(request))
             except (ValueError, TypeError) as exc:
                 raise BadInput(str(exc)) from None
+            known = emulated(provider).readings
+            for answer, reading in faults.readings.items():
+                if reading not in known.get(answer, ()):
+                    choices = {k: list(v) for k, v in known.items()}
+                    raise BadInput(f"no reading {answer}={reading!r} for {provider}: {choices}")
             state.configure(faults)
         elif request.method == "DELETE":
             state.configure(Faults(seed=emulator.seed))

@@ -67,6 +67,13 @@ def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: 
         raise ValueError(f"{attribute.name} must be above 0, or null")
 
 
+def _readings(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError(f"{attribute.name} maps answer names to reading names")
+
+
 def _body(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or value not in BODIES:
         raise ValueError(f"{attribute.name} must be one of {', '.join(BODIES)}")
@@ -105,6 +112,9 @@ class Faults:
     """QStash only: messages a bulk action deals with per virtual second (null: all at once)."""
     bulk_max_in_progress: int | None = attrs.field(default=None, validator=_non_negative_or_none)
     """QStash only: with this many bulk actions in progress, another is refused with 412."""
+    readings: dict[str, str] = attrs.field(factory=dict, validator=_readings, hash=False)
+    """How to play an answer the provider leaves undocumented: its name -> one of the readings
+    its ``Emulated.readings`` lists (the first is the default). Tests play each reading."""
 
     @classmethod
     def from_json(cls, data: Any) -> Faults:
@@ -142,6 +152,7 @@ class FaultSettings(TypedDict, total=False):
     bulk_contract: Literal["current", "seeds"]
     bulk_rate: float | None
     bulk_max_in_progress: int | None
+    readings: dict[str, str]
 
 
 @attrs.frozen

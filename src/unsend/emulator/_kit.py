@@ -61,6 +61,9 @@ class Emulated:
     emulator's clock (``now``)."""
     unauthorized: Callable[[Request | None], Response] | None = None
     """The provider's own refusal of credentials, if it is not a plain 401 error body."""
+    readings: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    """Answers the provider leaves undocumented (shared/PROVIDERS.md marks them): name -> the
+    readings the emulator can play, the first by default (``Faults.readings`` picks another)."""
 
 
 def _builtin_modules() -> list[str]:

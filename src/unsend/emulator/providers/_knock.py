@@ -66,6 +66,8 @@ def routes(emulator: Emulator) -> list[Route]:
         if not isinstance(body, dict) or not isinstance(body.get("cancellation_key"), str):
             return error(P, 422, "cancellation_key is required", kind="invalid_params")
         run = store.get(P, f"{workflow}:{body['cancellation_key']}")
+        if run is None and emulator.reading(P, "unknown_key") == "404":
+            return error(P, 404, "no workflow run with this cancellation key")
         if run is not None and run.state == "scheduled":
             only = body.get("recipients")
             if isinstance(only, list) and only:
@@ -94,4 +96,6 @@ EMULATED = Emulated(
         "status": status,
         "type": kind,
     },
+    # An unknown key: presumably 204 like the rest (Knock is silent), or a 404 a test plays.
+    readings={"unknown_key": ("204", "404")},
 )

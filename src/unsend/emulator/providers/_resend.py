@@ -83,8 +83,10 @@ def routes(emulator: Emulator) -> list[Route]:
         if message is None:
             return error(P, 404, "Email not found")
         if message.state != "scheduled":
-            # Not in Resend's reference: the emulator answers as its other validation errors.
-            return error(P, 400, "Email is not scheduled and cannot be canceled")
+            # Not in Resend's reference: as its other validation errors (400), or another
+            # reading a test plays (422, 409).
+            status = int(emulator.reading(P, "not_scheduled_status"))
+            return error(P, status, "Email is not scheduled and cannot be canceled")
         store.cancel(message)
         return JSONResponse({"object": "email", "id": message.id})
 
@@ -131,4 +133,5 @@ EMULATED = Emulated(
     },
     rate_limit=_rate_limit,
     unauthorized=_unauthorized,
+    readings={"not_scheduled_status": ("400", "422", "409")},
 )

@@ -66,7 +66,9 @@ def routes(emulator: Emulator) -> list[Route]:
         if batch is None:
             return error(P, 404, "batch id not found")
         if batch.fields.get("status") is not None:
-            return error(P, 400, "a status for this batch id exists; use PATCH to change it")
+            # A second status is undocumented today (2015's docs: 400 "use PATCH").
+            status = int(emulator.reading(P, "second_status"))
+            return error(P, status, "a status for this batch id exists; use PATCH to change it")
         if batch.state != "scheduled" or batch.not_before_ms - store.clock.now_ms() < 600_000:
             return error(P, 400, "too late: less than 10 minutes before send_at")
         batch.fields["status"] = body["status"]
@@ -104,4 +106,5 @@ EMULATED = Emulated(
     new_id=lambda: secrets.token_urlsafe(24),
     error_body=lambda status, text, kind: {"errors": [{"field": None, "message": text}]},
     rate_limit=_rate_limit,
+    readings={"second_status": ("400", "409")},
 )

@@ -107,15 +107,16 @@ def routes(emulator: Emulator) -> list[Route]:
         if message is None:
             return error(P, 404, "The requested resource was not found")
         if message.state != "scheduled":
-            # Code 30409; its HTTP status is undocumented: the emulator answers 400.
+            # Code 30409; its HTTP status is undocumented: 400 unless a test plays another.
+            status = int(emulator.reading(P, "no_longer_scheduled_status"))
             return JSONResponse(
                 {
                     "code": 30409,
                     "message": "Message is no longer scheduled and cannot be canceled",
                     "more_info": "https://www.twilio.com/docs/errors/30409",
-                    "status": 400,
+                    "status": status,
                 },
-                status_code=400,
+                status_code=status,
             )
         store.cancel(message)
         return JSONResponse(message_json(message, request.path_params["account_sid"]))
@@ -144,4 +145,5 @@ EMULATED = Emulated(
     error_body=_error_body,
     # Twilio documents no Retry-After for this API: backoff decides.
     rate_limit=lambda decision, limit, now: ("Rate limit exceeded", {}),
+    readings={"no_longer_scheduled_status": ("400", "409", "422")},
 )
