@@ -91,3 +91,18 @@ def test_ids_holding_format_characters_are_invalid(
     assert unsend_emulator.stats()["courier"] == {}
     with pytest.raises(unsend.InvalidMessageId, match="format character"):
         unsend.Courier("courier-token-1234").cancel_request(lookalike)
+
+
+def test_a_regular_file_s_ids_are_counted_for_the_progress_bar(tmp_path: Path) -> None:
+    from unsend.cli._idfile import scan
+
+    path = tmp_path / "ids.txt"
+    path.write_bytes(b"\xef\xbb\xbfa\n\nb\r\n  \nc")  # a BOM, blank lines, CRLF, no final newline
+    with path.open("rb") as stream:
+        assert scan(stream) == (None, 3)
+        assert stream.tell() == 0  # rewound: the ids are read again when cancelled
+    path.write_bytes(b"a\n\xff\xfe\n")
+    with path.open("rb") as stream:
+        error, count = scan(stream)
+    assert error is not None
+    assert (error.number, count) == (2, None)
