@@ -456,18 +456,28 @@ def cancel_call(
     # keeps the guarantee for third-party adapters, at a fraction of a microsecond.
     validate_message_id(message_id, provider=provider.name)
     secrets = secrets_of(provider) if secrets is None else secrets
-    call = Call(
-        provider.name,
-        message_id,
+
+    def call_for(
+        request: httpx.Request, parse: Callable[[httpx.Response], CancelResult], within: RetryPolicy
+    ) -> Call[CancelResult]:
+        return Call(
+            provider.name,
+            message_id,
+            request,
+            parse,
+            policy=within,
+            timeout=timeout,
+            clock=clock,
+            on_retry=on_retry,
+            gates=gates,
+            secrets=secrets,
+            shared=shared,
+        )
+
+    call = call_for(
         provider.cancel_request(message_id),
         lambda response: provider.cancel_result(message_id, response),
-        policy=policy,
-        timeout=timeout,
-        clock=clock,
-        on_retry=on_retry,
-        gates=gates,
-        secrets=secrets,
-        shared=shared,
+        policy,
     )
     if isinstance(provider, SupportsFollowUp):
         follower = provider
@@ -476,19 +486,11 @@ def cancel_call(
             request = follower.follow_up_request(message_id, error)
             if request is None:
                 return None
-            left = max(call.deadline_at - clock.monotonic(), 0.001)
-            return Call(
-                provider.name,
-                message_id,
+            left = max(call.deadline_at - clock.monotonic(), 0.001)  # the same deadline
+            return call_for(
                 request,
                 lambda response: follower.follow_up_result(message_id, error, response),
-                policy=attrs.evolve(policy, deadline=left),
-                timeout=timeout,
-                clock=clock,
-                on_retry=on_retry,
-                gates=gates,
-                secrets=secrets,
-                shared=shared,
+                attrs.evolve(policy, deadline=left),
             )
 
         call.follow_up = follow_up
