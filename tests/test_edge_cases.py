@@ -217,3 +217,30 @@ def test_a_record_with_two_bad_fields_lists_both() -> None:
     with pytest.raises(unsend.UnexpectedResponse) as caught:
         unsend.Courier(SECRET).cancel_result("m-1", httpx.Response(200, json=body))
     assert "@ $.recipient; " in caught.value.message or "@ $.event; " in caught.value.message
+
+
+def test_a_release_from_the_garbage_collector_never_deadlocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collector may free an unclosed canceller at any allocation, even inside the owners'
+    lock on the same thread (it hung a fuzz test once): the release must not wait for it."""
+    import threading
+
+    from unsend.providers import _secret
+
+    owners = _secret._Owners()
+    monkeypatch.setattr(_secret, "_owners", owners)
+    handle = register_secrets(["collected-token-1"])
+    returned = threading.Event()
+
+    def release_while_locked() -> None:
+        with owners._lock:  # as inside add(), when the collector runs a finalizer
+            _secret.release_secrets(handle)
+        returned.set()
+
+    thread = threading.Thread(target=release_while_locked, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert returned.is_set(), "release_secrets waited on a lock its own thread held"
+    register_secrets(["next-token-2"])  # the queued release is applied by the next holder
+    assert _secret.registered_secrets() == ("next-token-2",)

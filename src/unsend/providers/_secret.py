@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 from collections.abc import Iterable
@@ -62,11 +63,16 @@ class _Owners:
 
     A canceller registers its secrets when it is built and releases them when it is closed (or
     collected): nothing outlives its owner, and the filter leaves the loggers with the last one.
+
+    A release may come from the garbage collector, at any allocation, even while this very
+    thread holds the lock inside ``add``: so a release is queued first (an atomic append) and
+    applied by whoever holds the lock next, never waited for.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_owner: dict[int, tuple[str, ...]] = {}
+        self._released: collections.deque[int] = collections.deque()
         self._next = 0
         self.secrets: tuple[str, ...] = ()
 
@@ -76,15 +82,21 @@ class _Owners:
             self._next += 1
             handle = self._next
             self._by_owner[handle] = usable
-            self._changed()
+            self._apply()
         return handle
 
     def discard(self, handle: int) -> None:
-        with self._lock:
-            if self._by_owner.pop(handle, None) is not None:
-                self._changed()
+        self._released.append(handle)
+        if self._lock.acquire(blocking=False):
+            try:
+                self._apply()
+            finally:
+                self._lock.release()
 
-    def _changed(self) -> None:
+    def _apply(self) -> None:
+        """Under the lock: drop what was released, then set the secrets and the loggers."""
+        while self._released:
+            self._by_owner.pop(self._released.popleft(), None)
         self.secrets = tuple(sorted({s for group in self._by_owner.values() for s in group}))
         for name in LOGGERS:
             logger = logging.getLogger(name)
