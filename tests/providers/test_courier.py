@@ -101,3 +101,12 @@ def test_404_is_not_found() -> None:
 def test_non_outcome_statuses(status: int, error: type[Exception]) -> None:
     with pytest.raises(error):
         result(response(status, {"message": "x"}))
+
+
+def test_an_id_that_shares_characters_with_the_token_is_still_its_own_record() -> None:
+    """Found by the fuzz test: the id "emulator" beside the token "emulator-courier-token" was
+    compared after redaction blanked it, and read as another message's record."""
+    courier = unsend.Courier("emulator-courier-token")
+    body = courier_record("CANCELED", id="emulator")
+    result = courier.cancel_result("emulator", response(200, body))
+    assert result.outcome is Outcome.CANCELLED

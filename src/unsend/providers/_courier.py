@@ -94,10 +94,12 @@ class Courier:
         except RecordError as exc:
             text = redact(str(exc), self.secrets)
             raise unexpected(self.name, message_id, response, text, self.secrets) from None
-        record = _redacted(record, self.secrets)
+        # Compared as sent, before redaction: an id may share a run of characters with a
+        # credential (the id "emulator" and the token "emulator-courier-token").
         if record.id != message_id:
             why = f"HTTP {status} with another message's record"
             raise unexpected(self.name, message_id, response, why, self.secrets)
+        record = _redacted(record, self.secrets)
         if status == 200:
             outcome = Outcome.CANCELLED
         elif record.status == CourierStatus.CANCELED:
