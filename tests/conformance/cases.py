@@ -115,11 +115,6 @@ class _Capture(httpx.BaseTransport):
         return httpx.Response(response.status_code, headers=response.headers, content=body)
 
 
-def emulated_names() -> list[str]:
-    with InProcessEmulator() as emulator:
-        return list(emulator._call("GET", "/health")["providers"])
-
-
 @functools.cache
 def all_cases() -> dict[str, Case]:
     """A case per registered provider the emulator knows (seeded: the same canaries each run)."""

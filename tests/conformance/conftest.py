@@ -11,7 +11,7 @@ import pytest
 from tests.hostile.server import HostileServer, Script
 
 from .cases import all_cases
-from .entry_points import ENTRY_POINTS, Seen
+from .entry_points import ENTRY_POINTS
 
 IN_PROCESS = [name for name in ENTRY_POINTS if name not in ("cli",)]
 
@@ -40,9 +40,6 @@ class Scripted(HostileServer):
             index = min(self.count, len(self.answers) - 1)
             self.count += 1
         return self.answers[index]
-
-
-Run = Callable[..., list[Seen]]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ after 60 s (a hang, not a slow machine: the work itself takes milliseconds).
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import anyio
@@ -145,8 +145,3 @@ def test_a_ref_whose_repr_raises_is_its_own_failed_result(
     failed = [r for r in results if r.outcome is unsend.Outcome.FAILED]
     assert len(failed) == 1
     assert isinstance(failed[0].error, unsend.InvalidMessageId)
-
-
-async def _aiter(items: Iterable[object]) -> AsyncIterator[object]:
-    for item in items:
-        yield item
