@@ -5,6 +5,9 @@ here ``webhooks`` (QStash: delayed webhook calls) and ``email`` (Courier). The s
 the ``MessageRef`` of each reminder next to it; cancelling goes through the name it was stored
 under, so switching the provider behind a name later never strands a stored ref.
 
+Prometheus scrapes ``/metrics``: unsend's metrics (cancels by provider and outcome, their
+durations, retries, waits for the shared gate) through OpenTelemetry's Prometheus exporter.
+
 Run: ``UNSEND_WEBHOOKS_DSN=... UNSEND_EMAIL_DSN=... uvicorn app:app`` (``unsend emulator`` prints
 DSNs that work locally).
 """
@@ -18,7 +21,11 @@ from typing import Literal
 
 import httpx
 from fastapi import FastAPI, HTTPException
+from opentelemetry.exporter.prometheus import PrometheusMetricReader
+from opentelemetry.sdk.metrics import MeterProvider
+from prometheus_client import CollectorRegistry, make_asgi_app
 from pydantic import BaseModel
+from starlette.types import ASGIApp
 
 import unsend
 
@@ -75,6 +82,15 @@ async def schedule(router: unsend.AsyncRouter, http: httpx.AsyncClient, data: Re
     raise HTTPException(500, f"no sender for {type(provider).__name__}")
 
 
+def prometheus_endpoint() -> ASGIApp:
+    """unsend's metrics as Prometheus text. A service exporting other metrics too would set
+    OpenTelemetry's global MeterProvider instead; unsend records to that one by default."""
+    registry = CollectorRegistry()
+    reader = PrometheusMetricReader(registry=registry)
+    unsend.configure_telemetry(meter_provider=MeterProvider(metric_readers=[reader]))
+    return make_asgi_app(registry=registry)
+
+
 def create_app(router: unsend.AsyncRouter | None = None) -> FastAPI:
     store = Store()
 
@@ -86,6 +102,7 @@ def create_app(router: unsend.AsyncRouter | None = None) -> FastAPI:
             yield
 
     app = FastAPI(lifespan=lifespan)
+    app.mount("/metrics", prometheus_endpoint())
 
     @app.post("/reminders", status_code=201)
     async def create(data: ReminderIn) -> Reminder:

@@ -79,3 +79,35 @@ async def test_call_off_a_campaign_across_providers_with_faults(
     assert all(states[provider_id(ref)] == "cancelled" for ref in refs)
     assert states[provider_id(kept)] == "scheduled"
     assert emu.stats()["courier"]["429"] == 3  # the 429s were retried, not reported
+
+
+@pytest.mark.anyio
+async def test_prometheus_scrapes_each_outcome_and_retry(
+    service: httpx.AsyncClient, unsend_emulator: EmulatorFixture
+) -> None:
+    body = {"channel": "email", "to": "user-1", "delay_seconds": 600}
+    reminders = [(await service.post("/reminders", json=body)).json() for _ in range(2)]
+    unsend_emulator.set_faults("courier", rate_limit_rate=1.0, retry_after=1, max_faults=1)
+    for reminder in reminders:
+        await service.delete(f"/reminders/{reminder['id']}")
+    await service.delete(f"/reminders/{reminders[0]['id']}")  # again: Courier says 409
+    page = (await service.get("/metrics/")).text
+    samples = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in page.splitlines()
+        if line.startswith(("unsend_cancels_total", "unsend_retries_total"))
+    }
+
+    def sample(name: str, **labels: str) -> float:
+        return sum(
+            value
+            for key, value in samples.items()
+            if key.startswith(name + "{") and all(f'{k}="{v}"' in key for k, v in labels.items())
+        )
+
+    assert (
+        sample("unsend_cancels_total", unsend_provider="courier", unsend_outcome="CANCELLED") == 2
+    )
+    assert sample("unsend_cancels_total", unsend_outcome="ALREADY_CANCELLED") == 1
+    assert sample("unsend_retries_total", unsend_retry_reason="HTTP 429") == 1
+    assert "unsend_cancel_duration_seconds_bucket" in page

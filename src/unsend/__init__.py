@@ -46,6 +46,7 @@ if _TYPE_CHECKING:
         ScheduleResult,
     )
     from ._router import AsyncRouter, Router
+    from ._telemetry import configure_telemetry
     from .providers import Courier, Knock, Novu, OneSignal, QStash, Resend, SendGrid, Twilio
 
 # Every name but the errors loads on first use (PEP 562): `import unsend` costs almost nothing,
@@ -82,6 +83,7 @@ _LAZY = {
     "MessageRecord": "._result",
     "Outcome": "._result",
     "ScheduleResult": "._result",
+    "configure_telemetry": "._telemetry",
     "Courier": ".providers",
     "OneSignal": ".providers",
     "QStash": ".providers",
@@ -156,6 +158,7 @@ __all__ = [
     "UnsendError",
     "__version__",
     "available_providers",
+    "configure_telemetry",
     "from_config",
     "from_env",
     "from_toml",

@@ -42,9 +42,10 @@ from ._engine.retry import RetryPolicy
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
 from ._errors import ConfigError, ScheduleCancelIncomplete, UnexpectedResponse, UnsendError
-from ._logging import log_result
+from ._logging import log_result, routed_ref
 from ._provider import Provider, SupportsTransport
 from ._result import BulkResult, CancelResult
+from ._telemetry import Traced, count_result, current_context, traced
 from .providers._secret import register_secrets, release_secrets
 
 __all__ = [
@@ -159,6 +160,17 @@ class _Pages:
         return False
 
 
+def _describe(span: Traced, done: object) -> None:
+    """A bulk or schedule operation's span: what it came to."""
+    from ._result import BulkResult, ScheduleResult
+
+    if isinstance(done, ScheduleResult):
+        span.set(outcome=done.outcome.name, status_code=done.status_code)
+        done = done.pending
+    if isinstance(done, BulkResult):
+        span.set(cancelled_count=done.cancelled, requests=done.requests, finished=done.finished)
+
+
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
@@ -209,6 +221,7 @@ class _CancellerBase:
 
     def _finished(self, result: CancelResult) -> CancelResult:
         log_result(result)
+        count_result(result)
         if self.on_result is not None:
             self.on_result(result)
         return result
@@ -218,6 +231,7 @@ class _CancellerBase:
         elapsed = self.clock.monotonic() - started
         failed = failed_result(self.provider.name, message_id, error, elapsed)
         log_result(failed)
+        count_result(failed)
         if self.on_result is not None:
             self.on_result(failed)
 
@@ -394,9 +408,7 @@ class _CancellerBase:
                         provider=provider.name,
                         status_code=error.status_code,
                     ) from error
-            return attrs.evolve(
-                done, pending=produced, elapsed=self.clock.monotonic() - started
-            )
+            return attrs.evolve(done, pending=produced, elapsed=self.clock.monotonic() - started)
 
         return steps()
 
@@ -414,9 +426,13 @@ class _CancellerBase:
         check_concurrency(concurrency)
         pacer = Gate(max_rate) if max_rate is not None else None
         worker_lanes = [lanes(n) for n in range(concurrency)]
+        parent = current_context()  # the caller's: the workers may run on another thread
 
         async def cancel_one(message_id: str, worker: int) -> CancelResult:
-            return self._finished(await self._cancel_on(message_id, worker_lanes[worker], pacer))
+            with self._span(message_id, parent) as span:
+                result = await self._cancel_on(message_id, worker_lanes[worker], pacer)
+                span.finished(result)
+            return self._finished(result)
 
         return FanOut(ids, cancel_one, concurrency=concurrency, ordered=ordered)
 
@@ -430,6 +446,13 @@ class _CancellerBase:
         except UnsendError as error:
             elapsed = self.clock.monotonic() - started
             return failed_result(self.provider.name, message_id, error, elapsed)
+
+    def _span(self, message_id: str, parent: object | None = None) -> Traced:
+        name = self.provider.name
+        return traced("cancel", name, message_id, ref=routed_ref(name, message_id), parent=parent)
+
+    def _bulk_span(self, operation: str) -> Traced:
+        return traced(operation, self.provider.name)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.provider!r}, retry={self.retry!r})"
@@ -465,16 +488,18 @@ class Canceller(_CancellerBase):
     def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
         started = self.clock.monotonic()
-        try:
-            steps = cancel_steps(self._call(message_id))
-            lane, client = self._lanes.acquire()
+        with self._span(message_id) as span:
             try:
-                result = drive_sync(steps, client, self.clock)
-            finally:
-                self._lanes.release(lane)
-        except UnsendError as error:
-            self._failed(message_id, error, started)
-            raise
+                steps = cancel_steps(self._call(message_id))
+                lane, client = self._lanes.acquire()
+                try:
+                    result = drive_sync(steps, client, self.clock)
+                finally:
+                    self._lanes.release(lane)
+            except UnsendError as error:
+                self._failed(message_id, error, started)
+                raise
+            span.finished(result)
         return self._finished(result)
 
     def cancel_many(
@@ -519,11 +544,11 @@ class Canceller(_CancellerBase):
         steps = self._matching_steps(
             batch, everything, from_date, to_date, filters, wait, wait_timeout
         )
-        return self._drive(steps)
+        return self._drive(steps, "cancel_matching")
 
     def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-        return self._drive(self._ids_steps(ids, chunk))
+        return self._drive(self._ids_steps(ids, chunk), "cancel_ids")
 
     def cancel_schedule(
         self,
@@ -534,11 +559,13 @@ class Canceller(_CancellerBase):
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
     ) -> ScheduleResult:
         """QStash: delete a schedule and, with ``pending=True``, cancel what it already produced."""
-        return self._drive(self._schedule_steps(schedule_id, pending, wait, wait_timeout))
+        return self._drive(
+            self._schedule_steps(schedule_id, pending, wait, wait_timeout), "cancel_schedule"
+        )
 
     def bulk_action(self, action_id: str) -> BulkAction:
         """QStash: one bulk action's state and progress (``BulkActionNotFound`` if unknown)."""
-        return self._drive(self._action_call(action_id).steps())
+        return self._drive(self._action_call(action_id).steps(), "bulk_action")
 
     def bulk_actions(
         self, state: BulkActionState | str | None = None, *, page_size: int = 1000
@@ -549,13 +576,16 @@ class Canceller(_CancellerBase):
         pages = _Pages(self.provider.name)
         while True:
             call = self._action_page_call(state, cursor, page_size)
-            actions, cursor = self._drive(call.steps())
+            actions, cursor = self._drive(call.steps(), "bulk_actions")
             yield from actions
             if pages.done(cursor):
                 return
 
-    def _drive(self, steps: Generator[Step, Reply, T]) -> T:
-        return drive_sync(steps, self._lanes.fixed(), self.clock)
+    def _drive(self, steps: Generator[Step, Reply, T], operation: str) -> T:
+        with self._bulk_span(operation) as span:
+            done = drive_sync(steps, self._lanes.fixed(), self.clock)
+            _describe(span, done)
+        return done
 
     def close(self) -> None:
         """Close the HTTP clients if unsend created them, and the private loop if started."""
@@ -609,16 +639,18 @@ class AsyncCanceller(_CancellerBase):
     async def cancel(self, message_id: str) -> CancelResult:
         """Cancel one message; returns its outcome or raises an ``UnsendError``."""
         started = self.clock.monotonic()
-        try:
-            steps = cancel_steps(self._call(message_id))
-            lane, client = self._lanes.acquire()
+        with self._span(message_id) as span:
             try:
-                result = await drive_async(steps, client, self.clock)
-            finally:
-                self._lanes.release(lane)
-        except UnsendError as error:
-            self._failed(message_id, error, started)
-            raise
+                steps = cancel_steps(self._call(message_id))
+                lane, client = self._lanes.acquire()
+                try:
+                    result = await drive_async(steps, client, self.clock)
+                finally:
+                    self._lanes.release(lane)
+            except UnsendError as error:
+                self._failed(message_id, error, started)
+                raise
+            span.finished(result)
         return self._finished(result)
 
     def cancel_many(
@@ -653,11 +685,11 @@ class AsyncCanceller(_CancellerBase):
         steps = self._matching_steps(
             batch, everything, from_date, to_date, filters, wait, wait_timeout
         )
-        return await self._drive(steps)
+        return await self._drive(steps, "cancel_matching")
 
     async def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
         """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-        return await self._drive(self._ids_steps(ids, chunk))
+        return await self._drive(self._ids_steps(ids, chunk), "cancel_ids")
 
     async def cancel_schedule(
         self,
@@ -668,11 +700,13 @@ class AsyncCanceller(_CancellerBase):
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
     ) -> ScheduleResult:
         """QStash: delete a schedule and, with ``pending=True``, cancel what it already produced."""
-        return await self._drive(self._schedule_steps(schedule_id, pending, wait, wait_timeout))
+        return await self._drive(
+            self._schedule_steps(schedule_id, pending, wait, wait_timeout), "cancel_schedule"
+        )
 
     async def bulk_action(self, action_id: str) -> BulkAction:
         """QStash: one bulk action's state and progress (``BulkActionNotFound`` if unknown)."""
-        return await self._drive(self._action_call(action_id).steps())
+        return await self._drive(self._action_call(action_id).steps(), "bulk_action")
 
     async def bulk_actions(
         self, state: BulkActionState | str | None = None, *, page_size: int = 1000
@@ -682,14 +716,17 @@ class AsyncCanceller(_CancellerBase):
         pages = _Pages(self.provider.name)
         while True:
             call = self._action_page_call(state, cursor, page_size)
-            actions, cursor = await self._drive(call.steps())
+            actions, cursor = await self._drive(call.steps(), "bulk_actions")
             for action in actions:
                 yield action
             if pages.done(cursor):
                 return
 
-    async def _drive(self, steps: Generator[Step, Reply, T]) -> T:
-        return await drive_async(steps, self._lanes.fixed(), self.clock)
+    async def _drive(self, steps: Generator[Step, Reply, T], operation: str) -> T:
+        with self._bulk_span(operation) as span:
+            done = await drive_async(steps, self._lanes.fixed(), self.clock)
+            _describe(span, done)
+        return done
 
     async def aclose(self) -> None:
         """Close the HTTP clients if unsend created them."""

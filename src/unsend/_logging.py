@@ -20,7 +20,7 @@ from typing import Any
 
 from ._result import CancelResult, Outcome
 
-__all__ = ["log_result", "log_retry", "logger", "routed_as"]
+__all__ = ["log_result", "log_retry", "logger", "routed_as", "routed_ref"]
 
 logger = logging.getLogger("unsend")
 _ROUTED: contextvars.ContextVar[str | None] = contextvars.ContextVar("unsend_routed", default=None)
@@ -34,6 +34,11 @@ def routed_as(name: str) -> Iterator[None]:
         yield
     finally:
         _ROUTED.reset(token)
+
+
+def routed_ref(provider: str, message_id: str) -> str:
+    """``name:id`` under the router's name when routed, else the provider's."""
+    return f"{_ROUTED.get() or provider}:{message_id}"
 
 
 def _level(result: CancelResult) -> int:

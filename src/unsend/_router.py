@@ -39,6 +39,7 @@ from ._logging import log_result, routed_as
 from ._provider import Provider, SupportsTransport
 from ._ref import MessageRef, check_name, shown
 from ._result import CancelResult
+from ._telemetry import count_result, current_context
 
 if TYPE_CHECKING:
     from ._engine.fanout import FanOut
@@ -136,6 +137,7 @@ class _RouterBase(Generic[C]):
         """``log``: a result no canceller logged (cancel_many's, an unroutable ref's)."""
         if log:
             log_result(result)
+            count_result(result)
         if self.on_result is not None:
             self.on_result(result)
         return result
@@ -158,6 +160,7 @@ class _RouterBase(Generic[C]):
         check_concurrency(concurrency)
         import asyncio
 
+        parent = current_context()  # the caller's: the workers may run on another thread
         per_name = {name: asyncio.Semaphore(concurrency) for name in self._cancellers}
         pacers = {name: Gate(max_rate) for name in self._cancellers} if max_rate else {}
         workers = concurrency * len(self._cancellers)
@@ -176,8 +179,9 @@ class _RouterBase(Generic[C]):
                 return self._finished(_unroutable(item, error), log=True)
             async with per_name[ref.name]:
                 lane = local.get(ref.name) or lanes[worker]
-                with routed_as(ref.name):
+                with routed_as(ref.name), canceller._span(ref.message_id, parent) as span:
                     result = await canceller._cancel_on(ref.message_id, lane, pacers.get(ref.name))
+                    span.finished(result)
             return self._finished(attrs.evolve(result, name=ref.name), log=True)
 
         async def cleanup() -> None:

@@ -96,6 +96,7 @@ class Coordinate:
     time_left: float
     """What is left of the cancel's deadline: no storage call, slot or pause goes past it."""
     pause: float | None = None
+    provider: str = ""
 
 
 class AttemptTimedOut(Exception):
@@ -157,7 +158,9 @@ class Call(Generic[T]):
             if delay := self._gate_delay():
                 yield Sleep(delay)
             if self.shared is not None:
-                wait = yield Coordinate(self.shared, self.clock.time(), self.time_left())
+                wait = yield Coordinate(
+                    self.shared, self.clock.time(), self.time_left(), provider=self.provider
+                )
                 assert isinstance(wait, float)
                 if wait:
                     self._check_wait(wait)
@@ -352,8 +355,10 @@ class Call(Generic[T]):
 
     def _before_sleep(self, error: UnsendError, wait: float) -> None:
         from .._logging import log_retry
+        from .._telemetry import retried
 
         reason = f"HTTP {error.status_code}" if error.status_code else type(error).__name__
+        retried(self.attempts, error.status_code, reason, wait, self.provider)
         log_retry(
             self.provider,
             self.message_id,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import httpx
 
+from .._telemetry import gate_waited
 from .body import MAX_BODY_BYTES
 from .call import (
     AttemptTimedOut,
@@ -168,6 +169,8 @@ def drive_sync(
         elif isinstance(step, Coordinate):
             if step.pause is None:
                 reply = step.gate.reserve_sync(step.now, step.time_left)
+                if reply:
+                    gate_waited(step.provider, reply)
             else:
                 step.gate.pause_sync(step.now, step.pause, step.time_left)
         else:
@@ -185,6 +188,8 @@ async def drive_async(steps: Generator[Step, Reply, T], lane: AsyncLane, clock: 
         elif isinstance(step, Coordinate):
             if step.pause is None:
                 reply = await step.gate.reserve_async(step.now, step.time_left)
+                if reply:
+                    gate_waited(step.provider, reply)
             else:
                 await step.gate.pause_async(step.now, step.pause, step.time_left)
         else:

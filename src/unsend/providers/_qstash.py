@@ -79,9 +79,7 @@ class QStash:
             # Documented as 200 with no body: anything in it (an HTML page from a proxy or a
             # captive portal, even ``{}``) is not QStash's answer.
             if response.content.strip():
-                raise unexpected(
-                    self.name, message_id, response, "200 with a body", self.secrets
-                )
+                raise unexpected(self.name, message_id, response, "200 with a body", self.secrets)
             return CancelResult(self.name, message_id, Outcome.CANCELLED, status_code=status)
         if status == 404:
             return self._not_found(message_id, response)

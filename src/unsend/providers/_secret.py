@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 
-
 def masked(value: object) -> str:
     """How a credential shows in a repr: never."""
     return "'***'" if value else "''"
