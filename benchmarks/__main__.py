@@ -27,6 +27,7 @@ from benchmarks import (
     newer,
     rate_limit,
     report,
+    telemetry_cost,
     throughput,
 )
 from unsend.emulator import EmulatorProcess
@@ -65,6 +66,7 @@ SECTIONS = (
     "import_time",
     "fleet",
     "newer",
+    "telemetry_cost",
 )
 
 
@@ -95,6 +97,9 @@ def _measures(url: str, settings: dict[str, int]) -> dict[str, Callable[[], Any]
         ),
         "newer": lambda: newer.measure(
             url, cancels=settings["throughput_cancels"] // 2, rounds=settings["rounds"]
+        ),
+        "telemetry_cost": lambda: telemetry_cost.measure(
+            url, calls=settings["latency_calls"] * 2, rounds=settings["rounds"]
         ),
     }
 

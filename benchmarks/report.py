@@ -153,6 +153,38 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{row['unsend_async_vs_aiohttp_raw']:.2f} |"
             )
         lines.append("")
+    if cost := results.get("telemetry_cost"):
+        lines += [
+            "**10. OpenTelemetry's cost per cancel, microseconds** (target: with the API and no "
+            "SDK, <= 1.02x a cancel without it). Headline: one interpreter, unsend's telemetry "
+            "on and off between batches of 300 sequential cancels, alternating. Beside it, "
+            "fresh interpreters per variant, whose run-to-run spread (about 5%) is larger than "
+            "the difference.",
+            "",
+            "| provider | telemetry off | API, no SDK | on / off | fresh: without | "
+            "fresh: API, no SDK | fresh: SDK recording |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        alone = cost.get("telemetry_calls_microseconds", {})
+        for provider, row in cost.items():
+            if provider == "telemetry_calls_microseconds":
+                continue
+            m = row["microseconds_per_cancel"]
+            ab = row["in_process_microseconds"]
+            lines.append(
+                f"| {provider.capitalize()} | {ab['off']} | {ab['on']} | "
+                f"{row['api_no_sdk_vs_without']:.3f} | {m['without_otel']} | "
+                f"{m['otel_api_no_sdk']} | {m['otel_sdk_recording']} |"
+            )
+        if alone:
+            lines += [
+                "",
+                f"The telemetry calls of one cancel, timed alone: "
+                f"{alone['without_otel']} us without opentelemetry, "
+                f"{alone['otel_api_no_sdk']} us with the API and no SDK, "
+                f"{alone['otel_sdk_recording']} us recording with the SDK.",
+            ]
+        lines.append("")
     return "\n".join(lines)
 
 

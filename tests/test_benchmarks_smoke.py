@@ -20,6 +20,7 @@ def test_the_harness_runs_and_writes_its_three_files(tmp_path: Path) -> None:
         "memory",
         "emulator_ceiling",
         "deadline_guard",
+        "telemetry_cost",
     ):
         assert section in written
     assert written["deadline_guard"]["sync"]["courier"]["guarded_vs_unguarded"] > 0
@@ -34,6 +35,7 @@ def test_the_harness_runs_and_writes_its_three_files(tmp_path: Path) -> None:
             "sdk",
         }
         assert written["throughput"][provider]["unsend_async_vs_aiohttp_raw"] > 0
+    assert written["telemetry_cost"]["courier"]["api_no_sdk_vs_without"] > 0
     assert written["memory"]["ids"] == QUICK["memory_ids"]
     assert "Sequential cancel" in (tmp_path / "results.md").read_text()
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")

@@ -7,6 +7,8 @@ each test reads what its own cancels exported, through in-memory exporters.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -181,3 +183,36 @@ def test_bulk_and_schedule_operations_have_spans_of_their_own(
         for s in spans.get_finished_spans()
         if s.parent is not None and s.parent.span_id == span.context.span_id
     ] != []
+
+
+def test_without_opentelemetry_nothing_is_imported_and_cancels_still_work(
+    unsend_emulator: EmulatorFixture,
+) -> None:
+    (message_id,) = unsend_emulator.seed("courier")
+    code = f"""
+import sys
+sys.modules["opentelemetry"] = None  # not installed
+import unsend
+from unsend.testing import EmulatorFixture
+emu = EmulatorFixture({unsend_emulator.url!r})
+with emu.canceller("courier") as canceller:
+    print(canceller.cancel({message_id!r}).outcome.name)
+unsend.configure_telemetry()  # back to the global providers: allowed, a no-op
+try:
+    unsend.configure_telemetry(meter_provider=object())
+except unsend.ConfigError as error:
+    print(error)
+print(sorted(n for n, m in sys.modules.items() if n.startswith("opentelemetry") and m))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [
+        "CANCELLED",
+        "telemetry needs opentelemetry-api: pip install 'unsend[otel]'",
+        "[]",
+    ]
+
+
+def test_import_unsend_does_not_import_opentelemetry() -> None:
+    code = "import sys, unsend; print(any(n.startswith('opentelemetry') for n in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
