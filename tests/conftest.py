@@ -82,6 +82,9 @@ SLOW_PATHS = (
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
-        runs_the_cli = callspec is not None and callspec.params.get("entry_point") == "cli"
+        runs_the_cli = callspec is not None and "cli" in (
+            callspec.params.get("entry_point"),
+            callspec.params.get("reader"),
+        )
         if item.nodeid.startswith(SLOW_PATHS) or runs_the_cli or "_cli_" in item.name:
             item.add_marker(pytest.mark.slow)

@@ -64,6 +64,19 @@ RESULTS = st.builds(
     elapsed=st.floats(0, 1e6, allow_nan=False),
     error=ERRORS,
     name=st.sampled_from(["qstash", "push", "mail-2", "a.b_c"]),
+    confirmation=st.none()
+    | st.builds(
+        unsend.MessageStatus,
+        provider=st.sampled_from(["qstash", "courier"]),
+        message_id=TEXT,
+        state=st.sampled_from(list(unsend.MessageState)),
+        provider_state=st.none() | TEXT,
+        status_code=st.none() | st.integers(100, 599),
+        detail=st.none() | TEXT,
+        attempts=st.integers(0, 10),
+        elapsed=st.floats(0, 1e6, allow_nan=False),
+        name=st.sampled_from(["qstash", "push"]),
+    ),
 )
 
 
@@ -117,6 +130,7 @@ def test_the_shape_is_plain_and_names_the_outcome() -> None:
             "attempts": 0,
             "retry_after": 2,
         },
+        "confirmation": None,
     }
 
 

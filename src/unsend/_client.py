@@ -42,9 +42,10 @@ from ._engine.retry import RetryPolicy
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
 from ._errors import ConfigError, ScheduleCancelIncomplete, UnexpectedResponse, UnsendError
+from ._ids import validate_message_id
 from ._logging import log_result, routed_ref
 from ._provider import Provider, SupportsTransport
-from ._result import BulkResult, CancelResult
+from ._result import BulkResult, CancelResult, MessageStatus
 from ._telemetry import Traced, count_result, current_context, traced
 from .providers._secret import register_secrets, release_secrets
 
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
     from ._engine.bulk import BulkPlan, Follow
     from ._engine.fanout import FanOut
     from ._engine.shared_gate import SharedGate
-    from ._provider import SupportsBulkActions, SupportsBulkCancel
+    from ._provider import SupportsBulkActions, SupportsBulkCancel, SupportsStatus
     from ._result import BulkAnswer, ScheduleResult
 
 T = TypeVar("T")
@@ -164,6 +165,8 @@ def _describe(span: Traced, done: object) -> None:
     """A bulk or schedule operation's span: what it came to."""
     from ._result import BulkResult, ScheduleResult
 
+    if isinstance(done, MessageStatus):
+        span.set(state=done.state.name, provider_state=done.provider_state)
     if isinstance(done, ScheduleResult):
         span.set(outcome=done.outcome.name, status_code=done.status_code)
         done = done.pending
@@ -249,6 +252,47 @@ class _CancellerBase:
             gates=self._gates(pacer),
             secrets=self._secrets,
             shared=self.shared_gate,
+        )
+
+    def _steps(
+        self, message_id: str, pacer: Gate | None = None, confirm: bool = False
+    ) -> Generator[Step, Reply, CancelResult]:
+        """One cancel as a machine; with ``confirm``, the read after it (same deadline)."""
+        reader = self._status_provider() if confirm else None  # refused before any request
+        call = self._call(message_id, pacer)
+        steps = cancel_steps(call)
+        if reader is None:
+            return steps
+        from ._engine.confirm import confirm_steps
+
+        def read(left: float) -> Call[MessageStatus]:
+            return self._status_call(reader, message_id, within=left)
+
+        return confirm_steps(steps, call, read)
+
+    def _status_provider(self) -> SupportsStatus:
+        from ._provider import SupportsStatus
+
+        if isinstance(self.provider, SupportsStatus):
+            return self.provider
+        raise self._lacks("documented read of a message: its status cannot be read or confirmed")
+
+    def _status_call(
+        self, reader: SupportsStatus, message_id: str, within: float | None = None
+    ) -> Call[MessageStatus]:
+        validate_message_id(message_id, provider=self.provider.name)
+        request = reader.status_request(message_id)
+
+        def parse(response: httpx.Response) -> MessageStatus:
+            return reader.status_result(message_id, response)
+
+        return self._provider_call(request, parse, message_id, within)
+
+    def _status_steps(self, message_id: str) -> Generator[Step, Reply, MessageStatus]:
+        call = self._status_call(self._status_provider(), message_id)
+        status = yield from call.steps()
+        return attrs.evolve(
+            status, attempts=call.attempts, elapsed=self.clock.monotonic() - call.started
         )
 
     def _lacks(self, what: str) -> ConfigError:
@@ -419,30 +463,33 @@ class _CancellerBase:
         concurrency: int,
         ordered: bool,
         max_rate: float | None,
+        confirm: bool = False,
     ) -> FanOut:
         """The one cancel_many: ``lanes(n)`` is worker n's lane for its whole run."""
         from ._engine.fanout import FanOut
 
         check_concurrency(concurrency)
+        if confirm:
+            self._status_provider()  # a provider without a read is refused before anything
         pacer = Gate(max_rate) if max_rate is not None else None
         worker_lanes = [lanes(n) for n in range(concurrency)]
         parent = current_context()  # the caller's: the workers may run on another thread
 
         async def cancel_one(message_id: str, worker: int) -> CancelResult:
             with self._span(message_id, parent) as span:
-                result = await self._cancel_on(message_id, worker_lanes[worker], pacer)
+                result = await self._cancel_on(message_id, worker_lanes[worker], pacer, confirm)
                 span.finished(result)
             return self._finished(result)
 
         return FanOut(ids, cancel_one, concurrency=concurrency, ordered=ordered)
 
     async def _cancel_on(
-        self, message_id: str, lane: AsyncLane, pacer: Gate | None
+        self, message_id: str, lane: AsyncLane, pacer: Gate | None, confirm: bool = False
     ) -> CancelResult:
         """One cancel of a fan-out, sent on ``lane``: its result, a failure included."""
         started = self.clock.monotonic()
         try:
-            return await drive_async(cancel_steps(self._call(message_id, pacer)), lane, self.clock)
+            return await drive_async(self._steps(message_id, pacer, confirm), lane, self.clock)
         except UnsendError as error:
             elapsed = self.clock.monotonic() - started
             return failed_result(self.provider.name, message_id, error, elapsed)
@@ -485,12 +532,17 @@ class Canceller(_CancellerBase):
         """The HTTP client (the first lane, when unsend created its own)."""
         return self._lanes.first
 
-    def cancel(self, message_id: str) -> CancelResult:
-        """Cancel one message; returns its outcome or raises an ``UnsendError``."""
+    def cancel(self, message_id: str, *, confirm: bool = False) -> CancelResult:
+        """Cancel one message; returns its outcome or raises an ``UnsendError``.
+
+        ``confirm=True`` reads the message back after the cancel, within the same deadline,
+        and reports what the provider then says (``CancelResult.confirmation``): docs,
+        "Checking and confirming". ``ConfigError`` for a provider that documents no read.
+        """
         started = self.clock.monotonic()
         with self._span(message_id) as span:
             try:
-                steps = cancel_steps(self._call(message_id))
+                steps = self._steps(message_id, confirm=confirm)
                 lane, client = self._lanes.acquire()
                 try:
                     result = drive_sync(steps, client, self.clock)
@@ -509,18 +561,27 @@ class Canceller(_CancellerBase):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = False,
         max_rate: float | None = None,
+        confirm: bool = False,
     ) -> Generator[CancelResult, None, None]:
         """Cancel every id, ``concurrency`` at a time; yield one result per id as each completes.
 
         A failure for one id is yielded as its result (``Outcome.FAILED``, ``.error`` set); it
         never ends the stream. ``ordered=True`` yields in input order. ``max_rate`` spaces this
-        call's requests (per second). Ids are read lazily.
+        call's requests (per second). ``confirm=True`` reads each message back after its cancel.
+        Ids are read lazily.
         """
         check_concurrency(concurrency)
+        if confirm:
+            self._status_provider()
         return self._host.run(
-            lambda lane_of: self._fan_out(ids, lane_of, concurrency, ordered, max_rate),
+            lambda lane_of: self._fan_out(ids, lane_of, concurrency, ordered, max_rate, confirm),
             concurrency,
         )
+
+    def status(self, message_id: str) -> MessageStatus:
+        """Where the message stands, as the provider's documented read says (docs, "Checking
+        and confirming"); ``ConfigError`` for a provider that documents none."""
+        return self._drive(self._status_steps(message_id), "status")
 
     def cancel_matching(
         self,
@@ -636,12 +697,13 @@ class AsyncCanceller(_CancellerBase):
         lane = self._lanes.first
         return lane.client if isinstance(lane, HttpxAsyncLane) else None
 
-    async def cancel(self, message_id: str) -> CancelResult:
-        """Cancel one message; returns its outcome or raises an ``UnsendError``."""
+    async def cancel(self, message_id: str, *, confirm: bool = False) -> CancelResult:
+        """Cancel one message; returns its outcome or raises an ``UnsendError``
+        (``confirm``: as ``Canceller.cancel``)."""
         started = self.clock.monotonic()
         with self._span(message_id) as span:
             try:
-                steps = cancel_steps(self._call(message_id))
+                steps = self._steps(message_id, confirm=confirm)
                 lane, client = self._lanes.acquire()
                 try:
                     result = await drive_async(steps, client, self.clock)
@@ -660,15 +722,22 @@ class AsyncCanceller(_CancellerBase):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = False,
         max_rate: float | None = None,
+        confirm: bool = False,
     ) -> AsyncIterator[CancelResult]:
         """Cancel every id, ``concurrency`` at a time; yield one result per id as each completes.
 
         ``ids`` may be an iterable or an async iterable, read lazily. A failure for one id is
         yielded as its result (``Outcome.FAILED``, ``.error`` set); it never ends the stream.
-        ``ordered=True`` yields in input order; ``max_rate`` spaces this call's requests.
+        ``ordered=True`` yields in input order; ``max_rate`` spaces this call's requests;
+        ``confirm=True`` reads each message back after its cancel.
         """
         fixed = self._lanes.fixed
-        return self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate).stream()
+        fan_out = self._fan_out(ids, lambda _: fixed(), concurrency, ordered, max_rate, confirm)
+        return fan_out.stream()
+
+    async def status(self, message_id: str) -> MessageStatus:
+        """Where the message stands (see ``Canceller.status``)."""
+        return await self._drive(self._status_steps(message_id), "status")
 
     async def cancel_matching(
         self,

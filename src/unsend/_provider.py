@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import httpx
 
 from ._errors import UnsendError
-from ._result import BulkAnswer, CancelResult
+from ._result import BulkAnswer, CancelResult, MessageStatus
 
 if TYPE_CHECKING:
     from ._bulk_action import BulkAction
@@ -24,6 +24,7 @@ __all__ = [
     "SupportsBulkCancel",
     "SupportsFollowUp",
     "SupportsSchedules",
+    "SupportsStatus",
     "SupportsTransport",
 ]
 
@@ -62,6 +63,19 @@ class SupportsFollowUp(Protocol):
         self, message_id: str, error: UnsendError, response: httpx.Response
     ) -> CancelResult:
         """The outcome the read shows; raises ``error`` when it settles nothing."""
+        ...
+
+
+@runtime_checkable
+class SupportsStatus(Protocol):
+    """A provider that documents reading one message (``Canceller.status``, ``confirm=True``)."""
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        """The read-only request for ``message_id``; raises ``InvalidMessageId`` first."""
+        ...
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        """Where the message stands, or a typed ``UnsendError``."""
         ...
 
 

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BulkAnswer",
+    "MessageState",
+    "MessageStatus",
     "BulkResult",
     "CancelResult",
     "ScheduleResult",
@@ -42,6 +44,45 @@ class Outcome(enum.Enum):
     204). Not counted as cancelled: ``cancelled`` is False; a status read may tell more."""
     FAILED = "failed"
     """Only from ``cancel_many``: the cancel raised; the error is in ``CancelResult.error``."""
+
+
+class MessageState(enum.Enum):
+    """Where a message stands, as a provider's read of it says (``Canceller.status``)."""
+
+    SCHEDULED = "scheduled"
+    """Still waiting to be sent: a cancel can stop it."""
+    CANCELLED = "cancelled"
+    """Cancelled: it will not be sent."""
+    SENT = "sent"
+    """Sent, being sent, or delivered: too late to cancel."""
+    FAILED = "failed"
+    """The provider gave up on it (undeliverable, bounced)."""
+    NOT_FOUND = "not_found"
+    """The provider does not know it (QStash deletes delivered and cancelled messages)."""
+    UNKNOWN = "unknown"
+    """The provider's answer does not say (SendGrid keeps no state for a batch never paused)."""
+
+
+@attrs.frozen
+class MessageStatus:
+    """A provider's read of one message, normalized; ``provider_state`` keeps its own word."""
+
+    provider: str
+    message_id: str
+    state: MessageState
+    provider_state: str | None = None
+    status_code: int | None = None
+    detail: str | None = None
+    attempts: int = 1
+    elapsed: float = 0.0
+    name: str = attrs.field(default=attrs.Factory(lambda self: self.provider, takes_self=True))
+    """The configured name it was read through (a router's key; else the provider's)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (state by name)."""
+        from ._wire import status_to_dict
+
+        return status_to_dict(self)
 
 
 class CourierStatus(OpenStrEnum):
@@ -114,6 +155,8 @@ class CancelResult:
     error: UnsendError | None = attrs.field(default=None, eq=False)
     name: str = attrs.field(default=attrs.Factory(lambda self: self.provider, takes_self=True))
     """The configured name it was cancelled through (a router's key; else the provider's)."""
+    confirmation: MessageStatus | None = None
+    """What the provider's read said after the cancel (``confirm=True``), if it was read."""
 
     @property
     def ref(self) -> MessageRef | None:

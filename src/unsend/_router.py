@@ -38,7 +38,7 @@ from ._errors import ConfigError, UnsendError
 from ._logging import log_result, routed_as
 from ._provider import Provider, SupportsTransport
 from ._ref import MessageRef, check_name, shown
-from ._result import CancelResult
+from ._result import CancelResult, MessageStatus
 from ._telemetry import count_result, current_context
 
 if TYPE_CHECKING:
@@ -154,6 +154,7 @@ class _RouterBase(Generic[C]):
         concurrency: int,
         ordered: bool,
         max_rate: float | None,
+        confirm: bool = False,
     ) -> FanOut:
         from ._engine.fanout import FanOut
 
@@ -180,7 +181,8 @@ class _RouterBase(Generic[C]):
             async with per_name[ref.name]:
                 lane = local.get(ref.name) or lanes[worker]
                 with routed_as(ref.name), canceller._span(ref.message_id, parent) as span:
-                    result = await canceller._cancel_on(ref.message_id, lane, pacers.get(ref.name))
+                    pacer = pacers.get(ref.name)
+                    result = await canceller._cancel_on(ref.message_id, lane, pacer, confirm)
                     span.finished(result)
             return self._finished(attrs.evolve(result, name=ref.name), log=True)
 
@@ -249,13 +251,13 @@ class Router(_RouterBase[Canceller]):
         """One provider per ``UNSEND_<NAME>_DSN`` variable (the name in lower case)."""
         return cls(env_configs(prefix, os.environ if environ is None else environ), **extras)
 
-    def cancel(self, ref: MessageRef | str) -> CancelResult:
+    def cancel(self, ref: MessageRef | str, *, confirm: bool = False) -> CancelResult:
         """Cancel the message ``ref`` names; ``InvalidMessageId`` for a malformed ref,
         ``ConfigError`` for a name nothing is configured under; otherwise as ``Canceller``."""
         parsed, canceller = self._route(ref)
         try:
             with routed_as(parsed.name):  # the canceller logs it under the router's name
-                result = canceller.cancel(parsed.message_id)
+                result = canceller.cancel(parsed.message_id, confirm=confirm)
         except UnsendError as error:
             self._report_failure(parsed, canceller, error)
             raise
@@ -268,17 +270,26 @@ class Router(_RouterBase[Canceller]):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = False,
         max_rate: float | None = None,
+        confirm: bool = False,
     ) -> Generator[CancelResult, None, None]:
         """One result per ref, as each completes (``ordered=True``: in input order).
 
         ``concurrency`` and ``max_rate`` apply to each provider apart. A ref that cannot be
-        routed is its failed result; nothing ends the stream early.
+        routed is its failed result; nothing ends the stream early. ``confirm=True`` reads
+        each message back after its cancel; a ref whose provider documents no read is a
+        failed result (``ConfigError``).
         """
         check_concurrency(concurrency)
         workers = concurrency * len(self._cancellers)
         return self._host.run(
-            lambda lane_of: self._fan_out(refs, lane_of, concurrency, ordered, max_rate), workers
+            lambda lane_of: self._fan_out(refs, lane_of, concurrency, ordered, max_rate, confirm),
+            workers,
         )
+
+    def status(self, ref: MessageRef | str) -> MessageStatus:
+        """Where the message ``ref`` names stands (see ``Canceller.status``)."""
+        parsed, canceller = self._route(ref)
+        return attrs.evolve(canceller.status(parsed.message_id), name=parsed.name)
 
     def close(self) -> None:
         self._host.close()
@@ -328,12 +339,12 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
         """As ``Router.from_env``."""
         return cls(env_configs(prefix, os.environ if environ is None else environ), **extras)
 
-    async def cancel(self, ref: MessageRef | str) -> CancelResult:
+    async def cancel(self, ref: MessageRef | str, *, confirm: bool = False) -> CancelResult:
         """As ``Router.cancel``."""
         parsed, canceller = self._route(ref)
         try:
             with routed_as(parsed.name):
-                result = await canceller.cancel(parsed.message_id)
+                result = await canceller.cancel(parsed.message_id, confirm=confirm)
         except UnsendError as error:
             self._report_failure(parsed, canceller, error)
             raise
@@ -346,6 +357,7 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = False,
         max_rate: float | None = None,
+        confirm: bool = False,
     ) -> AsyncIterator[CancelResult]:
         """As ``Router.cancel_many``; ``refs`` may be an async iterable."""
         if self._fan_lanes is None:
@@ -354,8 +366,13 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
                 _owned_async_lanes() if client is None else _single(HttpxAsyncLane(client))
             )
         fixed = self._fan_lanes.fixed
-        fan = self._fan_out(refs, lambda _: fixed(), concurrency, ordered, max_rate)
+        fan = self._fan_out(refs, lambda _: fixed(), concurrency, ordered, max_rate, confirm)
         return fan.stream()
+
+    async def status(self, ref: MessageRef | str) -> MessageStatus:
+        """As ``Router.status``."""
+        parsed, canceller = self._route(ref)
+        return attrs.evolve(await canceller.status(parsed.message_id), name=parsed.name)
 
     async def aclose(self) -> None:
         if self._fan_lanes is not None and self._client is None:

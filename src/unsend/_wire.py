@@ -14,7 +14,15 @@ from typing import Any
 
 from . import _errors
 from ._errors import BulkActionTimeout, RateLimited, UnexpectedResponse, UnsendError
-from ._result import BulkResult, CancelResult, MessageRecord, Outcome, ScheduleResult
+from ._result import (
+    BulkResult,
+    CancelResult,
+    MessageRecord,
+    MessageState,
+    MessageStatus,
+    Outcome,
+    ScheduleResult,
+)
 
 __all__ = [
     "bulk_from_dict",
@@ -76,6 +84,23 @@ def result_to_dict(result: CancelResult) -> dict[str, Any]:
         "elapsed": result.elapsed,
         "record": None if result.record is None else record_to_dict(result.record),
         "error": None if result.error is None else error_to_dict(result.error),
+        "confirmation": None
+        if result.confirmation is None
+        else status_to_dict(result.confirmation),
+    }
+
+
+def status_to_dict(status: MessageStatus) -> dict[str, Any]:
+    return {
+        "provider": status.provider,
+        "message_id": status.message_id,
+        "name": status.name,
+        "state": status.state.name,
+        "provider_state": status.provider_state,
+        "status_code": status.status_code,
+        "detail": status.detail,
+        "attempts": status.attempts,
+        "elapsed": status.elapsed,
     }
 
 
@@ -179,6 +204,27 @@ def result_from_dict(data: Any) -> CancelResult:
         elapsed=_number(data, "elapsed"),
         error=None if error_data is None else error_from_dict(error_data, provider, message_id),
         name=name,
+        confirmation=None
+        if data.get("confirmation") is None
+        else status_from_dict(data["confirmation"]),
+    )
+
+
+def status_from_dict(data: Any) -> MessageStatus:
+    state = _get(data, "state", str)
+    if state not in MessageState.__members__:
+        raise ValueError(f"unknown state {state!r}")
+    provider = _get(data, "provider", str)
+    return MessageStatus(
+        provider,
+        _get(data, "message_id", str),
+        MessageState[state],
+        provider_state=_get(data, "provider_state", str, optional=True),
+        status_code=_get(data, "status_code", int, optional=True),
+        detail=_get(data, "detail", str, optional=True),
+        attempts=_get(data, "attempts", int),
+        elapsed=_number(data, "elapsed"),
+        name=_get(data, "name", str, optional=True) or provider,
     )
 
 

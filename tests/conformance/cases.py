@@ -53,6 +53,10 @@ class Case:
     """The canary values, as given (what must never be shown)."""
     message_id: str
     success: Answer
+    reads: dict[str, Answer] = attrs.field(factory=dict)
+    """The provider's read of this message (``status``), captured from the emulator with the
+    message in each state it can be in: "scheduled", "cancelled", "delivered". Empty for a
+    provider that documents no read."""
 
     def provider(self, base_url: str) -> unsend.Provider:
         return provider_spec(self.name).build({**self.options, "base_url": base_url})
@@ -137,15 +141,39 @@ def all_cases() -> dict[str, Case]:
             client = httpx.Client(transport=capture, base_url=emulator.url)
             with unsend.Canceller(emulator.provider(name), client=client) as canceller:
                 result = canceller.cancel(message_id)
-            assert result.outcome in (unsend.Outcome.CANCELLED, unsend.Outcome.REQUESTED), result
+                assert result.outcome in (unsend.Outcome.CANCELLED, unsend.Outcome.REQUESTED)
+                success = capture.answers[-1]
+                reads = _reads(emulator, canceller, capture, message_id)
             cases[name] = Case(
                 name,
                 options,
                 tuple(options[k] for k in sorted(secret_keys)),
                 message_id,
-                capture.answers[-1],
+                success,
+                reads,
             )
     return cases
+
+
+def _reads(
+    emulator: InProcessEmulator, canceller: unsend.Canceller, capture: _Capture, message_id: str
+) -> dict[str, Answer]:
+    """The read's answer in each state, every one naming ``message_id`` (another message's
+    answer has that message's id written over with this one's, byte for byte)."""
+    from unsend._provider import SupportsStatus
+
+    if not isinstance(canceller.provider, SupportsStatus):
+        return {}
+    reads = {}
+    for state in ("scheduled", "delivered"):
+        (other,) = emulator.seed(canceller.provider.name, state=state)
+        canceller.status(other)
+        answer = capture.answers[-1]
+        body = answer.body.replace(other.encode(), message_id.encode())
+        reads[state] = attrs.evolve(answer, body=body)
+    canceller.status(message_id)
+    reads["cancelled"] = capture.answers[-1]
+    return reads
 
 
 def _secret_keys(name: str, dev: dict[str, str]) -> list[str]:

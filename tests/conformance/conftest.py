@@ -20,6 +20,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "case" in metafunc.fixturenames:
         cases = all_cases()
         metafunc.parametrize("case", list(cases.values()), ids=list(cases))
+    for fixture, reads in (("reading_case", True), ("unread_case", False)):
+        if fixture in metafunc.fixturenames:
+            chosen = {n: c for n, c in all_cases().items() if bool(c.reads) is reads}
+            metafunc.parametrize(fixture, list(chosen.values()), ids=list(chosen))
     if "entry_point" in metafunc.fixturenames:
         metafunc.parametrize("entry_point", list(ENTRY_POINTS))
     if "in_process" in metafunc.fixturenames:

@@ -58,6 +58,10 @@ def seen(value: object) -> Seen:
     return Seen(type(value).__name__, "\n".join(_texts(value)))
 
 
+def _confirm(kw: dict[str, Any]) -> bool:
+    return bool(kw.get("confirm", False))
+
+
 def _options(kw: dict[str, Any]) -> dict[str, Any]:
     """A canceller's options: the test's retry policy and clock (a FakeClock unless given)."""
     retry = kw.get("retry") or unsend.RetryPolicy.never()
@@ -81,7 +85,7 @@ def canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Se
     with unsend.Canceller(case.provider(url), **_options(kw)) as canceller:
         for message_id in ids:
             try:
-                out.append(seen(canceller.cancel(message_id)))
+                out.append(seen(canceller.cancel(message_id, confirm=_confirm(kw))))
             except unsend.UnsendError as error:
                 out.append(seen(error))
     return out
@@ -94,7 +98,7 @@ def async_canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> l
         async with unsend.AsyncCanceller(case.provider(url), **options) as canceller:
             for message_id in ids:
                 try:
-                    out.append(seen(await canceller.cancel(message_id)))
+                    out.append(seen(await canceller.cancel(message_id, confirm=_confirm(kw))))
                 except unsend.UnsendError as error:
                     out.append(seen(error))
         return out
@@ -104,14 +108,15 @@ def async_canceller_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> l
 
 def canceller_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     with unsend.Canceller(case.provider(url), **_options(kw)) as canceller:
-        return [seen(r) for r in canceller.cancel_many(ids, concurrency=1, ordered=True)]
+        stream = canceller.cancel_many(ids, concurrency=1, ordered=True, confirm=_confirm(kw))
+        return [seen(r) for r in stream]
 
 
 def async_canceller_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     async def main() -> list[Seen]:
         options = _options(kw)
         async with unsend.AsyncCanceller(case.provider(url), **options) as canceller:
-            stream = canceller.cancel_many(ids, concurrency=1, ordered=True)
+            stream = canceller.cancel_many(ids, concurrency=1, ordered=True, confirm=_confirm(kw))
             return [seen(r) async for r in stream]
 
     return anyio.run(main)
@@ -123,7 +128,7 @@ def router_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]
     with unsend.Router(configs, **extras) as router:
         for message_id in ids:
             try:
-                out.append(seen(router.cancel(f"{ROUTE}:{message_id}")))
+                out.append(seen(router.cancel(f"{ROUTE}:{message_id}", confirm=_confirm(kw))))
             except unsend.UnsendError as error:
                 out.append(seen(error))
     return out
@@ -136,7 +141,9 @@ def async_router_cancel(case: Case, url: str, ids: list[str], **kw: Any) -> list
         async with unsend.AsyncRouter(configs, **extras) as router:
             for message_id in ids:
                 try:
-                    out.append(seen(await router.cancel(f"{ROUTE}:{message_id}")))
+                    out.append(
+                        seen(await router.cancel(f"{ROUTE}:{message_id}", confirm=_confirm(kw)))
+                    )
                 except unsend.UnsendError as error:
                     out.append(seen(error))
         return out
@@ -148,7 +155,8 @@ def router_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[
     refs = [f"{ROUTE}:{i}" for i in ids]
     configs, extras = _routed(case, url, kw)
     with unsend.Router(configs, **extras) as router:
-        return [seen(r) for r in router.cancel_many(refs, concurrency=1, ordered=True)]
+        stream = router.cancel_many(refs, concurrency=1, ordered=True, confirm=_confirm(kw))
+        return [seen(r) for r in stream]
 
 
 def async_router_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
@@ -157,7 +165,7 @@ def async_router_cancel_many(case: Case, url: str, ids: list[str], **kw: Any) ->
     async def main() -> list[Seen]:
         configs, extras = _routed(case, url, kw)
         async with unsend.AsyncRouter(configs, **extras) as router:
-            stream = router.cancel_many(refs, concurrency=1, ordered=True)
+            stream = router.cancel_many(refs, concurrency=1, ordered=True, confirm=_confirm(kw))
             return [seen(r) async for r in stream]
 
     return anyio.run(main)
@@ -167,7 +175,7 @@ def fleet_chunk(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     clock = kw.get("clock") or FakeClock()
     canceller = unsend.from_config(_config(case, url, kw.get("retry")), clock=clock)
     with canceller:
-        dicts = cancel_chunk(ids, canceller=canceller, concurrency=1)
+        dicts = cancel_chunk(ids, canceller=canceller, concurrency=1, confirm=_confirm(kw))
     return [seen(unsend.CancelResult.from_dict(d)) for d in dicts]
 
 
@@ -182,7 +190,8 @@ def cli(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
         jitter=retry.jitter,
     )
     command = [sys.executable, "-m", "unsend.cli", "cancel", "--dsn", dsn, "--json"]
-    command += ["--concurrency", "1", "--ordered", "--", *ids]
+    command += ["--concurrency", "1", "--ordered", *(["--confirm"] if _confirm(kw) else [])]
+    command += ["--", *ids]
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     lines = [line for line in done.stdout.splitlines() if line.strip()]

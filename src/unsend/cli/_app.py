@@ -1,4 +1,4 @@
-"""The click commands: ``unsend cancel``, ``unsend emulator``, ``unsend demo``."""
+"""The click commands: ``unsend cancel``, ``status``, ``check``, ``emulator``, ``demo``."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ from .. import __version__
 from .._client import Canceller
 from .._config import from_config, read_toml
 from .._errors import AuthenticationError, ConfigError, UnsendError
-from .._result import Outcome
+from .._result import MessageStatus, Outcome
 from .._router import Router
 from ._exit import CONFIG_ERROR, INTERRUPTED, OK, code_for, worse
 from ._idfile import IdSource, scan
-from ._output import TableRows, as_json, results_table, summary
+from ._output import TableRows, as_json, results_table, status_table, summary
 
 __all__ = ["cli"]
 
@@ -135,6 +135,11 @@ def _epilog() -> str:
     "(a limits URI: redis://host:6379/0).",
 )
 @click.option("--ordered", is_flag=True, help="Report in input order.")
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Read each message back after its cancel and report what the provider then says.",
+)
 @click.option("--json", "as_json_lines", is_flag=True, help="One JSON object per result on stdout.")
 def cancel(
     ids: tuple[str, ...],
@@ -145,6 +150,7 @@ def cancel(
     max_rate: float | None,
     storage: str | None,
     ordered: bool,
+    confirm: bool,
     as_json_lines: bool,
 ) -> None:
     """Cancel the messages IDS (and those read with --from-file).
@@ -182,9 +188,16 @@ def cancel(
         total = None if in_file is None else len(ids) + in_file
         task = progress.add_task("cancel", total=total)
         local_rate = None if storage is not None else max_rate  # else the fleet's, in config
-        stream = canceller.cancel_many(
-            id_source, concurrency=concurrency, ordered=ordered, max_rate=local_rate
-        )
+        try:
+            stream = canceller.cancel_many(
+                id_source,
+                concurrency=concurrency,
+                ordered=ordered,
+                max_rate=local_rate,
+                confirm=confirm,
+            )
+        except ConfigError as error:  # --confirm with a provider that documents no read
+            _fail(str(error))
         try:
             with closing(stream):
                 for result in stream:
@@ -217,6 +230,51 @@ def cancel(
         _fail(f"{refused}; stopped there: the remaining ids were not sent")
     if id_source.error is not None:
         _fail(f"{id_source.error}; the ids before it were processed, the rest were not read")
+    sys.exit(code)
+
+
+@cli.command(epilog=_epilog())
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--dsn", help="Provider DSN (else --config or UNSEND_*), as for unsend cancel.")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="TOML file, as for cancel."
+)
+@click.option("--json", "as_json_lines", is_flag=True, help="One JSON object per message.")
+def status(
+    refs: tuple[str, ...], dsn: str | None, config_path: str | None, as_json_lines: bool
+) -> None:
+    """Read where each message stands (REFS: ids, or NAME:ID refs with several providers).
+
+    Exit 0 when every message was read, 1 when a provider does not know one, else as cancel.
+    """
+    import json
+
+    from ._exit import code_for_status
+
+    reader = _canceller(dsn, config_path, None, None)
+    out = Console(highlight=False)
+    rows: list[tuple[str, MessageStatus | Exception]] = []
+    code = OK
+    with reader:
+        for ref in refs:
+            read: MessageStatus | Exception
+            try:
+                read = reader.status(ref)
+            except UnsendError as error:
+                read = error
+            code = worse(code, code_for_status(read))
+            if as_json_lines:
+                if isinstance(read, MessageStatus):
+                    line = read.to_dict()
+                else:
+                    line = {
+                        "ref": ref,
+                        "error": {"type": type(read).__name__, "message": str(read)},
+                    }
+                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            rows.append((ref, read))
+    if not as_json_lines:
+        out.print(status_table(rows, width=out.width))
     sys.exit(code)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .._errors import AuthenticationError, ConfigError, InvalidMessageId
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageState, MessageStatus, Outcome
 
 __all__ = [
     "ACCEPTED_ONLY",
@@ -15,6 +15,8 @@ __all__ = [
     "OK",
     "SOME_NOT_CANCELLED",
     "code_for",
+    "code_for_error",
+    "code_for_status",
     "exit_code",
     "worse",
 ]
@@ -45,6 +47,23 @@ def code_for(result: CancelResult, *, routed: bool = True) -> int:
     if result.outcome is Outcome.REQUESTED:
         return ACCEPTED_ONLY
     return OK if result.cancelled else SOME_NOT_CANCELLED
+
+
+def code_for_error(error: Exception) -> int:
+    """An error's code, as a failed cancel's: refused credentials and configuration 2, an id
+    that is not valid 1, anything retrying may fix 3."""
+    if isinstance(error, AuthenticationError | ConfigError):
+        return CONFIG_ERROR
+    if isinstance(error, InvalidMessageId):
+        return SOME_NOT_CANCELLED
+    return ERRORS
+
+
+def code_for_status(read: MessageStatus | Exception) -> int:
+    """``unsend status``: 0 for a message read; 1 for one the provider does not know."""
+    if isinstance(read, Exception):
+        return code_for_error(read)
+    return SOME_NOT_CANCELLED if read.state is MessageState.NOT_FOUND else OK
 
 
 def worse(a: int, b: int) -> int:

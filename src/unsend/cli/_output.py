@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageState, MessageStatus, Outcome
 
-__all__ = ["MAX_ROWS", "TableRows", "as_json", "results_table", "summary"]
+__all__ = ["MAX_ROWS", "TableRows", "as_json", "results_table", "status_table", "summary"]
 
 MAX_ROWS = 200
 _STYLE = {
@@ -88,7 +88,7 @@ def results_table(
     )
     for result in results[:MAX_ROWS]:
         style = _STYLE[result.outcome]
-        why = "" if result.cancelled else _why(result)
+        why = "" if result.cancelled and result.confirmation is None else _why(result)
         timing = [str(result.attempts), f"{result.elapsed:.3f} s"] if wide else []
         table.add_row(
             result.name if result.name == result.provider else f"{result.name} ({result.provider})",
@@ -113,3 +113,36 @@ def summary(console: Console, counts: Counter[Outcome], total: int, seconds: flo
     parts = [f"{counts[o]} {o.name.lower()}" for o in Outcome if counts[o]]
     rate = f", {total / seconds:.0f}/s" if seconds > 0 else ""
     console.print(f"{total} message(s) in {seconds:.2f} s{rate}: {', '.join(parts) or 'none'}")
+
+
+_STATE_STYLE = {
+    MessageState.SCHEDULED: "cyan",
+    MessageState.CANCELLED: "green",
+    MessageState.SENT: "yellow",
+    MessageState.FAILED: "red",
+    MessageState.NOT_FOUND: "yellow",
+    MessageState.UNKNOWN: "white",
+}
+
+
+def status_table(
+    rows: Sequence[tuple[str, MessageStatus | Exception]], *, width: int = 80
+) -> Table:
+    """``unsend status``: each ref's state, the provider's own word, and anything it said."""
+    table = Table(show_lines=False)
+    table.add_column("ref", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("state", min_width=9)
+    table.add_column("provider says", overflow="fold", max_width=16)
+    table.add_column("detail", overflow="fold", min_width=16, max_width=max(16, width - 62))
+    for ref, read in rows[:MAX_ROWS]:
+        if isinstance(read, MessageStatus):
+            style = _STATE_STYLE[read.state]
+            state = f"[{style}]{read.state.name}[/{style}]"
+            table.add_row(
+                escape(ref), state, escape(read.provider_state or ""), escape(read.detail or "")
+            )
+        else:
+            table.add_row(
+                escape(ref), "[red]ERROR[/red]", "", escape(f"{type(read).__name__}: {read}")
+            )
+    return table

@@ -99,7 +99,8 @@ class EmulatorClient:
         return dict(self._call("PUT", f"/faults/{provider}", settings))
 
     def clear_faults(self, provider: str | None = None) -> None:
-        for name in (provider,) if provider else ("qstash", "onesignal", "courier"):
+        names = (provider,) if provider else tuple(self._call("GET", "/health")["providers"])
+        for name in names:
             self._call("DELETE", f"/faults/{name}")
 
     def stats(self) -> dict[str, dict[str, int]]:

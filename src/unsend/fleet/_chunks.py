@@ -43,6 +43,7 @@ def cancel_chunk(
     *,
     canceller: CancelSource | None = None,
     concurrency: int = 32,
+    confirm: bool = False,
 ) -> list[dict[str, Any]]:
     """Cancel every id (or ref) of one chunk; one ``CancelResult.to_dict()`` per item, in order.
 
@@ -50,11 +51,14 @@ def cancel_chunk(
     Nothing raises for one item: a failure is that item's result. Running a chunk twice (a
     redelivered task) cancels nothing twice: the provider answers the second time with
     ``ALREADY_CANCELLED`` (Courier) or ``NOT_FOUND`` (QStash, which forgets a cancelled message).
+    ``confirm=True`` reads each message back after its cancel (docs: "Checking and confirming").
     """
     own = canceller is None
     source = configured_canceller() if canceller is None else canceller
     try:
-        stream = source.cancel_many(list(items), concurrency=concurrency, ordered=True)
+        stream = source.cancel_many(
+            list(items), concurrency=concurrency, ordered=True, confirm=confirm
+        )
         return [result.to_dict() for result in stream]
     finally:
         if own:

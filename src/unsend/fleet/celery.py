@@ -36,9 +36,11 @@ POLL = 0.02
 
 
 @shared_task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True)
-def cancel_chunk_task(items: list[str], concurrency: int = 32) -> list[dict[str, Any]]:
+def cancel_chunk_task(
+    items: list[str], concurrency: int = 32, confirm: bool = False
+) -> list[dict[str, Any]]:
     """Cancel one chunk with the worker's configured canceller; JSON results, one per item."""
-    return cancel_chunk(items, concurrency=concurrency)
+    return cancel_chunk(items, concurrency=concurrency, confirm=confirm)
 
 
 def cancel_in_chunks(
@@ -49,6 +51,7 @@ def cancel_in_chunks(
     in_flight: int = 16,
     concurrency: int = 32,
     timeout: float | None = None,
+    confirm: bool = False,
 ) -> Iterator[CancelResult]:
     """Dispatch ``items`` in chunks and stream their results back as chunks finish.
 
@@ -56,11 +59,11 @@ def cancel_in_chunks(
     task failed, or that did not finish within ``timeout`` seconds of being sent, yields a
     ``FAILED`` result for each of its ids that was not reported yet. An app without a result
     backend is refused here, before any chunk is sent (``ConfigError``): the results could not
-    be read back.
+    be read back. ``confirm=True``: each worker reads its messages back after cancelling.
     """
     task = cancel_chunk_task if app is None else app.tasks[TASK_NAME]
     _check_backend(task.app)
-    return _stream(task, items, chunk_size, in_flight, concurrency, timeout)
+    return _stream(task, items, chunk_size, in_flight, concurrency, timeout, confirm)
 
 
 def _check_backend(app: Celery) -> None:
@@ -81,6 +84,7 @@ def _stream(
     in_flight: int,
     concurrency: int,
     timeout: float | None,
+    confirm: bool = False,
 ) -> Iterator[CancelResult]:
     chunks = chunked(items, chunk_size)
     pending: dict[str, tuple[AsyncResult[Any], list[str], float]] = {}
@@ -94,7 +98,9 @@ def _stream(
             if chunk is None:
                 exhausted = True
                 return
-            sent = task.apply_async(args=(chunk, concurrency))
+            # Only when asked: a worker of an earlier version takes two arguments.
+            args = (chunk, concurrency, True) if confirm else (chunk, concurrency)
+            sent = task.apply_async(args=args)
             pending[sent.id] = (sent, chunk, time.monotonic())
 
     fill()

@@ -7,16 +7,24 @@ status means it is too late. Each cancel carries one ``Idempotency-Key``, the sa
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 import httpx
 
 from .._ids import quote_message_id, validate_message_id
-from .._result import CancelResult, CourierReason, CourierStatus, MessageRecord, Outcome
+from .._result import (
+    CancelResult,
+    CourierReason,
+    CourierStatus,
+    MessageRecord,
+    MessageStatus,
+    Outcome,
+)
 from ._record import RecordError, parse_message_record
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
+from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
 
 __all__ = ["Courier"]
@@ -82,6 +90,20 @@ class Courier:
             extra={"Idempotency-Key": str(uuid.uuid4())},
         )
 
+    # -- reading a message back: GET /messages/{id}, the same record a cancel answers with ---
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        validate_message_id(message_id, provider=self.name)
+        path = f"/messages/{quote_message_id(message_id)}"
+        return read_request(self.base_url, path, {"Authorization": f"Bearer {self.token}"})
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        def read(body: Any) -> tuple[object, str | None]:
+            status = body["status"]
+            return body["id"], status if isinstance(status, str) else None
+
+        return read_status(self.name, message_id, response, self.secrets, read, _COURIER_STATES)
+
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
         if status == 404:
@@ -114,3 +136,12 @@ class Courier:
             detail=_describe(record),
             record=record,
         )
+
+
+# Courier's MessageStatus (seed 004). FILTERED and SIMULATED say nothing of a send: UNKNOWN.
+_COURIER_STATES = states(
+    SCHEDULED=("ENQUEUED", "DELAYED", "DIGESTED", "THROTTLED"),
+    CANCELLED=("CANCELED",),
+    SENT=("ROUTED", "SENT", "DELIVERED", "OPENED", "CLICKED"),
+    FAILED=("UNDELIVERABLE", "UNROUTABLE", "UNMAPPED"),
+)

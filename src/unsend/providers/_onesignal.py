@@ -4,7 +4,7 @@ already sent (``errors`` says why), 404 when unknown or past the retention windo
 
 from __future__ import annotations
 
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 from urllib.parse import quote
 
 import attrs
@@ -12,9 +12,10 @@ import httpx
 
 from .._errors import UnsendError
 from .._ids import quote_message_id, validate_message_id
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageStatus, Outcome
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
+from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
 
 __all__ = ["OneSignal"]
@@ -61,6 +62,25 @@ class OneSignal:
         validate_message_id(message_id, provider=self.name)
         return self._endpoint.request(f"/notifications/{quote_message_id(message_id)}", self._query)
 
+    # -- reading a notification back: GET /notifications/{id}?app_id= ------------------------
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        validate_message_id(message_id, provider=self.name)
+        path = f"/notifications/{quote_message_id(message_id)}"
+        return read_request(
+            self.base_url, path, {"Authorization": f"Key {self.api_key}"}, self._query
+        )
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        def read(body: Any) -> tuple[object, str | None]:
+            if body["canceled"] is True:
+                return body["id"], "canceled"
+            if body.get("completed_at"):
+                return body["id"], "completed"
+            return body["id"], "pending" if body["canceled"] is False else None
+
+        return read_status(self.name, message_id, response, self.secrets, read, _ONESIGNAL_STATES)
+
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
         if status == 200:
@@ -92,3 +112,6 @@ class OneSignal:
                 self.name, message_id, Outcome.NOT_FOUND, status_code=status, detail=detail
             )
         raise common_error(self.name, message_id, response, self.secrets)
+
+
+_ONESIGNAL_STATES = states(SCHEDULED=("pending",), CANCELLED=("canceled",), SENT=("completed",))

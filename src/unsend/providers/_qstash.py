@@ -7,16 +7,17 @@ says the user is not found in this region is a wrong region or base URL, not a m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 import httpx
 
 from .._errors import ConfigError, DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id, validate_message_id
-from .._result import BulkAnswer, CancelResult, Outcome
+from .._result import BulkAnswer, CancelResult, MessageStatus, Outcome
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
+from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
 
 if TYPE_CHECKING:
@@ -72,6 +73,28 @@ class QStash:
     def cancel_request(self, message_id: str) -> httpx.Request:
         validate_message_id(message_id, provider=self.name)
         return self._endpoint.request(f"/v2/messages/{quote_message_id(message_id)}")
+
+    # -- reading a message back: GET /v2/messages/{id} (200 while it waits; QStash deletes
+    # delivered and cancelled messages, so both then answer 404) ------------------------------
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        validate_message_id(message_id, provider=self.name)
+        path = f"/v2/messages/{quote_message_id(message_id)}"
+        return read_request(self.base_url, path, self.auth_headers())
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        def read(body: Any) -> tuple[object, str | None]:
+            return body["messageId"], "pending"
+
+        return read_status(
+            self.name,
+            message_id,
+            response,
+            self.secrets,
+            read,
+            _QSTASH_STATES,
+            not_found="QStash keeps no message once delivered or cancelled",
+        )
 
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
@@ -218,3 +241,6 @@ class QStash:
                 status_code=429,
             )
         return common_error(self.name, message_id, response, self.secrets)
+
+
+_QSTASH_STATES = states(SCHEDULED=("pending",))

@@ -12,16 +12,17 @@ after ``retry-after``.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 import httpx
 
 from .._errors import DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageStatus, Outcome
 from ._base import HttpAdapter, error_text, match_id
 from ._secret import credential, masked
+from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
 
 __all__ = ["Resend"]
@@ -58,6 +59,20 @@ class Resend(HttpAdapter):
     def cancel_request(self, message_id: str) -> httpx.Request:
         match_id(message_id, EMAIL_ID, self.name, "a UUID")
         return self._endpoint.request(f"/emails/{quote_message_id(message_id)}/cancel")
+
+    # -- reading an email back: GET /emails/{id}, its last_event ------------------------------
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        match_id(message_id, EMAIL_ID, self.name, "a UUID")
+        path = f"/emails/{quote_message_id(message_id)}"
+        return read_request(self.base_url, path, {"Authorization": f"Bearer {self.api_key}"})
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        def read(body: Any) -> tuple[object, str | None]:
+            event = body["last_event"]
+            return body["id"], event if isinstance(event, str) else None
+
+        return read_status(self.name, message_id, response, self.secrets, read, _RESEND_STATES)
 
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
@@ -101,3 +116,12 @@ class Resend(HttpAdapter):
                 why += f": {self._detail(text)}"
             return self._unexpected(message_id or "", response, why)
         return super().error_for(message_id, response)
+
+
+# Resend's last_event values (its OpenAPI spec); queued means it left the schedule.
+_RESEND_STATES = states(
+    SCHEDULED=("scheduled",),
+    CANCELLED=("canceled",),
+    SENT=("queued", "sent", "delivered", "delivery_delayed", "opened", "clicked", "complained"),
+    FAILED=("bounced", "failed", "suppressed"),
+)

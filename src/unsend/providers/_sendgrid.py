@@ -15,16 +15,17 @@ only with the same confirmation. 404 is an unknown batch. A 400 is SendGrid's ge
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 import httpx
 
 from .._errors import ConfigError, UnexpectedResponse, UnsendError
 from .._ids import quote_message_id
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageState, MessageStatus, Outcome
 from ._base import HttpAdapter, error_text, match_id
 from ._secret import credential, masked
+from ._status import read_request, read_status, states
 from ._urls import normalize_base_url
 
 __all__ = ["SENDGRID_REGIONS", "SendGrid"]
@@ -96,6 +97,35 @@ class SendGrid(HttpAdapter):
             return late
         raise self.error_for(message_id, response)
 
+    # -- reading a batch back: GET /v3/user/scheduled_sends/{batch_id} ------------------------
+    # SendGrid keeps a state only for a batch cancelled or paused; for any other (scheduled,
+    # sent, unknown) it has nothing to say, so that is UNKNOWN, not NOT_FOUND.
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        match_id(message_id, BATCH_ID, self.name, "a batch id of letters, digits, '-' and '_'")
+        path = f"/v3/user/scheduled_sends/{quote_message_id(message_id)}"
+        return read_request(self.base_url, path, self._headers)
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        quiet = "SendGrid keeps no cancel or pause for this batch: scheduled, sent or unknown"
+        if response.status_code == 404 or (
+            response.status_code == 200 and self._safe_json(response) == []
+        ):
+            return MessageStatus(
+                self.name,
+                message_id,
+                MessageState.UNKNOWN,
+                status_code=response.status_code,
+                detail=quiet,
+            )
+
+        def read(body: Any) -> tuple[object, str | None]:
+            (entry,) = body if isinstance(body, list) else [body]
+            status = entry["status"]
+            return entry["batch_id"], status if isinstance(status, str) else None
+
+        return read_status(self.name, message_id, response, self.secrets, read, _SENDGRID_STATES)
+
     def error_for(self, message_id: str | None, response: httpx.Response) -> UnsendError:
         if response.status_code == 400:
             text = self._detail(error_text(self._safe_json(response)))
@@ -157,3 +187,7 @@ class SendGrid(HttpAdapter):
                 message_id, response, "the batch is paused, not cancelled (resume or PATCH it)"
             )
         raise error
+
+
+# "pause" holds the batch (resumable, dropped 72 h after send_at): neither sent nor cancelled.
+_SENDGRID_STATES = states(CANCELLED=("cancel",))

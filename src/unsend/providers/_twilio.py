@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 import httpx
 
 from .._errors import ConfigError
 from .._ids import quote_message_id
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageStatus, Outcome
 from ._base import HttpAdapter, error_text, match_id
 from ._secret import credential, masked
+from ._status import read_request, read_status, states
 from ._urls import normalize_base_url
 
 __all__ = ["Twilio"]
@@ -69,6 +70,22 @@ class Twilio(HttpAdapter):
             "POST", self.base_url + path, data={"Status": "canceled"}, headers=self._headers
         )
 
+    # -- reading a message back: GET /Accounts/{AC}/Messages/{SM}.json -----------------------
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        match_id(message_id, MESSAGE_SID, self.name, "SM or MM followed by 32 hex digits")
+        path = (
+            f"/2010-04-01/Accounts/{self.account_sid}/Messages/{quote_message_id(message_id)}.json"
+        )
+        return read_request(self.base_url, path, self._headers)
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        def read(body: Any) -> tuple[object, str | None]:
+            status = body["status"]
+            return body["sid"], status if isinstance(status, str) else None
+
+        return read_status(self.name, message_id, response, self.secrets, read, _TWILIO_STATES)
+
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
         if status == 200:
@@ -95,3 +112,22 @@ class Twilio(HttpAdapter):
                     detail=detail or "no longer scheduled (sent, or cancelled before)",
                 )
         raise self.error_for(message_id, response)
+
+
+# Twilio's message status values (its OpenAPI spec): queued and later mean it left the schedule.
+_TWILIO_STATES = states(
+    SCHEDULED=("scheduled",),
+    CANCELLED=("canceled",),
+    SENT=(
+        "accepted",
+        "queued",
+        "sending",
+        "sent",
+        "delivered",
+        "read",
+        "partially_delivered",
+        "receiving",
+        "received",
+    ),
+    FAILED=("failed", "undelivered"),
+)
