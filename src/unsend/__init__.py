@@ -39,6 +39,7 @@ if _TYPE_CHECKING:
     from ._result import (
         BulkResult,
         CancelResult,
+        CheckResult,
         CourierReason,
         CourierStatus,
         MessageRecord,
@@ -80,6 +81,7 @@ _LAZY = {
     "available_providers": "._registry",
     "BulkResult": "._result",
     "CancelResult": "._result",
+    "CheckResult": "._result",
     "CourierReason": "._result",
     "CourierStatus": "._result",
     "MessageRecord": "._result",
@@ -125,6 +127,7 @@ __all__ = [
     "BulkResult",
     "CancelResult",
     "Canceller",
+    "CheckResult",
     "Clock",
     "ConfigError",
     "Courier",

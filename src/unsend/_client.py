@@ -45,7 +45,7 @@ from ._errors import ConfigError, ScheduleCancelIncomplete, UnexpectedResponse, 
 from ._ids import validate_message_id
 from ._logging import log_result, routed_ref
 from ._provider import Provider, SupportsTransport
-from ._result import BulkResult, CancelResult, MessageStatus
+from ._result import BulkResult, CancelResult, CheckResult, MessageStatus
 from ._telemetry import Traced, count_result, current_context, traced
 from .providers._secret import register_secrets, release_secrets
 
@@ -165,6 +165,8 @@ def _describe(span: Traced, done: object) -> None:
     """A bulk or schedule operation's span: what it came to."""
     from ._result import BulkResult, ScheduleResult
 
+    if isinstance(done, CheckResult):
+        span.set(ok=done.ok, status_code=done.status_code)
     if isinstance(done, MessageStatus):
         span.set(state=done.state.name, provider_state=done.provider_state)
     if isinstance(done, ScheduleResult):
@@ -294,6 +296,34 @@ class _CancellerBase:
         return attrs.evolve(
             status, attempts=call.attempts, elapsed=self.clock.monotonic() - call.started
         )
+
+    def _check_steps(self) -> Generator[Step, Reply, CheckResult]:
+        """The provider's read-only request; every failure becomes the result, never raised."""
+        from ._provider import SupportsCheck
+        from ._result import CheckResult
+
+        provider = self.provider
+        name = provider.name
+        if not isinstance(provider, SupportsCheck):
+            error = self._lacks("documented read-only request: nothing was checked")
+            return CheckResult(name, False, str(error), attempts=0, error=error)
+        started = self.clock.monotonic()
+        call = self._provider_call(provider.check_request(), provider.check_result, None)
+        try:
+            detail = yield from call.steps()
+        except UnsendError as error:
+            elapsed = self.clock.monotonic() - started
+            return CheckResult(
+                name,
+                False,
+                f"{type(error).__name__}: {error.message}",
+                status_code=error.status_code,
+                attempts=call.attempts,
+                elapsed=elapsed,
+                error=error,
+            )
+        elapsed = self.clock.monotonic() - started
+        return CheckResult(name, True, detail, call.last_status, call.attempts, elapsed)
 
     def _lacks(self, what: str) -> ConfigError:
         return ConfigError(f"{self.provider.name} has no {what}", provider=self.provider.name)
@@ -583,6 +613,11 @@ class Canceller(_CancellerBase):
         and confirming"); ``ConfigError`` for a provider that documents none."""
         return self._drive(self._status_steps(message_id), "status")
 
+    def check(self) -> CheckResult:
+        """Whether the provider accepts this configuration and its credentials, through one
+        documented read-only request (nothing is cancelled). Failures are in the result."""
+        return self._drive(self._check_steps(), "check")
+
     def cancel_matching(
         self,
         *,
@@ -738,6 +773,10 @@ class AsyncCanceller(_CancellerBase):
     async def status(self, message_id: str) -> MessageStatus:
         """Where the message stands (see ``Canceller.status``)."""
         return await self._drive(self._status_steps(message_id), "status")
+
+    async def check(self) -> CheckResult:
+        """As ``Canceller.check``."""
+        return await self._drive(self._check_steps(), "check")
 
     async def cancel_matching(
         self,

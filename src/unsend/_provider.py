@@ -22,6 +22,7 @@ __all__ = [
     "Provider",
     "SupportsBulkActions",
     "SupportsBulkCancel",
+    "SupportsCheck",
     "SupportsFollowUp",
     "SupportsSchedules",
     "SupportsStatus",
@@ -63,6 +64,18 @@ class SupportsFollowUp(Protocol):
         self, message_id: str, error: UnsendError, response: httpx.Response
     ) -> CancelResult:
         """The outcome the read shows; raises ``error`` when it settles nothing."""
+        ...
+
+
+@runtime_checkable
+class SupportsCheck(Protocol):
+    """A provider with a documented read-only request that proves its configuration and
+    credentials (``Canceller.check``): nothing is cancelled."""
+
+    def check_request(self) -> httpx.Request: ...
+
+    def check_result(self, response: httpx.Response) -> str:
+        """What the answer showed, when it accepted the credentials; else a typed error."""
         ...
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BulkAnswer",
+    "CheckResult",
     "MessageState",
     "MessageStatus",
     "BulkResult",
@@ -83,6 +84,35 @@ class MessageStatus:
         from ._wire import status_to_dict
 
         return status_to_dict(self)
+
+
+@attrs.frozen
+class CheckResult:
+    """What ``Canceller.check`` found: whether the provider accepted the configuration and
+    credentials on a read-only request (nothing is cancelled), and what was asked."""
+
+    provider: str
+    ok: bool
+    detail: str
+    """The request sent and what it showed, or why the check failed (redacted)."""
+    status_code: int | None = None
+    attempts: int = 1
+    elapsed: float = 0.0
+    error: UnsendError | None = attrs.field(default=None, eq=False)
+    name: str = attrs.field(default=attrs.Factory(lambda self: self.provider, takes_self=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (the error as its type and text)."""
+        return {
+            "provider": self.provider,
+            "name": self.name,
+            "ok": self.ok,
+            "detail": self.detail,
+            "status_code": self.status_code,
+            "attempts": self.attempts,
+            "elapsed": self.elapsed,
+            "error": None if self.error is None else type(self.error).__name__,
+        }
 
 
 class CourierStatus(OpenStrEnum):

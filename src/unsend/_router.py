@@ -38,7 +38,7 @@ from ._errors import ConfigError, UnsendError
 from ._logging import log_result, routed_as
 from ._provider import Provider, SupportsTransport
 from ._ref import MessageRef, check_name, shown
-from ._result import CancelResult, MessageStatus
+from ._result import CancelResult, CheckResult, MessageStatus
 from ._telemetry import count_result, current_context
 
 if TYPE_CHECKING:
@@ -286,6 +286,13 @@ class Router(_RouterBase[Canceller]):
             workers,
         )
 
+    def check(self) -> dict[str, CheckResult]:
+        """Each configured provider's ``check()``, by name, one after another."""
+        return {
+            name: attrs.evolve(canceller.check(), name=name)
+            for name, canceller in self._cancellers.items()
+        }
+
     def status(self, ref: MessageRef | str) -> MessageStatus:
         """Where the message ``ref`` names stands (see ``Canceller.status``)."""
         parsed, canceller = self._route(ref)
@@ -368,6 +375,13 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
         fixed = self._fan_lanes.fixed
         fan = self._fan_out(refs, lambda _: fixed(), concurrency, ordered, max_rate, confirm)
         return fan.stream()
+
+    async def check(self) -> dict[str, CheckResult]:
+        """As ``Router.check``."""
+        return {
+            name: attrs.evolve(await canceller.check(), name=name)
+            for name, canceller in self._cancellers.items()
+        }
 
     async def status(self, ref: MessageRef | str) -> MessageStatus:
         """As ``Router.status``."""

@@ -234,6 +234,40 @@ def cancel(
 
 
 @cli.command(epilog=_epilog())
+@click.option("--dsn", help="Provider DSN (else --config or UNSEND_*), as for unsend cancel.")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="TOML file, as for cancel."
+)
+@click.option("--json", "as_json_lines", is_flag=True, help="One JSON object per provider.")
+def check(dsn: str | None, config_path: str | None, as_json_lines: bool) -> None:
+    """Check the configuration and credentials of every configured provider, through one
+    read-only request each: nothing is cancelled.
+
+    Exit 0 when every provider accepted them; 2 when one refused them (or documents no
+    read-only request); 3 when one could not be reached or answered an error.
+    """
+    import json
+
+    from ._exit import code_for_error
+    from ._output import checks_table
+
+    checker = _canceller(dsn, config_path, None, None)
+    with checker:
+        found = checker.check()
+    results = found if isinstance(found, dict) else {found.name: found}
+    code = OK
+    for result in results.values():
+        if result.error is not None:
+            code = worse(code, code_for_error(result.error))
+        if as_json_lines:
+            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    if not as_json_lines:
+        out = Console(highlight=False)
+        out.print(checks_table(list(results.values()), width=out.width))
+    sys.exit(code)
+
+
+@cli.command(epilog=_epilog())
 @click.argument("refs", nargs=-1, required=True)
 @click.option("--dsn", help="Provider DSN (else --config or UNSEND_*), as for unsend cancel.")
 @click.option(

@@ -10,9 +10,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .._result import CancelResult, MessageState, MessageStatus, Outcome
+from .._result import CancelResult, CheckResult, MessageState, MessageStatus, Outcome
 
-__all__ = ["MAX_ROWS", "TableRows", "as_json", "results_table", "status_table", "summary"]
+__all__ = [
+    "MAX_ROWS",
+    "TableRows",
+    "as_json",
+    "checks_table",
+    "results_table",
+    "status_table",
+    "summary",
+]
 
 MAX_ROWS = 200
 _STYLE = {
@@ -145,4 +153,19 @@ def status_table(
             table.add_row(
                 escape(ref), "[red]ERROR[/red]", "", escape(f"{type(read).__name__}: {read}")
             )
+    return table
+
+
+def checks_table(results: Sequence[CheckResult], *, width: int = 80) -> Table:
+    """``unsend check``: each configured provider, whether it accepted, and what was asked."""
+    table = Table(show_lines=False)
+    table.add_column("name", no_wrap=True, max_width=24)
+    table.add_column("result", min_width=8)
+    table.add_column("detail", overflow="fold", min_width=20, max_width=max(20, width - 40))
+    for result in results:
+        name = (
+            result.name if result.name == result.provider else f"{result.name} ({result.provider})"
+        )
+        verdict = "[green]ok[/green]" if result.ok else "[red]failed[/red]"
+        table.add_row(escape(name), verdict, escape(result.detail))
     return table

@@ -21,6 +21,7 @@ from .._result import (
     MessageStatus,
     Outcome,
 )
+from ._check import PROBE_ID, probe_result
 from ._record import RecordError, parse_message_record
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
@@ -91,6 +92,15 @@ class Courier:
         )
 
     # -- reading a message back: GET /messages/{id}, the same record a cancel answers with ---
+
+    # -- check: Get Message for an id Courier never made (404 after the token's check) --------
+
+    def check_request(self) -> httpx.Request:
+        return self.status_request(PROBE_ID)
+
+    def check_result(self, response: httpx.Response) -> str:
+        what = "GET /messages/{message_id} (an id that cannot exist)"
+        return probe_result(self.name, response, self.secrets, what, accepted=(200, 404))
 
     def status_request(self, message_id: str) -> httpx.Request:
         validate_message_id(message_id, provider=self.name)

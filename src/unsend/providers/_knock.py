@@ -25,7 +25,9 @@ from .._errors import InvalidMessageId
 from .._ids import quote_message_id, validate_message_id
 from .._result import CancelResult, Outcome
 from ._base import HttpAdapter, error_text
+from ._check import probe_result
 from ._secret import credential, masked
+from ._status import read_request
 from ._urls import normalize_base_url
 
 __all__ = ["Knock"]
@@ -83,6 +85,14 @@ class Knock(HttpAdapter):
         if to and not all(users):
             raise refuse("a recipient is empty")
         return workflow, key, users
+
+    # -- check: List messages, one at most (Knock documents no read of a workflow run) -------
+
+    def check_request(self) -> httpx.Request:
+        return read_request(self.base_url, "/v1/messages", self._headers, "page_size=1")
+
+    def check_result(self, response: httpx.Response) -> str:
+        return probe_result(self.name, response, self.secrets, "GET /v1/messages?page_size=1")
 
     def cancel_request(self, message_id: str) -> httpx.Request:
         workflow, key, users = self.parse(message_id)

@@ -19,7 +19,9 @@ from .._errors import ConfigError
 from .._ids import quote_message_id, validate_message_id
 from .._result import CancelResult, Outcome
 from ._base import HttpAdapter, error_text
+from ._check import probe_result
 from ._secret import credential, masked
+from ._status import read_request
 from ._urls import Endpoint, normalize_base_url
 
 __all__ = ["NOVU_REGIONS", "Novu"]
@@ -60,6 +62,15 @@ class Novu(HttpAdapter):
     @property
     def secrets(self) -> tuple[str, ...]:
         return (self.api_key,)
+
+    # -- check: Get current environment (the one the key belongs to) -------------------------
+
+    def check_request(self) -> httpx.Request:
+        auth = {"Authorization": f"ApiKey {self.api_key}"}
+        return read_request(self.base_url, "/v1/environments/me", auth)
+
+    def check_result(self, response: httpx.Response) -> str:
+        return probe_result(self.name, response, self.secrets, "GET /v1/environments/me")
 
     def cancel_request(self, message_id: str) -> httpx.Request:
         validate_message_id(message_id, provider=self.name)

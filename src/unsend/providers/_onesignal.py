@@ -13,6 +13,7 @@ import httpx
 from .._errors import UnsendError
 from .._ids import quote_message_id, validate_message_id
 from .._result import CancelResult, MessageStatus, Outcome
+from ._check import probe_result
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
 from ._status import read_request, read_status, states
@@ -63,6 +64,16 @@ class OneSignal:
         return self._endpoint.request(f"/notifications/{quote_message_id(message_id)}", self._query)
 
     # -- reading a notification back: GET /notifications/{id}?app_id= ------------------------
+
+    # -- check: View notifications, one at most ---------------------------------------------
+
+    def check_request(self) -> httpx.Request:
+        auth = {"Authorization": f"Key {self.api_key}"}
+        return read_request(self.base_url, "/notifications", auth, f"{self._query}&limit=1")
+
+    def check_result(self, response: httpx.Response) -> str:
+        what = "GET /notifications?app_id={app_id}&limit=1"
+        return probe_result(self.name, response, self.secrets, what)
 
     def status_request(self, message_id: str) -> httpx.Request:
         validate_message_id(message_id, provider=self.name)

@@ -15,6 +15,7 @@ import httpx
 from .._errors import ConfigError, DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id, validate_message_id
 from .._result import BulkAnswer, CancelResult, MessageStatus, Outcome
+from ._check import PROBE_ID, probe_result
 from ._responses import common_error, read_json, redact, unexpected
 from ._secret import credential, masked
 from ._status import read_request, read_status, states
@@ -76,6 +77,15 @@ class QStash:
 
     # -- reading a message back: GET /v2/messages/{id} (200 while it waits; QStash deletes
     # delivered and cancelled messages, so both then answer 404) ------------------------------
+
+    # -- check: Get Message for an id QStash never made; its 404 follows the token's check ----
+
+    def check_request(self) -> httpx.Request:
+        return self.status_request(PROBE_ID)
+
+    def check_result(self, response: httpx.Response) -> str:
+        what = "GET /v2/messages/{messageId} (an id that cannot exist)"
+        return probe_result(self.name, response, self.secrets, what, accepted=(200, 404))
 
     def status_request(self, message_id: str) -> httpx.Request:
         validate_message_id(message_id, provider=self.name)

@@ -21,6 +21,7 @@ from .._errors import DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id
 from .._result import CancelResult, MessageStatus, Outcome
 from ._base import HttpAdapter, error_text, match_id
+from ._check import PROBE_UUID, probe_result
 from ._secret import credential, masked
 from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
@@ -61,6 +62,16 @@ class Resend(HttpAdapter):
         return self._endpoint.request(f"/emails/{quote_message_id(message_id)}/cancel")
 
     # -- reading an email back: GET /emails/{id}, its last_event ------------------------------
+
+    # -- check: Retrieve Email for an id Resend never made (404 after the key's check) --------
+    # A sending-only key is refused here (401 restricted_api_key): it cannot cancel either.
+
+    def check_request(self) -> httpx.Request:
+        return self.status_request(PROBE_UUID)
+
+    def check_result(self, response: httpx.Response) -> str:
+        what = "GET /emails/{email_id} (an id that cannot exist)"
+        return probe_result(self.name, response, self.secrets, what, accepted=(200, 404))
 
     def status_request(self, message_id: str) -> httpx.Request:
         match_id(message_id, EMAIL_ID, self.name, "a UUID")

@@ -24,6 +24,7 @@ from .._errors import ConfigError, UnexpectedResponse, UnsendError
 from .._ids import quote_message_id
 from .._result import CancelResult, MessageState, MessageStatus, Outcome
 from ._base import HttpAdapter, error_text, match_id
+from ._check import PROBE_ID, probe_result
 from ._secret import credential, masked
 from ._status import read_request, read_status, states
 from ._urls import normalize_base_url
@@ -100,6 +101,15 @@ class SendGrid(HttpAdapter):
     # -- reading a batch back: GET /v3/user/scheduled_sends/{batch_id} ------------------------
     # SendGrid keeps a state only for a batch cancelled or paused; for any other (scheduled,
     # sent, unknown) it has nothing to say, so that is UNKNOWN, not NOT_FOUND.
+
+    # -- check: the scheduled-send status of a batch id SendGrid never made -------------------
+
+    def check_request(self) -> httpx.Request:
+        return self.status_request(PROBE_ID.replace("-", "_"))
+
+    def check_result(self, response: httpx.Response) -> str:
+        what = "GET /v3/user/scheduled_sends/{batch_id} (an id that cannot exist)"
+        return probe_result(self.name, response, self.secrets, what, accepted=(200, 404))
 
     def status_request(self, message_id: str) -> httpx.Request:
         match_id(message_id, BATCH_ID, self.name, "a batch id of letters, digits, '-' and '_'")

@@ -21,6 +21,7 @@ from .._errors import ConfigError
 from .._ids import quote_message_id
 from .._result import CancelResult, MessageStatus, Outcome
 from ._base import HttpAdapter, error_text, match_id
+from ._check import probe_result
 from ._secret import credential, masked
 from ._status import read_request, read_status, states
 from ._urls import normalize_base_url
@@ -71,6 +72,16 @@ class Twilio(HttpAdapter):
         )
 
     # -- reading a message back: GET /Accounts/{AC}/Messages/{SM}.json -----------------------
+
+    # -- check: Fetch Account, the account the SID names, with its token ----------------------
+
+    def check_request(self) -> httpx.Request:
+        path = f"/2010-04-01/Accounts/{self.account_sid}.json"
+        return read_request(self.base_url, path, self._headers)
+
+    def check_result(self, response: httpx.Response) -> str:
+        what = "GET /2010-04-01/Accounts/{AccountSid}.json"
+        return probe_result(self.name, response, self.secrets, what)
 
     def status_request(self, message_id: str) -> httpx.Request:
         match_id(message_id, MESSAGE_SID, self.name, "SM or MM followed by 32 hex digits")

@@ -41,6 +41,13 @@ def routes(emulator: Emulator) -> list[Route]:
         expected = f"Bearer {emulator.credentials.knock_api_key}"
         return request.headers.get("authorization", "") == expected
 
+    async def list_messages(request: Request) -> Response:
+        """List messages (unsend's check reads one page): none kept by the emulator."""
+        if not authorized(request):
+            return unauthorized(P)
+        page_info = {"__typename": "PageInfo", "after": None, "before": None}
+        return JSONResponse({"items": [], "page_info": page_info})
+
     async def trigger(request: Request) -> Response:
         if not authorized(request):
             return unauthorized(P)
@@ -80,6 +87,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return Response(status_code=204)
 
     return [
+        route("/v1/messages", GET=list_messages),
         route("/v1/workflows/{key}/trigger", POST=trigger),
         route("/v1/workflows/{key}/cancel", POST=emulator.guarded(P, authorized, cancel)),
     ]

@@ -32,6 +32,13 @@ def routes(emulator: Emulator) -> list[Route]:
         expected = f"ApiKey {emulator.credentials.novu_api_key}"
         return request.headers.get("authorization", "") == expected
 
+    async def environment(request: Request) -> Response:
+        """Get current environment (unsend's check); the key itself is never echoed here."""
+        if not authorized(request):
+            return unauthorized(P)
+        data = {"_id": "emulated-env", "name": "Development", "identifier": "emulated"}
+        return JSONResponse({"data": data})
+
     async def trigger(request: Request) -> Response:
         if not authorized(request):
             return unauthorized(P)
@@ -61,6 +68,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse({"data": waiting})
 
     return [
+        route("/v1/environments/me", GET=environment),
         route("/v1/events/trigger", POST=trigger),
         route(
             "/v1/events/trigger/{transaction_id}", DELETE=emulator.guarded(P, authorized, cancel)

@@ -82,6 +82,20 @@ def routes(emulator: Emulator) -> list[Route]:
             }
         )
 
+    async def view_page(request: Request) -> Response:
+        """View notifications: the newest first, ``limit`` of them (unsend's check reads one)."""
+        if not key_ok(request) or request.query_params.get("app_id") != creds.onesignal_app_id:
+            return unauthorized(P)
+        try:
+            limit = max(0, min(int(request.query_params.get("limit", "50")), 50))
+        except ValueError:
+            return error(P, 400, "limit must be a number")
+        kept = list(store.messages.get(P, {}).values())
+        messages = kept[-limit:] if limit else []
+        listed = [{"id": m.id, "canceled": m.state == "cancelled"} for m in reversed(messages)]
+        body = {"total_count": len(kept), "offset": 0, "limit": limit}
+        return JSONResponse({**body, "notifications": listed})
+
     async def cancel(request: Request) -> Response:
         message = store.get(P, request.path_params["message_id"])
         if message is None:
@@ -98,7 +112,7 @@ def routes(emulator: Emulator) -> list[Route]:
     guarded_cancel = emulator.guarded(P, cancel_allowed, cancel)
 
     return [
-        route("/notifications", POST=create),
+        route("/notifications", GET=view_page, POST=create),
         route("/notifications/{message_id}", GET=view, DELETE=guarded_cancel),
     ]
 

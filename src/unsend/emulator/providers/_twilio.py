@@ -64,6 +64,13 @@ def routes(emulator: Emulator) -> list[Route]:
         own = request.path_params.get("account_sid") == c.twilio_account_sid
         return own and request.headers.get("authorization", "") == f"Basic {expected.decode()}"
 
+    async def account(request: Request) -> Response:
+        """Fetch Account: what unsend's check reads."""
+        if not authorized(request):
+            return unauthorized(P)
+        sid = request.path_params["account_sid"]
+        return JSONResponse({"sid": sid, "status": "active", "type": "Full"})
+
     async def create(request: Request) -> Response:
         if not authorized(request):
             return unauthorized(P)
@@ -122,6 +129,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse(message_json(message, request.path_params["account_sid"]))
 
     return [
+        route("/2010-04-01/Accounts/{account_sid}.json", GET=account),
         route(f"{BASE}.json", POST=create),
         route(BASE + "/{sid}.json", GET=get, POST=emulator.guarded(P, authorized, update)),
     ]
