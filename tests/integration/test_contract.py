@@ -126,3 +126,33 @@ def test_qstash_bulk_answers_conform(unsend_emulator: EmulatorFixture) -> None:
         openapi.validate_response(
             OpenAPIRequest(response.request, HOSTS["qstash"]), OpenAPIResponse(response)
         )
+
+
+@pytest.mark.parametrize("provider", sorted(HOSTS))
+def test_reads_and_checks_conform(unsend_emulator: EmulatorFixture, provider: str) -> None:
+    """``check()`` and, where the provider documents one, ``status()`` in every state: their
+    requests and the emulator's answers, validated against the same documents."""
+    from unsend._provider import SupportsStatus
+
+    emu = unsend_emulator
+    openapi = OpenAPI.from_file_path(str(SPECS / f"{provider}.yaml"))
+    recorder = Recorder()
+    client = httpx.Client(event_hooks={"response": [recorder]})
+    canceller = unsend.Canceller(
+        emu.provider(provider), client=client, retry=unsend.RetryPolicy.never()
+    )
+    assert canceller.check().ok
+    reads_sent = 1  # the check
+    if isinstance(canceller.provider, SupportsStatus):
+        scheduled, cancelled = emu.seed(provider, count=2)
+        delivered = emu.seed(provider, state="delivered")[0]
+        canceller.cancel(cancelled, confirm=True)  # the cancel, then its read
+        for message_id in (scheduled, delivered, UNKNOWN.get(provider, "unknown-id")):
+            canceller.status(message_id)
+        reads_sent += 1 + 3  # the confirmation's read, and three statuses
+    assert [q.method for q, _ in recorder.exchanges].count("GET") == reads_sent
+    for request, response in recorder.exchanges:
+        openapi.validate_request(OpenAPIRequest(request, HOSTS[provider]))
+        openapi.validate_response(
+            OpenAPIRequest(request, HOSTS[provider]), OpenAPIResponse(response)
+        )
