@@ -8,6 +8,7 @@ import anyio
 import pytest
 
 import unsend
+import unsend.testing
 from unsend.testing import RecordingProvider, clear_recorded, recorded
 
 
@@ -67,3 +68,26 @@ def test_async_and_in_a_router_beside_other_providers() -> None:
     with unsend.Router({"mail": "recording://"}) as router:
         assert router.cancel("mail:three").cancelled
         assert [r.cancelled for r in router.cancel_many(["mail:four"])] == [True]
+
+
+def test_one_tests_cancels_by_the_name_they_were_routed_under(
+    unsend_recording: unsend.testing.Recording,
+) -> None:
+    configs = {"mail": {"provider": "recording"}, "push": {"provider": "recording"}}
+    with unsend.Router(configs) as router:
+        router.cancel("mail:m-1")
+        router.cancel("mail:m-1")  # again: ALREADY_CANCELLED, recorded as such
+        list(router.cancel_many(["push:p-1", "push:p-2", "mail:m-2"]))
+    assert unsend_recording.ids("mail") == ["m-1", "m-2"]
+    assert sorted(unsend_recording.ids("push")) == ["p-1", "p-2"]
+    outcomes = [c.outcome.name for c in unsend_recording.cancels("mail")]
+    assert outcomes == ["CANCELLED", "ALREADY_CANCELLED", "CANCELLED"]
+    with unsend.Canceller(unsend.testing.RecordingProvider()) as canceller:
+        canceller.cancel("plain")
+    assert unsend_recording.ids("recording") == ["plain"]
+
+
+def test_a_new_test_starts_with_nothing_recorded(
+    unsend_recording: unsend.testing.Recording,
+) -> None:
+    assert unsend_recording.cancels() == []

@@ -33,7 +33,7 @@ from ._engine.call import (
     cancel_steps,
     secrets_of,
 )
-from ._engine.clock import Clock, SystemClock
+from ._engine.clock import Clock, default_clock
 from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_result
 from ._engine.follow import DEFAULT_WAIT_TIMEOUT
 from ._engine.gate import Gate
@@ -209,7 +209,7 @@ class _CancellerBase:
         self.provider = provider
         self.timeout = _as_timeout(timeout)
         self.retry = retry if retry is not None else RetryPolicy()
-        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.clock: Clock = clock if clock is not None else default_clock()
         self.on_retry = on_retry
         self.on_result = on_result
         self.shared_gate = _shared_gate(provider, rate_limit_storage, max_rate, self.clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-__all__ = ["Clock", "FakeClock", "SystemClock"]
+__all__ = ["Clock", "FakeClock", "SystemClock", "default_clock", "set_default_clock"]
 
 
 class Clock(Protocol):
@@ -67,3 +67,19 @@ class FakeClock:
         import anyio.lowlevel
 
         await anyio.lowlevel.checkpoint()
+
+
+_default: Clock | None = None
+
+
+def default_clock() -> Clock:
+    """The clock of a canceller built without ``clock=``: the real one, unless a test replaced
+    it (``unsend.testing.default_clock``) for code that builds its own from configuration."""
+    return SystemClock() if _default is None else _default
+
+
+def set_default_clock(clock: Clock | None) -> Clock | None:
+    """Make ``clock`` the default (None: the real clock again); returns the one it replaced."""
+    global _default
+    previous, _default = _default, clock
+    return previous

@@ -9,8 +9,15 @@ Fixtures (need ``pip install 'unsend[emulator]'``):
 ``unsend_emulator_server``
     The session-wide ``EmulatorServer`` behind it.
 
+``unsend_fake_clock``
+    A ``FakeClock`` every canceller built during the test takes when given no ``clock=``: for an
+    app that builds its own from the environment (``Router.from_env()``), retries never wait.
+``unsend_recording``
+    The ``recording://`` provider's cancels during this test only, by router name.
+
 ``FakeClock`` makes retries instantaneous and observable: pass ``clock=FakeClock()`` to a
-``Canceller`` and read ``clock.sleeps``.
+``Canceller`` and read ``clock.sleeps``; ``default_clock(clock)`` makes it the default for
+cancellers built inside the ``with`` block.
 """
 
 from __future__ import annotations
@@ -23,16 +30,26 @@ if TYPE_CHECKING:
     from ._emulator import EmulatorClock, EmulatorFixture
     from ._in_process import InProcessEmulator
 
-from ._recording import RecordingProvider, clear_recorded, recorded
+from ._clock import default_clock
+from ._recording import (
+    RecordedCancel,
+    RecordingProvider,
+    clear_recorded,
+    recorded,
+    recorded_cancels,
+)
 
 __all__ = [
     "EmulatorClock",
     "EmulatorFixture",
     "FakeClock",
     "InProcessEmulator",
+    "RecordedCancel",
     "RecordingProvider",
     "clear_recorded",
+    "default_clock",
     "recorded",
+    "recorded_cancels",
 ]
 
 

@@ -1,4 +1,5 @@
-"""unsend's pytest plugin (registered under ``pytest11``): the emulator fixtures."""
+"""unsend's pytest plugin (registered under ``pytest11``): the emulator fixtures, a default
+fake clock, and one test's recorded cancels."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from .._engine.clock import FakeClock
     from ..emulator import EmulatorServer
     from ._emulator import EmulatorFixture
+    from ._recording import Recording
 
 __all__ = ["unsend_emulator", "unsend_emulator_in_process", "unsend_emulator_server"]
 
@@ -56,3 +59,26 @@ def unsend_emulator_in_process() -> Iterator[EmulatorFixture]:
         ) from exc
     with InProcessEmulator() as emulator:
         yield emulator
+
+
+@pytest.fixture
+def unsend_fake_clock() -> Iterator[FakeClock]:
+    """A ``FakeClock`` that every canceller built during the test without ``clock=`` takes
+    (``unsend.testing.default_clock``): an app configured from the environment never waits."""
+    from .._engine.clock import FakeClock
+    from ._clock import default_clock
+
+    with default_clock(FakeClock()) as clock:
+        yield clock
+
+
+@pytest.fixture
+def unsend_recording() -> Iterator[Recording]:
+    """The ``recording://`` provider's cancels made during this test only."""
+    from ._recording import Recording, clear_recorded
+
+    clear_recorded()
+    try:
+        yield Recording()
+    finally:
+        clear_recorded()

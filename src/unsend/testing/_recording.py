@@ -8,8 +8,10 @@ the provider's own transport, which answers as a provider would:
 - the first cancel of an id is ``CANCELLED``, a repeated one ``ALREADY_CANCELLED``;
 - ids listed in ``not_found`` are ``NOT_FOUND``, those in ``not_cancellable`` too late.
 
-Every instance's cancels are also collected in ``recorded()`` (cleared by ``clear_recorded()``),
-since code under test often builds its own canceller from configuration.
+Every instance's cancels are also collected, since code under test often builds its own
+canceller from configuration: ``recorded()`` lists the ids, ``recorded_cancels()`` each cancel
+with the name it was routed under (a router's configured name, else "recording") and its
+outcome; ``clear_recorded()`` empties both. The ``unsend_recording`` fixture gives one test's.
 """
 
 from __future__ import annotations
@@ -19,28 +21,66 @@ from collections.abc import Iterable
 from typing import ClassVar
 from urllib.parse import unquote
 
+import attrs
 import httpx
 
 from .._ids import quote_message_id, validate_message_id
+from .._logging import routed_ref
 from .._result import CancelResult, Outcome
 from ..providers._responses import unexpected
 
-__all__ = ["RecordingProvider", "clear_recorded", "recorded", "recording_provider"]
+__all__ = [
+    "RecordedCancel",
+    "Recording",
+    "RecordingProvider",
+    "clear_recorded",
+    "recorded",
+    "recorded_cancels",
+    "recording_provider",
+]
 
 BASE = "http://recording.unsend.invalid"
 _LOCK = threading.Lock()
-_RECORDED: list[str] = []
+_RECORDED: list[RecordedCancel] = []
+
+
+@attrs.frozen
+class RecordedCancel:
+    """One cancel a ``RecordingProvider`` answered."""
+
+    name: str
+    """The name it was routed under (a router's configured name), else "recording"."""
+    message_id: str
+    outcome: Outcome
 
 
 def recorded() -> list[str]:
     """Every id any ``RecordingProvider`` cancelled (CANCELLED answers only), in order."""
     with _LOCK:
-        return list(_RECORDED)
+        return [c.message_id for c in _RECORDED if c.outcome is Outcome.CANCELLED]
+
+
+def recorded_cancels(name: str | None = None) -> list[RecordedCancel]:
+    """Every cancel any ``RecordingProvider`` answered, repeats included, in order; only
+    those routed under ``name`` when given."""
+    with _LOCK:
+        return [c for c in _RECORDED if name is None or c.name == name]
 
 
 def clear_recorded() -> None:
     with _LOCK:
         _RECORDED.clear()
+
+
+class Recording:
+    """One test's view of the recorded cancels (the ``unsend_recording`` fixture)."""
+
+    def ids(self, name: str | None = None) -> list[str]:
+        """The ids cancelled (CANCELLED only), in order; only under ``name`` when given."""
+        return [c.message_id for c in self.cancels(name) if c.outcome is Outcome.CANCELLED]
+
+    def cancels(self, name: str | None = None) -> list[RecordedCancel]:
+        return recorded_cancels(name)
 
 
 class RecordingProvider:
@@ -79,6 +119,8 @@ class RecordingProvider:
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         message_id = unquote(request.url.raw_path.decode("ascii").rpartition("/")[2])
+        # The canceller sends in the cancel's own context, where a router names its route.
+        name = routed_ref(self.name, message_id).split(":", 1)[0]
         with self._lock:
             self.requests.append(message_id)
             if message_id in self.not_found:
@@ -90,8 +132,9 @@ class RecordingProvider:
             else:
                 status = 200
                 self.cancelled.append(message_id)
-                with _LOCK:
-                    _RECORDED.append(message_id)
+            outcome = self.cancel_result(message_id, httpx.Response(status)).outcome
+            with _LOCK:
+                _RECORDED.append(RecordedCancel(name, message_id, outcome))
         return httpx.Response(status, request=request)
 
     def sync_transport(self) -> httpx.BaseTransport:
