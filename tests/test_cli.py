@@ -178,11 +178,15 @@ def test_help_documents_exit_codes() -> None:
         assert code in result.stdout
 
 
-def test_demo_exits_0_and_shows_all_three_providers() -> None:
+def test_demo_exits_0_and_shows_every_registered_provider() -> None:
+    from unsend._registry import provider_names
+    from unsend.emulator import emulated_providers
+
     result = run("demo", timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
-    for provider in ("qstash", "onesignal", "courier"):
+    for provider in emulated_providers():
         assert provider in result.stdout
+    assert set(emulated_providers()) <= set(provider_names())
     for outcome in ("CANCELLED", "NOT_FOUND", "NOT_CANCELLABLE", "ALREADY_CANCELLED"):
         assert outcome in result.stdout
     assert "agrees with the emulator's ground truth" in result.stdout

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
+    import httpx
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
@@ -64,6 +65,10 @@ class Emulated:
     readings: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     """Answers the provider leaves undocumented (shared/PROVIDERS.md marks them): name -> the
     readings the emulator can play, the first by default (``Faults.readings`` picks another)."""
+    schedule: Callable[[httpx.Client, Mapping[str, str], int], str] | None = None
+    """Schedule one message ``delay`` seconds ahead the way an application does, through the
+    provider's own API (``http`` is aimed at the emulator; ``credentials`` are this provider's
+    options); returns the id unsend cancels. The demo shows the providers that have one."""
 
 
 def _builtin_modules() -> list[str]:

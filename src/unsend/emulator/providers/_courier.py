@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets as _random
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -120,9 +122,25 @@ def routes(emulator: Emulator) -> list[Route]:
     ]
 
 
+def _schedule(http: httpx.Client, credentials: Mapping[str, str], delay: int) -> str:
+    response = http.post(
+        "/send",
+        headers={"Authorization": f"Bearer {credentials['token']}"},
+        json={
+            "message": {
+                "to": {"user_id": "demo-user"},
+                "template": "drip-day-2",
+                "delay": {"duration": delay * 1000},
+            }
+        },
+    )
+    return str(response.raise_for_status().json()["requestId"])
+
+
 EMULATED = Emulated(
     name=P,
     credentials={"token": "emulator-courier-token"},
+    schedule=_schedule,
     routes=routes,
     new_id=lambda: "1-" + _random.token_hex(12),
 )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -129,8 +131,23 @@ def _rate_limit(decision: Decision, limit: int, now: float) -> tuple[str, dict[s
     return "API rate limit exceeded", retry_after(decision, limit, now)[1]
 
 
+def _schedule(http: httpx.Client, credentials: Mapping[str, str], delay: int) -> str:
+    send_after = (datetime.now(UTC) + timedelta(seconds=delay)).isoformat()
+    response = http.post(
+        "/notifications",
+        headers={"Authorization": f"Key {credentials['api_key']}"},
+        json={
+            "app_id": credentials["app_id"],
+            "contents": {"en": "Your appointment"},
+            "send_after": send_after,
+        },
+    )
+    return str(response.raise_for_status().json()["id"])
+
+
 EMULATED = Emulated(
     name=P,
+    schedule=_schedule,
     credentials={
         "app_id": "00000000-0000-4000-8000-00000000a11d",
         "api_key": "emulator-onesignal-key",

@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 import re
 import secrets as _random
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -307,9 +309,23 @@ def _rate_limit(decision: Decision, limit: int, now: float) -> tuple[str, dict[s
     return "burst rate limit exceeded", headers
 
 
+def _schedule(http: httpx.Client, credentials: Mapping[str, str], delay: int) -> str:
+    response = http.post(
+        "/v2/publish/https://example.com/hooks/reminder",
+        headers={
+            "Authorization": f"Bearer {credentials['token']}",
+            "Upstash-Delay": f"{delay}s",
+            "Upstash-Label": "demo",
+        },
+        json={"reminder": "dentist"},
+    )
+    return str(response.raise_for_status().json()["messageId"])
+
+
 EMULATED = Emulated(
     name=P,
     credentials={"token": "emulator-qstash-token"},
+    schedule=_schedule,
     routes=routes,
     new_id=lambda: "msg_" + _random.token_hex(12),
     error_body=_error_body,
