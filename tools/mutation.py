@@ -1,4 +1,5 @@
-"""Mutation testing of the core, bounded: ``python tools/mutation.py [--sample N] [--all]``.
+"""Mutation testing of the core, bounded: ``python tools/mutation.py [--group G] [--sample N]
+[--all]``.
 
 Runs mutmut (configured in pyproject.toml: which modules, which fast tests, and which lines'
 mutants are equivalent, each with its reason) over a deterministic sample of the mutants, the
@@ -7,6 +8,11 @@ cores), or over all
 of them with ``--all``. Prints the score per module, equivalent mutants excluded (they are never
 generated), and the surviving mutants to read with ``mutmut show NAME``. Exits 1 if a module of
 the core scores below ``--fail-under`` (default 0: report only). Run it before a refactor.
+
+``--group G`` (one of ``GROUPS``) mutates only that part of the core and selects only the tests
+that judge it, in a copy of the tree (``build/mutation-G``): a group's run stays minutes long
+however slow the rest of the selection is. Run from that folder, ``mutmut show NAME`` reads its
+survivors.
 """
 
 from __future__ import annotations
@@ -23,21 +29,160 @@ ROOT = Path(__file__).resolve().parents[1]
 MUTMUT = [sys.executable, "-m", "mutmut"]
 SCORED = {"killed", "timeout", "survived", "suspicious"}
 
+# Each part of the core, and the tests that judge it (fast ones: no subprocess, no real service
+# unless the part is about one). docs/development.md's table is one row per group.
+GROUPS: dict[str, tuple[list[str], list[str]]] = {
+    "outcomes": (
+        [
+            "src/unsend/providers/_qstash.py",
+            "src/unsend/providers/_onesignal.py",
+            "src/unsend/providers/_courier.py",
+            "src/unsend/providers/_responses.py",
+        ],
+        [
+            "tests/providers",
+            "tests/test_boundaries.py",
+            "tests/test_edge_cases.py",
+            "tests/test_client.py",
+            "tests/conformance/test_no_false_cancel.py",
+        ],
+    ),
+    "newer-adapters": (
+        [
+            "src/unsend/providers/_twilio.py",
+            "src/unsend/providers/_resend.py",
+            "src/unsend/providers/_sendgrid.py",
+            "src/unsend/providers/_knock.py",
+            "src/unsend/providers/_novu.py",
+            "src/unsend/providers/_base.py",
+        ],
+        [
+            "tests/providers",
+            "tests/test_boundaries.py",
+            "tests/test_edge_cases.py",
+            "tests/conformance/test_no_false_cancel.py",
+            "tests/conformance/test_hostile_ids.py",
+            "tests/conformance/test_credentials.py",
+        ],
+    ),
+    "reads": (
+        [
+            "src/unsend/providers/_status.py",
+            "src/unsend/providers/_check.py",
+            "src/unsend/_engine/confirm.py",
+        ],
+        [
+            "tests/conformance/test_status.py",
+            "tests/conformance/test_check.py",
+            "tests/conformance/test_confirmation.py",
+            "tests/test_confirm.py",
+        ],
+    ),
+    "ids": (
+        ["src/unsend/_ids.py", "src/unsend/_ref.py"],
+        ["tests/test_ids.py", "tests/test_ref.py", "tests/conformance/test_hostile_ids.py"],
+    ),
+    "retry": (
+        [
+            "src/unsend/_engine/retry.py",
+            "src/unsend/_engine/retrying.py",
+            "src/unsend/_engine/retry_after.py",
+        ],
+        ["tests/test_retry.py", "tests/test_retry_after.py", "tests/test_engine.py"],
+    ),
+    "redaction": (
+        ["src/unsend/_redact.py", "src/unsend/providers/_secret.py"],
+        ["tests/test_secrets.py", "tests/conformance/test_no_credential_shown.py"],
+    ),
+    "body-and-gate": (
+        ["src/unsend/_engine/body.py", "src/unsend/_engine/gate.py"],
+        ["tests/test_body.py", "tests/test_gate.py", "tests/test_engine.py"],
+    ),
+    "shared-gate": (
+        ["src/unsend/_engine/shared_gate.py"],
+        ["tests/fleet/test_shared_gate.py"],
+    ),
+    "bulk": (
+        [
+            "src/unsend/_engine/bulk.py",
+            "src/unsend/_engine/follow.py",
+            "src/unsend/providers/_qstash_actions.py",
+        ],
+        ["tests/test_bulk.py", "tests/hostile/test_qstash_bounds.py"],
+    ),
+    "values": (
+        [
+            "src/unsend/_result.py",
+            "src/unsend/_wire.py",
+            "src/unsend/providers/_record.py",
+            "src/unsend/providers/_urls.py",
+        ],
+        ["tests/test_wire.py", "tests/providers", "tests/test_client.py"],
+    ),
+}
+
+
+REAL_SERVICES = {"shared-gate"}  # judged by tests on a real redis-server, marked slow
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[\n" + "".join(f'  "{v}",\n' for v in values) + "]"
+
+
+def _group_tree(group: str) -> Path:
+    """A copy of the tracked tree whose mutmut configuration mutates and tests one group."""
+    mutate, tests = GROUPS[group]
+    folder = ROOT / "build" / f"mutation-{group}"
+    shutil.rmtree(folder, ignore_errors=True)
+    git = shutil.which("git") or "git"
+    tracked = subprocess.run(
+        [git, "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    for name in tracked:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, target)
+    config = (folder / "pyproject.toml").read_text()
+    config = re.sub(r"(?ms)^only_mutate = \[.*?^\]", f"only_mutate = {_toml_list(mutate)}", config)
+    config = re.sub(
+        r"(?ms)^pytest_add_cli_args_test_selection = \[.*?^\]",
+        f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
+        config,
+    )
+    if group not in REAL_SERVICES:
+        # The slow tests (subprocesses, real services) judge nothing these fast ones do not.
+        config = config.replace(
+            'pytest_add_cli_args = ["-p",', 'pytest_add_cli_args = ["-m", "not slow", "-p",', 1
+        )
+    (folder / "pyproject.toml").write_text(config)
+    return folder
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--all", action="store_true", help="every mutant, not a sample")
     parser.add_argument("--sample", type=int, default=8, help="one mutant in N (default 8)")
     parser.add_argument("--fail-under", type=float, default=0.0, help="minimum score, percent")
+    parser.add_argument("--group", choices=sorted(GROUPS), help="one part of the core only")
     args = parser.parse_args(argv)
 
-    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    where = ROOT if args.group is None else _group_tree(args.group)
+    shutil.rmtree(where / "mutants", ignore_errors=True)
     # mutmut numbers each function's mutants from 1: taking 1, 1+N, 1+2N... samples every
     # function, the same way each run, so a sample's score compares with the last one's.
     patterns = [] if args.all else [f"*__mutmut_{n}" for n in range(1, 1000, args.sample)]
-    subprocess.run([*MUTMUT, "run", *patterns], cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+    log = where / "mutation.log"
+    with log.open("w") as out:
+        done = subprocess.run(
+            [*MUTMUT, "run", *patterns], cwd=where, check=False, stdout=out, stderr=out
+        )
+    if done.returncode:
+        # A run that failed (its stats phase, say) scores nothing: say so, never print nothing.
+        print(f"mutmut run failed (exit {done.returncode}); see {log}", file=sys.stderr)
+        return 2
     listing = subprocess.run(
-        [*MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True
+        [*MUTMUT, "results", "--all", "true"], cwd=where, capture_output=True, text=True, check=True
     ).stdout
 
     status_by_module: dict[str, collections.Counter[str]] = collections.defaultdict(
