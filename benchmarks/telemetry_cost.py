@@ -77,13 +77,17 @@ def one():
         span.finished(result)
     _telemetry.count_result(result)
 one()
-print(min(timeit.repeat(one, number=20_000, repeat=5)) / 20_000 * 1e6)
+number = int(sys.argv[1])
+print(min(timeit.repeat(one, number=number, repeat=5)) / number * 1e6)
 """
 
 
-def _calls_alone(prelude: str) -> float:
+def _calls_alone(prelude: str, number: int) -> float:
     done = subprocess.run(
-        [sys.executable, "-c", prelude + CALLS], capture_output=True, text=True, check=True
+        [sys.executable, "-c", "import sys\n" + prelude + CALLS, str(number)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return round(float(done.stdout), 2)
 
@@ -130,7 +134,7 @@ def _in_process(url: str, provider: str, batches: int, per_batch: int) -> dict[s
 def measure(url: str, *, calls: int, rounds: int) -> dict[str, Any]:
     results: dict[str, Any] = {
         "telemetry_calls_microseconds": {
-            name: _calls_alone(prelude) for name, prelude in VARIANTS.items()
+            name: _calls_alone(prelude, number=calls * 10) for name, prelude in VARIANTS.items()
         }
     }
     for provider in ("qstash", "courier"):

@@ -84,5 +84,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         # A conformance test's entry point, reader or checker named "cli" runs the real CLI.
         runs_the_cli = callspec is not None and "cli" in callspec.params.values()
+        runs_the_cli |= item.name.startswith("test_the_cli_")
         if item.nodeid.startswith(SLOW_PATHS) or runs_the_cli or "_cli_" in item.name:
             item.add_marker(pytest.mark.slow)

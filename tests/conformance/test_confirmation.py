@@ -50,9 +50,17 @@ def _serve(serve: object, case: Case, state: str) -> Scripted:
 
 @pytest.mark.parametrize("state", STATES)
 def test_the_read_after_the_cancel_decides(
-    reading_case: Case, entry_point: str, state: str, serve: object
+    reading_case: Case, in_process: str, state: str, serve: object
 ) -> None:
-    case = reading_case
+    _decides(reading_case, in_process, state, serve)
+
+
+def test_the_cli_reports_the_race(reading_case: Case, serve: object) -> None:
+    """The CLI's --confirm on the race (the same code as above; one state, a subprocess each)."""
+    _decides(reading_case, "cli", "delivered", serve)
+
+
+def _decides(case: Case, entry_point: str, state: str, serve: object) -> None:
     server = _serve(serve, case, state)
     (seen,) = ENTRY_POINTS[entry_point](case, server.url, [case.message_id], confirm=True)
     assert seen.outcome == EXPECTED[_read_state(case, state)], seen.shown
