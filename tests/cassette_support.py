@@ -39,6 +39,7 @@ REAL_HOSTS = {
     "sendgrid": "https://api.sendgrid.com",
     "knock": "https://api.knock.app",
     "novu": "https://api.novu.co",
+    "airship": "https://go.urbanairship.com",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",

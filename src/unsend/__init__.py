@@ -50,7 +50,17 @@ if _TYPE_CHECKING:
     )
     from ._router import AsyncRouter, Router
     from ._telemetry import configure_telemetry
-    from .providers import Courier, Knock, Novu, OneSignal, QStash, Resend, SendGrid, Twilio
+    from .providers import (
+        Airship,
+        Courier,
+        Knock,
+        Novu,
+        OneSignal,
+        QStash,
+        Resend,
+        SendGrid,
+        Twilio,
+    )
 
 # Every name but the errors loads on first use (PEP 562): `import unsend` costs almost nothing,
 # and a program pays for what it touches (a Canceller, configuration, the registry), when it
@@ -90,6 +100,7 @@ _LAZY = {
     "Outcome": "._result",
     "ScheduleResult": "._result",
     "configure_telemetry": "._telemetry",
+    "Airship": ".providers",
     "Courier": ".providers",
     "OneSignal": ".providers",
     "QStash": ".providers",
@@ -116,6 +127,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Airship",
     "AsyncCanceller",
     "AsyncRouter",
     "AuthenticationError",

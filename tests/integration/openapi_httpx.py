@@ -55,7 +55,9 @@ class OpenAPIResponse:
 
     @property
     def content_type(self) -> str:
-        return self.response.headers.get("content-type", "application/json").split(";")[0].lower()
+        media = self.response.headers.get("content-type", "application/json").split(";")[0]
+        # A vendor JSON type (Airship's application/vnd.urbanairship+json) is JSON to validate.
+        return "application/json" if media.lower().endswith("+json") else media.lower()
 
     @property
     def headers(self) -> Headers:

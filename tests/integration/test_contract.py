@@ -23,11 +23,13 @@ HOSTS = {
     "sendgrid": "https://api.sendgrid.com",
     "knock": "https://api.knock.app",
     "novu": "https://api.novu.co",
+    "airship": "https://go.urbanairship.com",
 }
 UNKNOWN = {
     "twilio": "SM" + "e" * 32,
     "resend": "00000000-0000-4000-8000-00000000000e",
     "knock": "reminder:unknown-key",
+    "airship": "00000000-0000-4000-8000-0000000000a1",
 }
 FAULTS = [
     {},
@@ -69,7 +71,7 @@ def test_requests_and_responses_conform(unsend_emulator: EmulatorFixture, provid
             canceller.cancel(scheduled[1])
     emu.clear_faults(provider)
     config = emu.config(provider)
-    secret = next(k for k in ("token", "api_key", "auth_token") if k in config)
+    secret = next(k for k in ("token", "api_key", "auth_token", "secret") if k in config)
     wrong = unsend.from_config({**config, secret: "x"}, client=client)
     wrong.retry = unsend.RetryPolicy.never()
     with pytest.raises(unsend.AuthenticationError):

@@ -12,7 +12,7 @@ import pytest
 import unsend
 from unsend.testing import EmulatorFixture
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu")
+NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship")
 # Knock only acknowledges: its documented success is "accepted", never "cancelled".
 SUCCESS = {"knock": unsend.Outcome.REQUESTED}
 UNKNOWN = {
@@ -21,6 +21,7 @@ UNKNOWN = {
     "sendgrid": "no-such-batch",
     "knock": "reminder:no-such-key",
     "novu": "no-such-transaction",
+    "airship": "00000000-0000-4000-8000-0000000000a1",
 }
 # What a second cancel of the same message is, per provider (README's table).
 AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
@@ -29,6 +30,7 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "sendgrid": unsend.Outcome.ALREADY_CANCELLED,  # 400, then the batch reads "cancel"
     "knock": unsend.Outcome.REQUESTED,  # 204 accepted: Knock never says
     "novu": unsend.Outcome.NOT_FOUND,  # false: nothing waiting
+    "airship": unsend.Outcome.NOT_FOUND,  # deleted: Airship no longer knows it
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
@@ -36,6 +38,7 @@ UNKNOWN_OUTCOME = {
     "sendgrid": unsend.Outcome.NOT_FOUND,
     "knock": unsend.Outcome.REQUESTED,  # 204 whatever it found
     "novu": unsend.Outcome.NOT_FOUND,
+    "airship": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
@@ -43,6 +46,7 @@ BAD_IDS = {
     "sendgrid": ["batch id", "a/b"],
     "knock": ["no-colon", "Bad Workflow:key", "wf:"],
     "novu": ["a/b", "..", ""],
+    "airship": ["not-a-uuid", "../schedules", "5cde3564-ead8-9743-63af-821e1233781"],
 }
 
 
@@ -99,7 +103,7 @@ def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorF
     emu = unsend_emulator
     (message_id,) = emu.seed(name, count=1)
     config = {**emu.config(name)}
-    secret = next(k for k in ("auth_token", "api_key") if k in config)
+    secret = next(k for k in ("auth_token", "api_key", "secret") if k in config)
     config[secret] = "wrong-" + config[secret]
     with unsend.from_config(config) as canceller, pytest.raises(unsend.AuthenticationError) as e:
         canceller.cancel(message_id)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import unsend
 from unsend.testing import EmulatorFixture
 
 
@@ -178,3 +179,27 @@ def test_novu_sdk(unsend_emulator: EmulatorFixture) -> None:
         assert client.cancel(transaction_id="txn-42").result is True
         assert emu.states("novu")["txn-42"] == "cancelled"
         assert client.cancel(transaction_id="txn-42").result is False  # nothing waiting now
+
+
+def test_airship_sdk(unsend_emulator: EmulatorFixture) -> None:
+    ua = pytest.importorskip("urbanairship")
+    emu = unsend_emulator
+    client = ua.BasicAuthClient(emu.credentials.airship_app_key, emu.credentials.airship_secret)
+    client.urls = ua.urls.Urls(base_url=f"{emu.url}/api/")  # the library's documented seam
+    push = ua.Push(client)
+    push.audience = ua.all_
+    push.notification = ua.notification(alert="Your appointment")
+    push.device_types = ua.all_
+    scheduled = ua.ScheduledPush(client)
+    scheduled.schedule = ua.scheduled_time(datetime.now(UTC) + timedelta(hours=1))
+    scheduled.push = push
+    scheduled.send()
+    schedule_id = scheduled.url.rstrip("/").rsplit("/", 1)[1]
+    assert emu.states("airship")[schedule_id] == "scheduled"
+    assert scheduled.cancel().status_code == 204
+    assert emu.states("airship")[schedule_id] == "cancelled"
+    with pytest.raises(ua.AirshipFailure) as again:
+        scheduled.cancel()
+    assert again.value.response.status_code == 404
+    with unsend.Canceller(emu.provider("airship")) as canceller:  # and unsend agrees
+        assert canceller.cancel(schedule_id).outcome is unsend.Outcome.NOT_FOUND

@@ -1,5 +1,6 @@
 """The built-in adapters: pure functions of a provider's cancel contract, no sending."""
 
+from ._airship import Airship
 from ._courier import Courier
 from ._knock import Knock
 from ._novu import Novu
@@ -11,6 +12,7 @@ from ._twilio import Twilio
 
 __all__ = [
     "BUILTIN",
+    "Airship",
     "Courier",
     "Knock",
     "Novu",
@@ -22,4 +24,4 @@ __all__ = [
 ]
 
 # The one list of built-in providers: the registry, the CLI, the docs and the test kit read it.
-BUILTIN = (QStash, OneSignal, Courier, Twilio, Resend, SendGrid, Knock, Novu)
+BUILTIN = (QStash, OneSignal, Courier, Twilio, Resend, SendGrid, Knock, Novu, Airship)

@@ -69,6 +69,13 @@ class HttpAdapter:
         except ValueError:
             return None
 
+    @staticmethod
+    def _bodiless(response: httpx.Response) -> bool:
+        """No body, and none announced: a 204 carries none on the wire, so one whose headers
+        announce a body (a portal's page, a proxy's) is not the provider's 204."""
+        announced = response.headers.get("content-length", "0").strip()
+        return not response.content and announced == "0"
+
     def _detail(self, text: str | None) -> str | None:
         return None if text is None else redact(text, self.secrets)[:300]
 

@@ -108,9 +108,7 @@ class Knock(HttpAdapter):
 
     def cancel_result(self, message_id: str, response: httpx.Response) -> CancelResult:
         status = response.status_code
-        # A 204 carries no body on the wire; one that announces a body is not Knock's.
-        announced = response.headers.get("content-length", "0").strip()
-        if status == 204 and not response.content and announced == "0":
+        if status == 204 and self._bodiless(response):
             return CancelResult(
                 self.name, message_id, Outcome.REQUESTED, status_code=status, detail=ACCEPTED
             )
