@@ -120,6 +120,19 @@ def test_a_batch_answered_full_forever_ends_by_the_wait(mode: str) -> None:
     assert caught.value.processed >= 10
 
 
+def test_a_wait_that_ends_inside_a_request_is_the_waits_timeout(mode: str) -> None:
+    """The second batch's answer comes after the wait: a BulkActionTimeout with the first
+    batch's count, not that request's transport error."""
+    answers = iter([[_json(200, {"cancelled": 10})], [3.0, _json(200, {"cancelled": 10})]])
+    with _serve(lambda line: next(answers)) as server:
+        started = time.monotonic()
+        with pytest.raises(unsend.BulkActionTimeout) as caught:
+            _run(mode, server.url, lambda c: c.cancel_matching(label="x", batch=10, wait_timeout=1))
+        took = time.monotonic() - started
+    assert took < 1 + SLACK, took
+    assert caught.value.processed == 10
+
+
 def test_a_batch_count_larger_than_the_batch_is_unexpected(mode: str) -> None:
     answer = _json(200, {"cancelled": 11})
     with _serve(lambda line: [answer]) as server, pytest.raises(unsend.UnexpectedResponse):

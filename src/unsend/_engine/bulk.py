@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 import httpx
 
-from .._errors import BulkActionTimeout, UnexpectedResponse, UnsafeBulkCancel
+from .._errors import BulkActionTimeout, UnexpectedResponse, UnsafeBulkCancel, UnsendError
 from .._ids import validate_message_id
 from .._provider import SupportsBulkCancel
 from .._result import BulkAnswer, BulkResult
@@ -246,21 +246,34 @@ def bulk_steps(
     """
     started = clock.monotonic()
     deadline = None if wait_timeout is None else started + wait_timeout
+
+    def not_done(why: str) -> BulkActionTimeout:
+        so_far = plan.result(0.0)
+        return BulkActionTimeout(
+            f"bulk cancel not done {why} (wait_timeout {wait_timeout}); "
+            f"{so_far.cancelled} cancelled so far",
+            provider=so_far.provider,
+            action_ids=so_far.action_ids,
+            processed=so_far.cancelled,
+        )
+
     sent = 0
     while (request := plan.next_request()) is not None:
         sent += 1
         left = None if deadline is None else deadline - clock.monotonic()
-        if sent > MAX_BULK_REQUESTS or (left is not None and left <= 0):
-            so_far = plan.result(0.0)
-            why = f"after {sent - 1} requests" if left is None or left > 0 else "out of time"
-            raise BulkActionTimeout(
-                f"bulk cancel not done {why} (wait_timeout {wait_timeout}); "
-                f"{so_far.cancelled} cancelled so far",
-                provider=so_far.provider,
-                action_ids=so_far.action_ids,
-                processed=so_far.cancelled,
-            )
-        plan.record((yield from call_for(request, left).steps()))
+        if sent > MAX_BULK_REQUESTS:
+            raise not_done(f"after {sent - 1} requests")
+        if left is not None and left <= 0:
+            raise not_done("out of time")
+        try:
+            answer = yield from call_for(request, left).steps()
+        except UnsendError as error:
+            # The wait ran out inside a request (a slow answer, a retry's wait): that is the
+            # wait's timeout, with what was done before it, not that request's own failure.
+            if deadline is not None and clock.monotonic() >= deadline:
+                raise not_done("out of time") from error
+            raise
+        plan.record(answer)
     result = plan.result(0.0)
     if result.action_ids:
         if follow is None:
