@@ -40,6 +40,7 @@ REAL_HOSTS = {
     "knock": "https://api.knock.app",
     "novu": "https://api.novu.co",
     "airship": "https://go.urbanairship.com",
+    "brevo": "https://api.brevo.com",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",

@@ -1,4 +1,4 @@
-"""Cassettes for Twilio, Resend, SendGrid, Knock, Novu and Airship: recorded on the emulator
+"""Cassettes for Twilio, Resend, SendGrid, Knock, Novu, Airship and Brevo: recorded on the emulator
 (``UNSEND_RECORD=emulator``), replayed offline through both clients with the real hosts."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import unsend
 from tests.cassette_support import cassette_path, make_vcr, record_target, replay_clock
 from unsend import Outcome
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship")
+NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo")
 IDS = {
     "twilio": "SM" + "c0ffee00" * 4,
     "resend": "c0ffee00-0000-4000-8000-00000000ca55",
@@ -21,6 +21,7 @@ IDS = {
     "knock": "reminder:cassette-key",
     "novu": "cassette-transaction",
     "airship": "c0ffee00-0000-4000-8000-00000000a125",
+    "brevo": "<c0ffee00cassette@relay.example.com>",
 }
 POLICY = unsend.RetryPolicy(jitter=0)
 
@@ -65,6 +66,7 @@ def replay_provider(name: str, wrong: bool = False) -> unsend.Provider:
         "knock": {"api_key": "replay"},
         "novu": {"api_key": "replay"},
         "airship": {"app_key": C.airship_app_key, "secret": "replay"},
+        "brevo": {"api_key": "replay"},
     }[name]
     return unsend.from_config({"provider": name, **config}).provider
 

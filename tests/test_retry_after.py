@@ -22,6 +22,9 @@ NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
         ({"Burst-RateLimit-Reset": str(int(NOW) + 4)}, 4.0),
         ({"Burst-RateLimit-Reset": str(int(NOW) - 10)}, 0.0),
         ({"RateLimit-Reset": "12"}, 12.0),  # a delta, as the IETF draft has it
+        ({"X-RateLimit-Reset": str(int(NOW) + 6)}, 6.0),  # SendGrid's epoch seconds
+        ({"x-sib-ratelimit-reset": "8"}, 8.0),  # Brevo's seconds
+        ({"x-sib-ratelimit-reset": "soon"}, None),
         ({"Retry-After": "2", "Burst-RateLimit-Reset": str(int(NOW) + 9)}, 2.0),
         ({}, None),
         ({"Retry-After": "soon"}, None),

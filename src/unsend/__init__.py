@@ -52,6 +52,7 @@ if _TYPE_CHECKING:
     from ._telemetry import configure_telemetry
     from .providers import (
         Airship,
+        Brevo,
         Courier,
         Knock,
         Novu,
@@ -101,6 +102,7 @@ _LAZY = {
     "ScheduleResult": "._result",
     "configure_telemetry": "._telemetry",
     "Airship": ".providers",
+    "Brevo": ".providers",
     "Courier": ".providers",
     "OneSignal": ".providers",
     "QStash": ".providers",
@@ -131,6 +133,7 @@ __all__ = [
     "AsyncCanceller",
     "AsyncRouter",
     "AuthenticationError",
+    "Brevo",
     "BulkAction",
     "BulkActionNotFound",
     "BulkActionRefused",

@@ -119,13 +119,11 @@ def test_what_is_not_the_documented_read_is_an_error_never_a_state(
         "html page": _raw(200, b"<html><body>Sign in</body></html>", "text/html"),
         "{}": _raw(200, b"{}"),
         "empty": _raw(200, b""),
-        "another message's read": _raw(
-            200,
-            case.reads["scheduled"].body.replace(
-                case.message_id.encode(), _another_id(case.message_id).encode()
-            ),
-        ),
     }
+    read = case.reads["scheduled"].body
+    if case.message_id.encode() in read:  # a read that names no id (Brevo's) has no variant
+        other = read.replace(case.message_id.encode(), _another_id(case.message_id).encode())
+        answers["another message's read"] = _raw(200, other)
     for what, raw in answers.items():
         server: Any = serve([[raw]])
         canceller = unsend.Canceller(case.provider(server.url))

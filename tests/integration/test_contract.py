@@ -24,12 +24,14 @@ HOSTS = {
     "knock": "https://api.knock.app",
     "novu": "https://api.novu.co",
     "airship": "https://go.urbanairship.com",
+    "brevo": "https://api.brevo.com",
 }
 UNKNOWN = {
     "twilio": "SM" + "e" * 32,
     "resend": "00000000-0000-4000-8000-00000000000e",
     "knock": "reminder:unknown-key",
     "airship": "00000000-0000-4000-8000-0000000000a1",
+    "brevo": "<unknown@relay.example.com>",
 }
 FAULTS = [
     {},
@@ -89,9 +91,11 @@ def test_requests_and_responses_conform(unsend_emulator: EmulatorFixture, provid
         )
     assert {429, 503} <= statuses
     assert statuses & {401, 403}  # the credentials refused (Resend: 403 for a wrong key)
-    # Four cancels, one per fault, one with wrong credentials; SendGrid's second cancel of the
-    # same batch adds its one read (GET /v3/user/scheduled_sends/{batch_id}).
-    reads = 1 if provider == "sendgrid" else 0
+    # Four cancels, one per fault, one with wrong credentials; a provider whose refusal is
+    # settled by a read adds it once (SendGrid's second cancel of a batch, Brevo's sent email).
+    from unsend._provider import SupportsFollowUp
+
+    reads = 1 if isinstance(canceller.provider, SupportsFollowUp) else 0
     assert len(recorder.exchanges) == 4 + len(FAULTS) - 1 + 1 + reads
 
 

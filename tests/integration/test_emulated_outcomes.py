@@ -12,7 +12,7 @@ import pytest
 import unsend
 from unsend.testing import EmulatorFixture
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship")
+NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo")
 # Knock only acknowledges: its documented success is "accepted", never "cancelled".
 SUCCESS = {"knock": unsend.Outcome.REQUESTED}
 UNKNOWN = {
@@ -22,6 +22,7 @@ UNKNOWN = {
     "knock": "reminder:no-such-key",
     "novu": "no-such-transaction",
     "airship": "00000000-0000-4000-8000-0000000000a1",
+    "brevo": "<no-such-message@relay.example.com>",
 }
 # What a second cancel of the same message is, per provider (README's table).
 AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
@@ -31,6 +32,7 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "knock": unsend.Outcome.REQUESTED,  # 204 accepted: Knock never says
     "novu": unsend.Outcome.NOT_FOUND,  # false: nothing waiting
     "airship": unsend.Outcome.NOT_FOUND,  # deleted: Airship no longer knows it
+    "brevo": unsend.Outcome.NOT_FOUND,  # deleted: no longer scheduled
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
@@ -39,6 +41,7 @@ UNKNOWN_OUTCOME = {
     "knock": unsend.Outcome.REQUESTED,  # 204 whatever it found
     "novu": unsend.Outcome.NOT_FOUND,
     "airship": unsend.Outcome.NOT_FOUND,
+    "brevo": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
@@ -47,6 +50,7 @@ BAD_IDS = {
     "knock": ["no-colon", "Bad Workflow:key", "wf:"],
     "novu": ["a/b", "..", ""],
     "airship": ["not-a-uuid", "../schedules", "5cde3564-ead8-9743-63af-821e1233781"],
+    "brevo": ["no-brackets@example.com", "<no-at-sign>", "<a@b>/x", "not-a-uuid"],
 }
 
 

@@ -203,3 +203,27 @@ def test_airship_sdk(unsend_emulator: EmulatorFixture) -> None:
     assert again.value.response.status_code == 404
     with unsend.Canceller(emu.provider("airship")) as canceller:  # and unsend agrees
         assert canceller.cancel(schedule_id).outcome is unsend.Outcome.NOT_FOUND
+
+
+def test_brevo_sdk(unsend_emulator: EmulatorFixture) -> None:
+    brevo = pytest.importorskip("brevo")
+
+    emu = unsend_emulator
+    client = brevo.Brevo(api_key=emu.credentials.brevo_api_key, base_url=f"{emu.url}/v3")
+    sent = client.transactional_emails.send_transac_email(
+        sender={"email": "reminders@example.com"},
+        to=[{"email": "patient@example.com"}],
+        subject="Your appointment",
+        html_content="<p>Tomorrow at 10</p>",
+        scheduled_at=datetime.now(UTC) + timedelta(hours=1),
+    )
+    message_id = sent.message_id
+    assert emu.states("brevo")[message_id] == "scheduled"
+    read = client.transactional_emails.get_scheduled_email_by_id(message_id)
+    assert read.status == "queued"
+    client.transactional_emails.delete_scheduled_email_by_id(message_id)
+    assert emu.states("brevo")[message_id] == "cancelled"
+    with pytest.raises(brevo.errors.NotFoundError):
+        client.transactional_emails.delete_scheduled_email_by_id(message_id)
+    with unsend.Canceller(emu.provider("brevo")) as canceller:  # and unsend agrees
+        assert canceller.cancel(message_id).outcome is unsend.Outcome.NOT_FOUND

@@ -1,4 +1,5 @@
-"""How long a response asks to wait: ``retry-after-ms``, ``Retry-After``, QStash's resets.
+"""How long a response asks to wait: ``retry-after-ms``, ``Retry-After``, the reset headers
+(QStash's, the IETF draft's, SendGrid's, Brevo's ``x-sib-ratelimit-reset``).
 
 The first source that holds a usable value wins; garbage, negative, NaN or infinite values are
 skipped, and ``None`` means "no advice, use backoff".
@@ -54,7 +55,12 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
             value = _http_date_delay(text, now)
         if value is not None:
             return value
-    for name in ("burst-ratelimit-reset", "ratelimit-reset", "x-ratelimit-reset"):
+    for name in (
+        "burst-ratelimit-reset",
+        "ratelimit-reset",
+        "x-ratelimit-reset",
+        "x-sib-ratelimit-reset",
+    ):
         if (text := headers.get(name)) is not None and (
             value := _reset_delay(text, now)
         ) is not None:

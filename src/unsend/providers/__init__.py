@@ -1,6 +1,7 @@
 """The built-in adapters: pure functions of a provider's cancel contract, no sending."""
 
 from ._airship import Airship
+from ._brevo import Brevo
 from ._courier import Courier
 from ._knock import Knock
 from ._novu import Novu
@@ -13,6 +14,7 @@ from ._twilio import Twilio
 __all__ = [
     "BUILTIN",
     "Airship",
+    "Brevo",
     "Courier",
     "Knock",
     "Novu",
@@ -24,4 +26,4 @@ __all__ = [
 ]
 
 # The one list of built-in providers: the registry, the CLI, the docs and the test kit read it.
-BUILTIN = (QStash, OneSignal, Courier, Twilio, Resend, SendGrid, Knock, Novu, Airship)
+BUILTIN = (QStash, OneSignal, Courier, Twilio, Resend, SendGrid, Knock, Novu, Airship, Brevo)
