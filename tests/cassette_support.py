@@ -41,6 +41,7 @@ REAL_HOSTS = {
     "novu": "https://api.novu.co",
     "airship": "https://go.urbanairship.com",
     "brevo": "https://api.brevo.com",
+    "slack": "https://slack.com",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",

@@ -1,4 +1,4 @@
-"""Cassettes for Twilio, Resend, SendGrid, Knock, Novu, Airship and Brevo: recorded on the emulator
+"""Cassettes for the providers after the first three (``NEW``): recorded on the emulator
 (``UNSEND_RECORD=emulator``), replayed offline through both clients with the real hosts."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import unsend
 from tests.cassette_support import cassette_path, make_vcr, record_target, replay_clock
 from unsend import Outcome
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo")
+NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo", "slack")
 IDS = {
     "twilio": "SM" + "c0ffee00" * 4,
     "resend": "c0ffee00-0000-4000-8000-00000000ca55",
@@ -22,6 +22,7 @@ IDS = {
     "novu": "cassette-transaction",
     "airship": "c0ffee00-0000-4000-8000-00000000a125",
     "brevo": "<c0ffee00cassette@relay.example.com>",
+    "slack": "C0DEV0001:QC0FFEE0000",
 }
 POLICY = unsend.RetryPolicy(jitter=0)
 
@@ -67,6 +68,7 @@ def replay_provider(name: str, wrong: bool = False) -> unsend.Provider:
         "novu": {"api_key": "replay"},
         "airship": {"app_key": C.airship_app_key, "secret": "replay"},
         "brevo": {"api_key": "replay"},
+        "slack": {"token": "replay"},
     }[name]
     return unsend.from_config({"provider": name, **config}).provider
 
@@ -119,7 +121,7 @@ def test_scenario(name: str, scenario: Scenario, mode: str, request: pytest.Fixt
     provider = emu.provider(name)
     if scenario.wrong:
         config = emu.config(name)
-        secret = next(k for k in ("auth_token", "api_key", "secret") if k in config)
+        secret = next(k for k in ("auth_token", "api_key", "secret", "token") if k in config)
         provider = unsend.from_config({**config, secret: "wrong"}).provider
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)

@@ -60,6 +60,7 @@ if _TYPE_CHECKING:
         QStash,
         Resend,
         SendGrid,
+        Slack,
         Twilio,
     )
 
@@ -109,6 +110,7 @@ _LAZY = {
     "Twilio": ".providers",
     "Resend": ".providers",
     "SendGrid": ".providers",
+    "Slack": ".providers",
     "Knock": ".providers",
     "Novu": ".providers",
 }
@@ -172,6 +174,7 @@ __all__ = [
     "ScheduleCancelIncomplete",
     "ScheduleResult",
     "SendGrid",
+    "Slack",
     "SupportsAsyncCancel",
     "SupportsCancel",
     "SystemClock",

@@ -12,7 +12,7 @@ import pytest
 import unsend
 from unsend.testing import EmulatorFixture
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo")
+NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo", "slack")
 # Knock only acknowledges: its documented success is "accepted", never "cancelled".
 SUCCESS = {"knock": unsend.Outcome.REQUESTED}
 UNKNOWN = {
@@ -23,6 +23,7 @@ UNKNOWN = {
     "novu": "no-such-transaction",
     "airship": "00000000-0000-4000-8000-0000000000a1",
     "brevo": "<no-such-message@relay.example.com>",
+    "slack": "C0DEV0001:Q0000000000",
 }
 # What a second cancel of the same message is, per provider (README's table).
 AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
@@ -33,6 +34,7 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "novu": unsend.Outcome.NOT_FOUND,  # false: nothing waiting
     "airship": unsend.Outcome.NOT_FOUND,  # deleted: Airship no longer knows it
     "brevo": unsend.Outcome.NOT_FOUND,  # deleted: no longer scheduled
+    "slack": unsend.Outcome.NOT_FOUND,  # invalid_scheduled_message_id: it does not say why
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
@@ -42,6 +44,7 @@ UNKNOWN_OUTCOME = {
     "novu": unsend.Outcome.NOT_FOUND,
     "airship": unsend.Outcome.NOT_FOUND,
     "brevo": unsend.Outcome.NOT_FOUND,
+    "slack": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
@@ -51,6 +54,7 @@ BAD_IDS = {
     "novu": ["a/b", "..", ""],
     "airship": ["not-a-uuid", "../schedules", "5cde3564-ead8-9743-63af-821e1233781"],
     "brevo": ["no-brackets@example.com", "<no-at-sign>", "<a@b>/x", "not-a-uuid"],
+    "slack": ["Q1234ABCD", "C0123:q1234abcd", "c0123:Q1234ABCD", "C0123:Q12", "C0123:Q1234ABCD/x"],
 }
 
 
@@ -107,7 +111,7 @@ def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorF
     emu = unsend_emulator
     (message_id,) = emu.seed(name, count=1)
     config = {**emu.config(name)}
-    secret = next(k for k in ("auth_token", "api_key", "secret") if k in config)
+    secret = next(k for k in ("auth_token", "api_key", "secret", "token") if k in config)
     config[secret] = "wrong-" + config[secret]
     with unsend.from_config(config) as canceller, pytest.raises(unsend.AuthenticationError) as e:
         canceller.cancel(message_id)

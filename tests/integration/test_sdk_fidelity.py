@@ -227,3 +227,26 @@ def test_brevo_sdk(unsend_emulator: EmulatorFixture) -> None:
         client.transactional_emails.delete_scheduled_email_by_id(message_id)
     with unsend.Canceller(emu.provider("brevo")) as canceller:  # and unsend agrees
         assert canceller.cancel(message_id).outcome is unsend.Outcome.NOT_FOUND
+
+
+def test_slack_sdk(unsend_emulator: EmulatorFixture) -> None:
+    slack_sdk = pytest.importorskip("slack_sdk")
+    from slack_sdk.errors import SlackApiError
+
+    emu = unsend_emulator
+    client = slack_sdk.WebClient(token=emu.credentials.slack_token, base_url=f"{emu.url}/api/")
+    post_at = int(datetime.now(UTC).timestamp()) + 3600
+    scheduled = client.chat_scheduleMessage(channel="C0DEV0001", post_at=post_at, text="Standup")
+    message_id = unsend.Slack.message_id(scheduled["channel"], scheduled["scheduled_message_id"])
+    assert emu.states("slack")[message_id] == "scheduled"
+    client.chat_deleteScheduledMessage(
+        channel="C0DEV0001", scheduled_message_id=scheduled["scheduled_message_id"]
+    )
+    assert emu.states("slack")[message_id] == "cancelled"
+    with pytest.raises(SlackApiError) as again:
+        client.chat_deleteScheduledMessage(
+            channel="C0DEV0001", scheduled_message_id=scheduled["scheduled_message_id"]
+        )
+    assert again.value.response["error"] == "invalid_scheduled_message_id"
+    with unsend.Canceller(emu.provider("slack")) as canceller:  # and unsend agrees
+        assert canceller.cancel(message_id).outcome is unsend.Outcome.NOT_FOUND

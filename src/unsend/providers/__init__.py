@@ -9,6 +9,7 @@ from ._onesignal import OneSignal
 from ._qstash import QStash
 from ._resend import Resend
 from ._sendgrid import SendGrid
+from ._slack import Slack
 from ._twilio import Twilio
 
 __all__ = [
@@ -22,8 +23,9 @@ __all__ = [
     "QStash",
     "Resend",
     "SendGrid",
+    "Slack",
     "Twilio",
 ]
 
 # The one list of built-in providers: the registry, the CLI, the docs and the test kit read it.
-BUILTIN = (QStash, OneSignal, Courier, Twilio, Resend, SendGrid, Knock, Novu, Airship, Brevo)
+BUILTIN = (QStash, OneSignal, Courier, Twilio, Resend, SendGrid, Knock, Novu, Airship, Brevo, Slack)
