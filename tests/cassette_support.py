@@ -17,6 +17,7 @@ are dropped, and reset headers in unix time are rebased on ``CASSETTE_EPOCH`` so
 from __future__ import annotations
 
 import copy
+import json
 import math
 import os
 import time
@@ -42,6 +43,7 @@ REAL_HOSTS = {
     "airship": "https://go.urbanairship.com",
     "brevo": "https://api.brevo.com",
     "slack": "https://slack.com",
+    "mailchimp": "https://mandrillapp.com",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",
@@ -85,10 +87,25 @@ def _scrub_uri(uri: str, target_url: str | None, provider: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def _scrub_body(body: Any) -> Any:
+    """A JSON body's credential fields (Mandrill's ``key``) as placeholders."""
+    if not body:
+        return body
+    try:
+        data = json.loads(body)
+    except (TypeError, ValueError):
+        return body
+    if isinstance(data, dict) and "key" in data:
+        data["key"] = "<KEY>"
+        return json.dumps(data, separators=(",", ":")).encode()
+    return body
+
+
 def make_vcr(provider: str, *, target_url: str | None, record_mode: str) -> vcr.VCR:
     def before_record_request(request: Any) -> Any:
         request = copy.deepcopy(request)
         request.uri = _scrub_uri(request.uri, target_url, provider)
+        request.body = _scrub_body(request.body)
         for name in list(request.headers):
             if name.lower() not in KEPT_REQUEST_HEADERS:
                 del request.headers[name]

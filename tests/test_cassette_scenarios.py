@@ -13,7 +13,7 @@ import unsend
 from tests.cassette_support import cassette_path, make_vcr, record_target, replay_clock
 from unsend import Outcome
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo", "slack")
+NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo", "slack", "mailchimp")
 IDS = {
     "twilio": "SM" + "c0ffee00" * 4,
     "resend": "c0ffee00-0000-4000-8000-00000000ca55",
@@ -23,6 +23,7 @@ IDS = {
     "airship": "c0ffee00-0000-4000-8000-00000000a125",
     "brevo": "<c0ffee00cassette@relay.example.com>",
     "slack": "C0DEV0001:QC0FFEE0000",
+    "mailchimp": "C0ffeeCassette00000000",
 }
 POLICY = unsend.RetryPolicy(jitter=0)
 
@@ -69,6 +70,7 @@ def replay_provider(name: str, wrong: bool = False) -> unsend.Provider:
         "airship": {"app_key": C.airship_app_key, "secret": "replay"},
         "brevo": {"api_key": "replay"},
         "slack": {"token": "replay"},
+        "mailchimp": {"api_key": "replay"},
     }[name]
     return unsend.from_config({"provider": name, **config}).provider
 

@@ -55,6 +55,7 @@ if _TYPE_CHECKING:
         Brevo,
         Courier,
         Knock,
+        Mailchimp,
         Novu,
         OneSignal,
         QStash,
@@ -112,6 +113,7 @@ _LAZY = {
     "SendGrid": ".providers",
     "Slack": ".providers",
     "Knock": ".providers",
+    "Mailchimp": ".providers",
     "Novu": ".providers",
 }
 
@@ -153,6 +155,7 @@ __all__ = [
     "DailyLimitExceeded",
     "InvalidMessageId",
     "Knock",
+    "Mailchimp",
     "MessageRecord",
     "MessageRef",
     "MessageState",

@@ -145,5 +145,10 @@ def test_what_is_not_an_acceptance_never_passes(
     (result,), _ = _canceller({**case.config(server.url), "max_attempts": 1})
     assert not result.ok, result.detail
     assert result.error is not None
-    assert len(server.requests) == 1
-    assert server.requests[0].startswith(b"GET ")  # read-only; a redirect is never followed
+    assert len(server.requests) == 1  # a redirect is never followed
+    # The provider's read-only check, never its cancel (Mandrill's every call is a POST).
+    provider: Any = case.provider(server.url)
+    check, cancel = provider.check_request(), provider.cancel_request(case.message_id)
+    line = server.requests[0].split(b"\r\n", 1)[0]
+    assert line.startswith(f"{check.method} ".encode() + check.url.raw_path + b" ")
+    assert (check.method, check.url.raw_path) != (cancel.method, cancel.url.raw_path)

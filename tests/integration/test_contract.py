@@ -26,6 +26,7 @@ HOSTS = {
     "airship": "https://go.urbanairship.com",
     "brevo": "https://api.brevo.com",
     "slack": "https://slack.com",
+    "mailchimp": "https://mandrillapp.com",
 }
 UNKNOWN = {
     "twilio": "SM" + "e" * 32,
@@ -34,6 +35,7 @@ UNKNOWN = {
     "airship": "00000000-0000-4000-8000-0000000000a1",
     "brevo": "<unknown@relay.example.com>",
     "slack": "C0DEV0001:Q0000000000",
+    "mailchimp": "NoSuchScheduledEmail00",
 }
 FAULTS = [
     {},
@@ -159,7 +161,7 @@ def test_reads_and_checks_conform(unsend_emulator: EmulatorFixture, provider: st
         for message_id in (scheduled, delivered, UNKNOWN.get(provider, "unknown-id")):
             canceller.status(message_id)
         reads_sent += 1 + 3  # the confirmation's read, and three statuses
-    assert [q.method for q, _ in recorder.exchanges].count("GET") == reads_sent
+    assert len(recorder.exchanges) == reads_sent + (1 if reads_sent > 1 else 0)  # + the cancel
     for request, response in recorder.exchanges:
         openapi.validate_request(OpenAPIRequest(request, HOSTS[provider]))
         openapi.validate_response(

@@ -12,7 +12,7 @@ import pytest
 import unsend
 from unsend.testing import EmulatorFixture
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo", "slack")
+NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo", "slack", "mailchimp")
 # Knock only acknowledges: its documented success is "accepted", never "cancelled".
 SUCCESS = {"knock": unsend.Outcome.REQUESTED}
 UNKNOWN = {
@@ -24,6 +24,7 @@ UNKNOWN = {
     "airship": "00000000-0000-4000-8000-0000000000a1",
     "brevo": "<no-such-message@relay.example.com>",
     "slack": "C0DEV0001:Q0000000000",
+    "mailchimp": "NoSuchScheduledEmail00",
 }
 # What a second cancel of the same message is, per provider (README's table).
 AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
@@ -35,6 +36,7 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "airship": unsend.Outcome.NOT_FOUND,  # deleted: Airship no longer knows it
     "brevo": unsend.Outcome.NOT_FOUND,  # deleted: no longer scheduled
     "slack": unsend.Outcome.NOT_FOUND,  # invalid_scheduled_message_id: it does not say why
+    "mailchimp": unsend.Outcome.NOT_FOUND,  # Unknown_Message: no longer scheduled
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
@@ -45,6 +47,7 @@ UNKNOWN_OUTCOME = {
     "airship": unsend.Outcome.NOT_FOUND,
     "brevo": unsend.Outcome.NOT_FOUND,
     "slack": unsend.Outcome.NOT_FOUND,
+    "mailchimp": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
@@ -55,6 +58,7 @@ BAD_IDS = {
     "airship": ["not-a-uuid", "../schedules", "5cde3564-ead8-9743-63af-821e1233781"],
     "brevo": ["no-brackets@example.com", "<no-at-sign>", "<a@b>/x", "not-a-uuid"],
     "slack": ["Q1234ABCD", "C0123:q1234abcd", "c0123:Q1234ABCD", "C0123:Q12", "C0123:Q1234ABCD/x"],
+    "mailchimp": ["short", "has space in it", "a/b/c/d/e/f", "dots.are.not.ids"],
 }
 
 

@@ -250,3 +250,26 @@ def test_slack_sdk(unsend_emulator: EmulatorFixture) -> None:
     assert again.value.response["error"] == "invalid_scheduled_message_id"
     with unsend.Canceller(emu.provider("slack")) as canceller:  # and unsend agrees
         assert canceller.cancel(message_id).outcome is unsend.Outcome.NOT_FOUND
+
+
+def test_mailchimp_transactional_sdk(unsend_emulator: EmulatorFixture) -> None:
+    mailchimp = pytest.importorskip("mailchimp_transactional")
+    from mailchimp_transactional.api_client import ApiClientError
+
+    emu = unsend_emulator
+    client = mailchimp.Client(emu.credentials.mailchimp_api_key)
+    client.api_client.host = f"{emu.url}/api/1.3"  # a public attribute: the library's seam
+    send_at = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    (sent,) = client.messages.send(
+        {"message": {"to": [{"email": "patient@example.com"}], "subject": "Hi"}, "send_at": send_at}
+    )
+    assert sent["status"] == "scheduled"
+    assert emu.states("mailchimp")[sent["_id"]] == "scheduled"
+    cancelled = client.messages.cancel_scheduled({"id": sent["_id"]})
+    assert cancelled["_id"] == sent["_id"]
+    assert emu.states("mailchimp")[sent["_id"]] == "cancelled"
+    with pytest.raises(ApiClientError) as again:
+        client.messages.cancel_scheduled({"id": sent["_id"]})
+    assert again.value.status_code == 404
+    with unsend.Canceller(emu.provider("mailchimp")) as canceller:  # and unsend agrees
+        assert canceller.cancel(sent["_id"]).outcome is unsend.Outcome.NOT_FOUND

@@ -4,6 +4,7 @@ from ._airship import Airship
 from ._brevo import Brevo
 from ._courier import Courier
 from ._knock import Knock
+from ._mailchimp import Mailchimp
 from ._novu import Novu
 from ._onesignal import OneSignal
 from ._qstash import QStash
@@ -18,6 +19,7 @@ __all__ = [
     "Brevo",
     "Courier",
     "Knock",
+    "Mailchimp",
     "Novu",
     "OneSignal",
     "QStash",
@@ -28,4 +30,17 @@ __all__ = [
 ]
 
 # The one list of built-in providers: the registry, the CLI, the docs and the test kit read it.
-BUILTIN = (QStash, OneSignal, Courier, Twilio, Resend, SendGrid, Knock, Novu, Airship, Brevo, Slack)
+BUILTIN = (
+    QStash,
+    OneSignal,
+    Courier,
+    Twilio,
+    Resend,
+    SendGrid,
+    Knock,
+    Novu,
+    Airship,
+    Brevo,
+    Slack,
+    Mailchimp,
+)
