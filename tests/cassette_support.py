@@ -44,6 +44,7 @@ REAL_HOSTS = {
     "brevo": "https://api.brevo.com",
     "slack": "https://slack.com",
     "mailchimp": "https://mandrillapp.com",
+    "sinch": "https://us.sms.api.sinch.com",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",

@@ -13,7 +13,6 @@ import unsend
 from tests.cassette_support import cassette_path, make_vcr, record_target, replay_clock
 from unsend import Outcome
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo", "slack", "mailchimp")
 IDS = {
     "twilio": "SM" + "c0ffee00" * 4,
     "resend": "c0ffee00-0000-4000-8000-00000000ca55",
@@ -24,7 +23,9 @@ IDS = {
     "brevo": "<c0ffee00cassette@relay.example.com>",
     "slack": "C0DEV0001:QC0FFEE0000",
     "mailchimp": "C0ffeeCassette00000000",
+    "sinch": "01C0FFEECASSETTE0000000000",
 }
+NEW = tuple(IDS)
 POLICY = unsend.RetryPolicy(jitter=0)
 
 
@@ -51,6 +52,8 @@ SCENARIOS = [
 # Knock answers 204 whatever it found (README): its not_found cassette is a CANCELLED.
 # Knock's 204 only acknowledges, whatever it found: accepted, never "cancelled".
 OVERRIDES = {
+    ("sinch", "cancelled"): Outcome.REQUESTED,  # a marked batch: accepted, nothing claimed
+    ("sinch", "unavailable_then_cancelled"): Outcome.REQUESTED,
     ("knock", "not_found"): Outcome.REQUESTED,
     ("knock", "cancelled"): Outcome.REQUESTED,
     ("knock", "unavailable_then_cancelled"): Outcome.REQUESTED,
@@ -71,6 +74,7 @@ def replay_provider(name: str, wrong: bool = False) -> unsend.Provider:
         "brevo": {"api_key": "replay"},
         "slack": {"token": "replay"},
         "mailchimp": {"api_key": "replay"},
+        "sinch": {"service_plan_id": C.sinch_service_plan_id, "api_token": "replay"},
     }[name]
     return unsend.from_config({"provider": name, **config}).provider
 
@@ -123,7 +127,9 @@ def test_scenario(name: str, scenario: Scenario, mode: str, request: pytest.Fixt
     provider = emu.provider(name)
     if scenario.wrong:
         config = emu.config(name)
-        secret = next(k for k in ("auth_token", "api_key", "secret", "token") if k in config)
+        secret = next(
+            k for k in ("auth_token", "api_key", "secret", "token", "api_token") if k in config
+        )
         provider = unsend.from_config({**config, secret: "wrong"}).provider
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)

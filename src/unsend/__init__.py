@@ -61,6 +61,7 @@ if _TYPE_CHECKING:
         QStash,
         Resend,
         SendGrid,
+        Sinch,
         Slack,
         Twilio,
     )
@@ -111,6 +112,7 @@ _LAZY = {
     "Twilio": ".providers",
     "Resend": ".providers",
     "SendGrid": ".providers",
+    "Sinch": ".providers",
     "Slack": ".providers",
     "Knock": ".providers",
     "Mailchimp": ".providers",
@@ -177,6 +179,7 @@ __all__ = [
     "ScheduleCancelIncomplete",
     "ScheduleResult",
     "SendGrid",
+    "Sinch",
     "Slack",
     "SupportsAsyncCancel",
     "SupportsCancel",

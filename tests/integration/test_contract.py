@@ -27,6 +27,7 @@ HOSTS = {
     "brevo": "https://api.brevo.com",
     "slack": "https://slack.com",
     "mailchimp": "https://mandrillapp.com",
+    "sinch": "https://us.sms.api.sinch.com",
 }
 UNKNOWN = {
     "twilio": "SM" + "e" * 32,
@@ -36,6 +37,7 @@ UNKNOWN = {
     "brevo": "<unknown@relay.example.com>",
     "slack": "C0DEV0001:Q0000000000",
     "mailchimp": "NoSuchScheduledEmail00",
+    "sinch": "01NOSUCHBATCH0000000000000",
 }
 FAULTS = [
     {},
@@ -77,7 +79,9 @@ def test_requests_and_responses_conform(unsend_emulator: EmulatorFixture, provid
             canceller.cancel(scheduled[1])
     emu.clear_faults(provider)
     config = emu.config(provider)
-    secret = next(k for k in ("token", "api_key", "auth_token", "secret") if k in config)
+    secret = next(
+        k for k in ("token", "api_key", "auth_token", "secret", "api_token") if k in config
+    )
     wrong = unsend.from_config({**config, secret: "x"}, client=client)
     wrong.retry = unsend.RetryPolicy.never()
     with pytest.raises(unsend.AuthenticationError):

@@ -12,9 +12,8 @@ import pytest
 import unsend
 from unsend.testing import EmulatorFixture
 
-NEW = ("twilio", "resend", "sendgrid", "knock", "novu", "airship", "brevo", "slack", "mailchimp")
 # Knock only acknowledges: its documented success is "accepted", never "cancelled".
-SUCCESS = {"knock": unsend.Outcome.REQUESTED}
+SUCCESS = {"knock": unsend.Outcome.REQUESTED, "sinch": unsend.Outcome.REQUESTED}
 UNKNOWN = {
     "twilio": "SM" + "f" * 32,
     "resend": "00000000-0000-4000-8000-000000000000",
@@ -25,7 +24,9 @@ UNKNOWN = {
     "brevo": "<no-such-message@relay.example.com>",
     "slack": "C0DEV0001:Q0000000000",
     "mailchimp": "NoSuchScheduledEmail00",
+    "sinch": "01NOSUCHBATCH0000000000000",
 }
+NEW = tuple(UNKNOWN)  # every provider after the first three, each with its tables below
 # What a second cancel of the same message is, per provider (README's table).
 AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "twilio": unsend.Outcome.NOT_CANCELLABLE,  # 30409: no longer scheduled
@@ -37,6 +38,7 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "brevo": unsend.Outcome.NOT_FOUND,  # deleted: no longer scheduled
     "slack": unsend.Outcome.NOT_FOUND,  # invalid_scheduled_message_id: it does not say why
     "mailchimp": unsend.Outcome.NOT_FOUND,  # Unknown_Message: no longer scheduled
+    "sinch": unsend.Outcome.REQUESTED,  # marked again: a 200 proves nothing
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
@@ -48,6 +50,7 @@ UNKNOWN_OUTCOME = {
     "brevo": unsend.Outcome.NOT_FOUND,
     "slack": unsend.Outcome.NOT_FOUND,
     "mailchimp": unsend.Outcome.NOT_FOUND,
+    "sinch": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
@@ -59,6 +62,7 @@ BAD_IDS = {
     "brevo": ["no-brackets@example.com", "<no-at-sign>", "<a@b>/x", "not-a-uuid"],
     "slack": ["Q1234ABCD", "C0123:q1234abcd", "c0123:Q1234ABCD", "C0123:Q12", "C0123:Q1234ABCD/x"],
     "mailchimp": ["short", "has space in it", "a/b/c/d/e/f", "dots.are.not.ids"],
+    "sinch": ["01FC-66621", "short", "01FC66621VHDBN119Z8PMV1QPU/x"],
 }
 
 
@@ -115,7 +119,9 @@ def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorF
     emu = unsend_emulator
     (message_id,) = emu.seed(name, count=1)
     config = {**emu.config(name)}
-    secret = next(k for k in ("auth_token", "api_key", "secret", "token") if k in config)
+    secret = next(
+        k for k in ("auth_token", "api_key", "secret", "token", "api_token") if k in config
+    )
     config[secret] = "wrong-" + config[secret]
     with unsend.from_config(config) as canceller, pytest.raises(unsend.AuthenticationError) as e:
         canceller.cancel(message_id)

@@ -273,3 +273,24 @@ def test_mailchimp_transactional_sdk(unsend_emulator: EmulatorFixture) -> None:
     assert again.value.status_code == 404
     with unsend.Canceller(emu.provider("mailchimp")) as canceller:  # and unsend agrees
         assert canceller.cancel(sent["_id"]).outcome is unsend.Outcome.NOT_FOUND
+
+
+def test_sinch_sdk(unsend_emulator: EmulatorFixture) -> None:
+    sinch = pytest.importorskip("sinch")
+
+    emu = unsend_emulator
+    plan = emu.credentials.sinch_service_plan_id
+    client = sinch.SinchClient(
+        service_plan_id=plan, sms_api_token=emu.credentials.sinch_api_token, sms_region="us"
+    )
+    client.configuration.sms_domain_with_service_plan_id = emu.url  # the sheet's seam
+    send_at = datetime.now(UTC) + timedelta(hours=1)
+    batch = client.sms.batches.send(
+        to=["15550100"], from_="12345", body="Your appointment", send_at=send_at
+    )
+    assert emu.states("sinch")[batch.id] == "scheduled"
+    cancelled = client.sms.batches.cancel(batch_id=batch.id)
+    assert cancelled.canceled is True
+    assert emu.states("sinch")[batch.id] == "cancelled"
+    with unsend.Canceller(emu.provider("sinch")) as canceller:  # unsend claims no more
+        assert canceller.cancel(batch.id).outcome is unsend.Outcome.REQUESTED

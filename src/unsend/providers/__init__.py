@@ -10,6 +10,7 @@ from ._onesignal import OneSignal
 from ._qstash import QStash
 from ._resend import Resend
 from ._sendgrid import SendGrid
+from ._sinch import Sinch
 from ._slack import Slack
 from ._twilio import Twilio
 
@@ -25,6 +26,7 @@ __all__ = [
     "QStash",
     "Resend",
     "SendGrid",
+    "Sinch",
     "Slack",
     "Twilio",
 ]
@@ -43,4 +45,5 @@ BUILTIN = (
     Brevo,
     Slack,
     Mailchimp,
+    Sinch,
 )
