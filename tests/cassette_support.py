@@ -45,6 +45,7 @@ REAL_HOSTS = {
     "slack": "https://slack.com",
     "mailchimp": "https://mandrillapp.com",
     "sinch": "https://us.sms.api.sinch.com",
+    "braze": "https://rest.iad-01.braze.com",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",

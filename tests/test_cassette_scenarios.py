@@ -24,6 +24,7 @@ IDS = {
     "slack": "C0DEV0001:QC0FFEE0000",
     "mailchimp": "C0ffeeCassette00000000",
     "sinch": "01C0FFEECASSETTE0000000000",
+    "braze": "c0ffee00cassette",
 }
 NEW = tuple(IDS)
 POLICY = unsend.RetryPolicy(jitter=0)
@@ -52,6 +53,9 @@ SCENARIOS = [
 # Knock answers 204 whatever it found (README): its not_found cassette is a CANCELLED.
 # Knock's 204 only acknowledges, whatever it found: accepted, never "cancelled".
 OVERRIDES = {
+    ("braze", "cancelled"): Outcome.REQUESTED,  # "success": accepted, nothing claimed
+    ("braze", "not_found"): Outcome.REQUESTED,
+    ("braze", "unavailable_then_cancelled"): Outcome.REQUESTED,
     ("sinch", "cancelled"): Outcome.REQUESTED,  # a marked batch: accepted, nothing claimed
     ("sinch", "unavailable_then_cancelled"): Outcome.REQUESTED,
     ("knock", "not_found"): Outcome.REQUESTED,
@@ -75,6 +79,7 @@ def replay_provider(name: str, wrong: bool = False) -> unsend.Provider:
         "slack": {"token": "replay"},
         "mailchimp": {"api_key": "replay"},
         "sinch": {"service_plan_id": C.sinch_service_plan_id, "api_token": "replay"},
+        "braze": {"api_key": "replay", "instance": "rest.iad-01.braze.com"},
     }[name]
     return unsend.from_config({"provider": name, **config}).provider
 

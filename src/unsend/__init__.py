@@ -52,6 +52,7 @@ if _TYPE_CHECKING:
     from ._telemetry import configure_telemetry
     from .providers import (
         Airship,
+        Braze,
         Brevo,
         Courier,
         Knock,
@@ -106,6 +107,7 @@ _LAZY = {
     "configure_telemetry": "._telemetry",
     "Airship": ".providers",
     "Brevo": ".providers",
+    "Braze": ".providers",
     "Courier": ".providers",
     "OneSignal": ".providers",
     "QStash": ".providers",
@@ -139,6 +141,7 @@ __all__ = [
     "AsyncCanceller",
     "AsyncRouter",
     "AuthenticationError",
+    "Braze",
     "Brevo",
     "BulkAction",
     "BulkActionNotFound",

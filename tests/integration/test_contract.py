@@ -28,6 +28,7 @@ HOSTS = {
     "slack": "https://slack.com",
     "mailchimp": "https://mandrillapp.com",
     "sinch": "https://us.sms.api.sinch.com",
+    "braze": "https://rest.iad-01.braze.com",
 }
 UNKNOWN = {
     "twilio": "SM" + "e" * 32,
@@ -38,6 +39,7 @@ UNKNOWN = {
     "slack": "C0DEV0001:Q0000000000",
     "mailchimp": "NoSuchScheduledEmail00",
     "sinch": "01NOSUCHBATCH0000000000000",
+    "braze": "no-such-schedule",
 }
 FAULTS = [
     {},

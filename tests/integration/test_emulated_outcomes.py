@@ -13,7 +13,11 @@ import unsend
 from unsend.testing import EmulatorFixture
 
 # Knock only acknowledges: its documented success is "accepted", never "cancelled".
-SUCCESS = {"knock": unsend.Outcome.REQUESTED, "sinch": unsend.Outcome.REQUESTED}
+SUCCESS = {
+    "knock": unsend.Outcome.REQUESTED,
+    "sinch": unsend.Outcome.REQUESTED,
+    "braze": unsend.Outcome.REQUESTED,
+}
 UNKNOWN = {
     "twilio": "SM" + "f" * 32,
     "resend": "00000000-0000-4000-8000-000000000000",
@@ -25,6 +29,7 @@ UNKNOWN = {
     "slack": "C0DEV0001:Q0000000000",
     "mailchimp": "NoSuchScheduledEmail00",
     "sinch": "01NOSUCHBATCH0000000000000",
+    "braze": "no-such-schedule",
 }
 NEW = tuple(UNKNOWN)  # every provider after the first three, each with its tables below
 # What a second cancel of the same message is, per provider (README's table).
@@ -39,6 +44,7 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "slack": unsend.Outcome.NOT_FOUND,  # invalid_scheduled_message_id: it does not say why
     "mailchimp": unsend.Outcome.NOT_FOUND,  # Unknown_Message: no longer scheduled
     "sinch": unsend.Outcome.REQUESTED,  # marked again: a 200 proves nothing
+    "braze": unsend.Outcome.REQUESTED,  # "success", whatever it found
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
@@ -51,6 +57,7 @@ UNKNOWN_OUTCOME = {
     "slack": unsend.Outcome.NOT_FOUND,
     "mailchimp": unsend.Outcome.NOT_FOUND,
     "sinch": unsend.Outcome.NOT_FOUND,
+    "braze": unsend.Outcome.REQUESTED,
 }
 BAD_IDS = {
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
@@ -63,6 +70,7 @@ BAD_IDS = {
     "slack": ["Q1234ABCD", "C0123:q1234abcd", "c0123:Q1234ABCD", "C0123:Q12", "C0123:Q1234ABCD/x"],
     "mailchimp": ["short", "has space in it", "a/b/c/d/e/f", "dots.are.not.ids"],
     "sinch": ["01FC-66621", "short", "01FC66621VHDBN119Z8PMV1QPU/x"],
+    "braze": ["campaign:only-two", "canvas:a:b:c", "flow:a:b", "has space"],
 }
 
 

@@ -1,6 +1,7 @@
 """The built-in adapters: pure functions of a provider's cancel contract, no sending."""
 
 from ._airship import Airship
+from ._braze import Braze
 from ._brevo import Brevo
 from ._courier import Courier
 from ._knock import Knock
@@ -18,6 +19,7 @@ __all__ = [
     "BUILTIN",
     "Airship",
     "Brevo",
+    "Braze",
     "Courier",
     "Knock",
     "Mailchimp",
@@ -46,4 +48,5 @@ BUILTIN = (
     Slack,
     Mailchimp,
     Sinch,
+    Braze,
 )
