@@ -46,11 +46,13 @@ REAL_HOSTS = {
     "mailchimp": "https://mandrillapp.com",
     "sinch": "https://us.sms.api.sinch.com",
     "braze": "https://rest.iad-01.braze.com",
+    "eventbridge": "https://scheduler.us-east-1.amazonaws.com",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",
     "qstash_token": "<QSTASH_TOKEN>",
     "app_id": "<ONESIGNAL_APP_ID>",
+    "clientToken": "<CLIENT_TOKEN>",  # EventBridge's, new for every cancel
 }
 KEPT_REQUEST_HEADERS = {"authorization", "accept", "content-type", "idempotency-key"}
 DROPPED_RESPONSE_HEADERS = {"date", "server"}

@@ -25,6 +25,7 @@ IDS = {
     "mailchimp": "C0ffeeCassette00000000",
     "sinch": "01C0FFEECASSETTE0000000000",
     "braze": "c0ffee00cassette",
+    "eventbridge": "reminders:c0ffee00-cassette",
 }
 NEW = tuple(IDS)
 POLICY = unsend.RetryPolicy(jitter=0)
@@ -53,6 +54,8 @@ SCENARIOS = [
 # Knock answers 204 whatever it found (README): its not_found cassette is a CANCELLED.
 # Knock's 204 only acknowledges, whatever it found: accepted, never "cancelled".
 OVERRIDES = {
+    ("eventbridge", "cancelled"): Outcome.REQUESTED,  # after_completion NONE: a 200 says no more
+    ("eventbridge", "unavailable_then_cancelled"): Outcome.REQUESTED,
     ("braze", "cancelled"): Outcome.REQUESTED,  # "success": accepted, nothing claimed
     ("braze", "not_found"): Outcome.REQUESTED,
     ("braze", "unavailable_then_cancelled"): Outcome.REQUESTED,
@@ -80,6 +83,11 @@ def replay_provider(name: str, wrong: bool = False) -> unsend.Provider:
         "mailchimp": {"api_key": "replay"},
         "sinch": {"service_plan_id": C.sinch_service_plan_id, "api_token": "replay"},
         "braze": {"api_key": "replay", "instance": "rest.iad-01.braze.com"},
+        "eventbridge": {
+            "access_key_id": C.eventbridge_access_key_id,
+            "secret_access_key": "replay",
+            "region": "us-east-1",
+        },
     }[name]
     return unsend.from_config({"provider": name, **config}).provider
 
@@ -133,7 +141,9 @@ def test_scenario(name: str, scenario: Scenario, mode: str, request: pytest.Fixt
     if scenario.wrong:
         config = emu.config(name)
         secret = next(
-            k for k in ("auth_token", "api_key", "secret", "token", "api_token") if k in config
+            k
+            for k in ("auth_token", "api_key", "secret", "token", "api_token", "secret_access_key")
+            if k in config
         )
         provider = unsend.from_config({**config, secret: "wrong"}).provider
     path.parent.mkdir(parents=True, exist_ok=True)

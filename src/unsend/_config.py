@@ -130,7 +130,7 @@ def parse_dsn(dsn: str) -> dict[str, str]:
             "the DSN is not a valid URL (percent-encode '@', '/' and ':' in credentials)"
         ) from None
     spec = provider_spec(parts.scheme)
-    if "@" not in parts.netloc and spec.required:
+    if "@" not in parts.netloc and spec.dsn_user:
         where = "[HOST]" if spec.dsn_host is not None else ""
         raise ConfigError(
             f"the DSN has no '@' after its credentials: write {spec.name}://CREDENTIALS@{where}"
@@ -139,11 +139,11 @@ def parse_dsn(dsn: str) -> dict[str, str]:
         )
     config: dict[str, str] = {"provider": spec.name}
     credentials = [unquote(v) for v in (parts.username, parts.password) if v is not None]
-    if len(credentials) > len(spec.required):
+    if len(credentials) > len(spec.dsn_user):
         raise ConfigError(
             f"the DSN carries more credentials than {spec.name} takes", provider=spec.name
         )
-    config.update(zip(spec.required, credentials, strict=False))
+    config.update(zip(spec.dsn_user, credentials, strict=False))
     if host or port:
         if spec.dsn_host is None:
             raise ConfigError(

@@ -43,6 +43,9 @@ class ProviderSpec:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     dsn_host: str | None = None
+    dsn_user: tuple[str, ...] = ()
+    """The options a DSN's user part fills, in order: the required ones, unless the adapter
+    names others (``dsn_user``: EventBridge's optional keys, else botocore's chain)."""
 
     @classmethod
     def of(cls, name: str, factory: Callable[..., Provider]) -> ProviderSpec:
@@ -53,12 +56,14 @@ class ProviderSpec:
                 continue
             (required if parameter.default is parameter.empty else optional).append(parameter.name)
         dsn_host = getattr(factory, "dsn_host", None)
+        dsn_user = getattr(factory, "dsn_user", None)
         return cls(
             name,
             factory,
             tuple(required),
             tuple(optional),
             dsn_host if isinstance(dsn_host, str) else None,
+            tuple(dsn_user) if isinstance(dsn_user, tuple) else tuple(required),
         )
 
     @property

@@ -29,6 +29,7 @@ HOSTS = {
     "mailchimp": "https://mandrillapp.com",
     "sinch": "https://us.sms.api.sinch.com",
     "braze": "https://rest.iad-01.braze.com",
+    "eventbridge": "https://scheduler.us-east-1.amazonaws.com",
 }
 UNKNOWN = {
     "twilio": "SM" + "e" * 32,
@@ -40,6 +41,7 @@ UNKNOWN = {
     "mailchimp": "NoSuchScheduledEmail00",
     "sinch": "01NOSUCHBATCH0000000000000",
     "braze": "no-such-schedule",
+    "eventbridge": "never-made",
 }
 FAULTS = [
     {},
@@ -82,7 +84,9 @@ def test_requests_and_responses_conform(unsend_emulator: EmulatorFixture, provid
     emu.clear_faults(provider)
     config = emu.config(provider)
     secret = next(
-        k for k in ("token", "api_key", "auth_token", "secret", "api_token") if k in config
+        k
+        for k in ("token", "api_key", "auth_token", "secret", "api_token", "secret_access_key")
+        if k in config
     )
     wrong = unsend.from_config({**config, secret: "x"}, client=client)
     wrong.retry = unsend.RetryPolicy.never()

@@ -17,6 +17,7 @@ SUCCESS = {
     "knock": unsend.Outcome.REQUESTED,
     "sinch": unsend.Outcome.REQUESTED,
     "braze": unsend.Outcome.REQUESTED,
+    "eventbridge": unsend.Outcome.REQUESTED,
 }
 UNKNOWN = {
     "twilio": "SM" + "f" * 32,
@@ -30,6 +31,7 @@ UNKNOWN = {
     "mailchimp": "NoSuchScheduledEmail00",
     "sinch": "01NOSUCHBATCH0000000000000",
     "braze": "no-such-schedule",
+    "eventbridge": "never-made",
 }
 NEW = tuple(UNKNOWN)  # every provider after the first three, each with its tables below
 # What a second cancel of the same message is, per provider (README's table).
@@ -45,6 +47,7 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "mailchimp": unsend.Outcome.NOT_FOUND,  # Unknown_Message: no longer scheduled
     "sinch": unsend.Outcome.REQUESTED,  # marked again: a 200 proves nothing
     "braze": unsend.Outcome.REQUESTED,  # "success", whatever it found
+    "eventbridge": unsend.Outcome.NOT_FOUND,  # ResourceNotFoundException
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
@@ -58,6 +61,7 @@ UNKNOWN_OUTCOME = {
     "mailchimp": unsend.Outcome.NOT_FOUND,
     "sinch": unsend.Outcome.NOT_FOUND,
     "braze": unsend.Outcome.REQUESTED,
+    "eventbridge": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
@@ -71,6 +75,7 @@ BAD_IDS = {
     "mailchimp": ["short", "has space in it", "a/b/c/d/e/f", "dots.are.not.ids"],
     "sinch": ["01FC-66621", "short", "01FC66621VHDBN119Z8PMV1QPU/x"],
     "braze": ["campaign:only-two", "canvas:a:b:c", "flow:a:b", "has space"],
+    "eventbridge": ["a" * 65, "g:h:i!", "with space", "x" * 65 + ":name"],
 }
 
 
@@ -128,7 +133,9 @@ def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorF
     (message_id,) = emu.seed(name, count=1)
     config = {**emu.config(name)}
     secret = next(
-        k for k in ("auth_token", "api_key", "secret", "token", "api_token") if k in config
+        k
+        for k in ("auth_token", "api_key", "secret", "token", "api_token", "secret_access_key")
+        if k in config
     )
     config[secret] = "wrong-" + config[secret]
     with unsend.from_config(config) as canceller, pytest.raises(unsend.AuthenticationError) as e:

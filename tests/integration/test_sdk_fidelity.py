@@ -294,3 +294,31 @@ def test_sinch_sdk(unsend_emulator: EmulatorFixture) -> None:
     assert emu.states("sinch")[batch.id] == "cancelled"
     with unsend.Canceller(emu.provider("sinch")) as canceller:  # unsend claims no more
         assert canceller.cancel(batch.id).outcome is unsend.Outcome.REQUESTED
+
+
+def test_eventbridge_scheduler_boto3(unsend_emulator: EmulatorFixture) -> None:
+    boto3 = pytest.importorskip("boto3")
+
+    emu = unsend_emulator
+    client = boto3.client(
+        "scheduler",
+        endpoint_url=emu.url,
+        region_name="us-east-1",
+        aws_access_key_id=emu.credentials.eventbridge_access_key_id,
+        aws_secret_access_key=emu.credentials.eventbridge_secret_access_key,
+    )
+    when = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    client.create_schedule(
+        Name="appt-42",
+        ScheduleExpression=f"at({when})",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": "arn:aws:lambda:us-east-1:0:function:f", "RoleArn": "arn:aws:iam::0:role/r"},
+        ActionAfterCompletion="DELETE",
+    )
+    assert emu.states("eventbridge")["default:appt-42"] == "scheduled"
+    client.delete_schedule(Name="appt-42")
+    assert emu.states("eventbridge")["default:appt-42"] == "cancelled"
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.delete_schedule(Name="appt-42")
+    with unsend.Canceller(emu.provider("eventbridge")) as canceller:  # and unsend agrees
+        assert canceller.cancel("appt-42").outcome is unsend.Outcome.NOT_FOUND

@@ -18,7 +18,10 @@ import httpx
 from rich.console import Console
 
 from .._config import from_config
+from .._errors import ConfigError
+from .._registry import provider_spec
 from .._result import CancelResult, Outcome
+from .._router import Router
 from ..emulator import EmulatorServer, emulated_providers
 from ..testing._emulator import EmulatorFixture
 from ._output import results_table
@@ -42,6 +45,21 @@ def _dsn(emu: EmulatorFixture, provider: str, *, masked: bool = False) -> str:
     if not masked:
         return emu.dsn(provider) + "&max_attempts=4"
     return f"{provider}://***@?base_url={emu.url}&max_attempts=4"
+
+
+def _buildable(emu: EmulatorFixture, names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The providers this install can build; the others with why (an extra not installed:
+    EventBridge Scheduler needs botocore, ``unsend[aws]``)."""
+    built, missing = [], {}
+    for name in names:
+        try:
+            options = {k: v for k, v in emu.config(name).items() if k != "provider"}
+            provider_spec(name).build(options)
+        except ConfigError as error:
+            missing[name] = error.message
+        else:
+            built.append(name)
+    return built, missing
 
 
 def _disagrees(result: CancelResult, state: str | None, first: bool) -> bool:
@@ -75,7 +93,8 @@ def run(console: Console) -> int:
         again: list[CancelResult] = []
         for provider in shown:
             console.print(f"config: [cyan]{_dsn(emu, provider, masked=True)}[/cyan]")
-            ids = [*scheduled[provider], f"never-scheduled-{provider}"]
+            never = emulated_providers()[provider].new_id()  # valid, and never scheduled
+            ids = [*scheduled[provider], never]
             with from_config(_dsn(emu, provider)) as canceller:
                 results += canceller.cancel_many(ids, ordered=True)
                 # Cancelled a second time: each provider says so in its own way.
@@ -89,10 +108,12 @@ def run(console: Console) -> int:
             with from_config(_dsn(emu, busy)) as canceller:
                 results.append(canceller.cancel(late_id))
 
-        more = [name for name in names if name not in shown]
+        more, missing = _buildable(emu, [name for name in names if name not in shown])
         console.print(f"{len(more)} more, by ref through one router: " + ", ".join(more))
+        for name, why in missing.items():
+            console.print(f"[yellow]{name} left out[/yellow]: {why}")
         refs = [f"{p}:{emu.seed(p, count=1)[0]}" for p in more]
-        with emu.router() as router:
+        with Router({name: emu.config(name) for name in more}) as router:
             results += router.cancel_many(refs, ordered=True)
 
         console.print(results_table([*results, *again], title="results", width=console.width))

@@ -4,6 +4,7 @@ from ._airship import Airship
 from ._braze import Braze
 from ._brevo import Brevo
 from ._courier import Courier
+from ._eventbridge import EventBridgeScheduler
 from ._knock import Knock
 from ._mailchimp import Mailchimp
 from ._novu import Novu
@@ -21,6 +22,7 @@ __all__ = [
     "Brevo",
     "Braze",
     "Courier",
+    "EventBridgeScheduler",
     "Knock",
     "Mailchimp",
     "Novu",
@@ -49,4 +51,5 @@ BUILTIN = (
     Mailchimp,
     Sinch,
     Braze,
+    EventBridgeScheduler,
 )
