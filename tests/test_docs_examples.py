@@ -197,7 +197,7 @@ def test_shell_example(example: Example, unsend_emulator: EmulatorFixture, tmp_p
     cwd = tmp_path
     if "pip install" in example.code:  # the README's first command, in a copy of the tree
         cwd = tmp_path / "repo"
-        ignored = shutil.ignore_patterns(".venv", ".git", "mutants", "site", "__pycache__")
+        ignored = shutil.ignore_patterns(".venv", ".git", "mutants", "site", "build", "__pycache__")
         shutil.copytree(ROOT, cwd, ignore=ignored)
     for line in example.code.split("\n"):
         command = line.split("#")[0].strip()
