@@ -47,6 +47,7 @@ REAL_HOSTS = {
     "sinch": "https://us.sms.api.sinch.com",
     "braze": "https://rest.iad-01.braze.com",
     "eventbridge": "https://scheduler.us-east-1.amazonaws.com",
+    "cloudtasks": "https://cloudtasks.googleapis.com",
 }
 PLACEHOLDERS = {
     "authorization": "<AUTHORIZATION>",

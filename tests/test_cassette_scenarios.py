@@ -26,6 +26,7 @@ IDS = {
     "sinch": "01C0FFEECASSETTE0000000000",
     "braze": "c0ffee00cassette",
     "eventbridge": "reminders:c0ffee00-cassette",
+    "cloudtasks": "unsend-dev:europe-west1:reminders:c0ffee00",
 }
 NEW = tuple(IDS)
 POLICY = unsend.RetryPolicy(jitter=0)
@@ -83,6 +84,7 @@ def replay_provider(name: str, wrong: bool = False) -> unsend.Provider:
         "mailchimp": {"api_key": "replay"},
         "sinch": {"service_plan_id": C.sinch_service_plan_id, "api_token": "replay"},
         "braze": {"api_key": "replay", "instance": "rest.iad-01.braze.com"},
+        "cloudtasks": {"token": "replay", "project": "unsend-dev"},
         "eventbridge": {
             "access_key_id": C.eventbridge_access_key_id,
             "secret_access_key": "replay",

@@ -252,7 +252,7 @@ class _CancellerBase:
             clock=self.clock,
             on_retry=self.on_retry,
             gates=self._gates(pacer),
-            secrets=self._secrets,
+            secrets=self._current_secrets(),
             shared=self.shared_gate,
         )
 
@@ -308,7 +308,11 @@ class _CancellerBase:
             error = self._lacks("documented read-only request: nothing was checked")
             return CheckResult(name, False, str(error), attempts=0, error=error)
         started = self.clock.monotonic()
-        call = self._provider_call(provider.check_request(), provider.check_result, None)
+        try:
+            request = provider.check_request()  # a provider may lack what its check needs
+        except UnsendError as error:
+            return CheckResult(name, False, str(error), attempts=0, error=error)
+        call = self._provider_call(request, provider.check_result, None)
         try:
             detail = yield from call.steps()
         except UnsendError as error:
@@ -324,6 +328,11 @@ class _CancellerBase:
             )
         elapsed = self.clock.monotonic() - started
         return CheckResult(name, True, detail, call.last_status, call.attempts, elapsed)
+
+    def _current_secrets(self) -> tuple[str, ...] | None:
+        """The provider's secrets as of now: None (read when the request is built) for one
+        whose credential rotates (an OAuth token), else those known at construction."""
+        return None if getattr(self.provider, "rotating_secrets", False) else self._secrets
 
     def _lacks(self, what: str) -> ConfigError:
         return ConfigError(f"{self.provider.name} has no {what}", provider=self.provider.name)
@@ -357,7 +366,7 @@ class _CancellerBase:
             clock=self.clock,
             on_retry=self.on_retry,
             gates=(self.gate,),
-            secrets=self._secrets,
+            secrets=self._current_secrets() or secrets_of(self.provider),  # request built
             shared=self.shared_gate,
         )
 

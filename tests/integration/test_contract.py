@@ -30,6 +30,7 @@ HOSTS = {
     "sinch": "https://us.sms.api.sinch.com",
     "braze": "https://rest.iad-01.braze.com",
     "eventbridge": "https://scheduler.us-east-1.amazonaws.com",
+    "cloudtasks": "https://cloudtasks.googleapis.com",
 }
 UNKNOWN = {
     "twilio": "SM" + "e" * 32,
@@ -42,6 +43,7 @@ UNKNOWN = {
     "sinch": "01NOSUCHBATCH0000000000000",
     "braze": "no-such-schedule",
     "eventbridge": "never-made",
+    "cloudtasks": "unsend-dev:europe-west1:reminders:never-made",
 }
 FAULTS = [
     {},

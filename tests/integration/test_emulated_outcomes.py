@@ -32,6 +32,7 @@ UNKNOWN = {
     "sinch": "01NOSUCHBATCH0000000000000",
     "braze": "no-such-schedule",
     "eventbridge": "never-made",
+    "cloudtasks": "unsend-dev:europe-west1:reminders:never-made",
 }
 NEW = tuple(UNKNOWN)  # every provider after the first three, each with its tables below
 # What a second cancel of the same message is, per provider (README's table).
@@ -48,6 +49,7 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "sinch": unsend.Outcome.REQUESTED,  # marked again: a 200 proves nothing
     "braze": unsend.Outcome.REQUESTED,  # "success", whatever it found
     "eventbridge": unsend.Outcome.NOT_FOUND,  # ResourceNotFoundException
+    "cloudtasks": unsend.Outcome.NOT_FOUND,  # deleted: Google no longer holds it
 }
 UNKNOWN_OUTCOME = {
     "twilio": unsend.Outcome.NOT_FOUND,
@@ -62,6 +64,7 @@ UNKNOWN_OUTCOME = {
     "sinch": unsend.Outcome.NOT_FOUND,
     "braze": unsend.Outcome.REQUESTED,
     "eventbridge": unsend.Outcome.NOT_FOUND,
+    "cloudtasks": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
@@ -76,6 +79,7 @@ BAD_IDS = {
     "sinch": ["01FC-66621", "short", "01FC66621VHDBN119Z8PMV1QPU/x"],
     "braze": ["campaign:only-two", "canvas:a:b:c", "flow:a:b", "has space"],
     "eventbridge": ["a" * 65, "g:h:i!", "with space", "x" * 65 + ":name"],
+    "cloudtasks": ["just-a-task", "p:l:q", "Bad_Project:europe-west1:q:t", "p0000:eu:q:t"],
 }
 
 
@@ -134,7 +138,7 @@ def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorF
     config = {**emu.config(name)}
     secret = next(
         k
-        for k in ("auth_token", "api_key", "secret", "token", "api_token", "secret_access_key")
+        for k in ("auth_token", "api_key", "secret", "api_token", "secret_access_key", "token")
         if k in config
     )
     config[secret] = "wrong-" + config[secret]

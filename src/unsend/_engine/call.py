@@ -460,6 +460,8 @@ def cancel_call(
     # The built-in adapters validate too (they are usable on their own); checking here as well
     # keeps the guarantee for third-party adapters, at a fraction of a microsecond.
     validate_message_id(message_id, provider=provider.name)
+    # Built before the secrets are read: building may fetch a new token (Cloud Tasks).
+    request = provider.cancel_request(message_id)
     secrets = secrets_of(provider) if secrets is None else secrets
 
     def call_for(
@@ -480,7 +482,7 @@ def cancel_call(
         )
 
     call = call_for(
-        provider.cancel_request(message_id),
+        request,
         lambda response: provider.cancel_result(message_id, response),
         policy,
     )

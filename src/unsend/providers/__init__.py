@@ -3,6 +3,7 @@
 from ._airship import Airship
 from ._braze import Braze
 from ._brevo import Brevo
+from ._cloudtasks import CloudTasks
 from ._courier import Courier
 from ._eventbridge import EventBridgeScheduler
 from ._knock import Knock
@@ -21,6 +22,7 @@ __all__ = [
     "Airship",
     "Brevo",
     "Braze",
+    "CloudTasks",
     "Courier",
     "EventBridgeScheduler",
     "Knock",
@@ -52,4 +54,5 @@ BUILTIN = (
     Sinch,
     Braze,
     EventBridgeScheduler,
+    CloudTasks,
 )
