@@ -17,6 +17,11 @@ CASES = {
     "httpx_first_client": "import httpx; httpx.Client()",
     "unsend": "import unsend",
     "unsend_first_canceller": "import unsend; unsend.Canceller(unsend.QStash('token'))",
+    # EventBridge imports botocore and builds its session when built (unsend[aws]).
+    "unsend_first_eventbridge_canceller": (
+        "import unsend; unsend.Canceller(unsend.EventBridgeScheduler('AKIDEXAMPLE', 'secret',"
+        " region='us-east-1'))"
+    ),
     "sdk_qstash": "import qstash",
     "sdk_courier": "import courier",
     "sdk_onesignal": "import onesignal",
@@ -46,5 +51,10 @@ def measure(*, rounds: int) -> dict[str, Any]:
         "unsend_vs_httpx": round(milliseconds["unsend"] / milliseconds["httpx"], 2),
         "first_canceller_vs_first_httpx_client": round(
             milliseconds["unsend_first_canceller"] / milliseconds["httpx_first_client"], 2
+        ),
+        "eventbridge_canceller_adds_ms": round(
+            milliseconds["unsend_first_eventbridge_canceller"]
+            - milliseconds["unsend_first_canceller"],
+            1,
         ),
     }

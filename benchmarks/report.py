@@ -79,6 +79,13 @@ def markdown(results: dict[str, Any]) -> str:
         f"unsend / httpx: {imports['unsend_vs_httpx']}; first canceller / first httpx "
         f"client: {imports['first_canceller_vs_first_httpx_client']}",
     ]
+    if "eventbridge_canceller_adds_ms" in imports:
+        lines += [
+            "",
+            f"A first EventBridge Scheduler canceller (botocore imported, its session built): "
+            f"{ms['unsend_first_eventbridge_canceller']} ms, "
+            f"{imports['eventbridge_canceller_adds_ms']} ms more than a first QStash canceller.",
+        ]
     memory = results["memory"]
     lines += [
         "",
