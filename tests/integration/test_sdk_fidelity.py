@@ -322,3 +322,46 @@ def test_eventbridge_scheduler_boto3(unsend_emulator: EmulatorFixture) -> None:
         client.delete_schedule(Name="appt-42")
     with unsend.Canceller(emu.provider("eventbridge")) as canceller:  # and unsend agrees
         assert canceller.cancel("appt-42").outcome is unsend.Outcome.NOT_FOUND
+
+
+def test_cloud_tasks_sdk(unsend_emulator: EmulatorFixture) -> None:
+    tasks_v2 = pytest.importorskip("google.cloud.tasks_v2")
+    from google.auth.credentials import Credentials
+    from google.cloud.tasks_v2.services.cloud_tasks.transports import CloudTasksRestTransport
+    from google.protobuf import timestamp_pb2
+
+    emu = unsend_emulator
+    token = emu.credentials.cloudtasks_token
+
+    class Fixed(Credentials):  # type: ignore[misc]
+        """The emulator's development token, as google-auth credentials the library takes."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.token = token
+
+        def refresh(self, request: object) -> None:
+            self.token = token
+
+        @property
+        def valid(self) -> bool:
+            return True
+
+    host = emu.url.removeprefix("http://")
+    transport = CloudTasksRestTransport(host=host, url_scheme="http", credentials=Fixed())
+    client = tasks_v2.CloudTasksClient(transport=transport)
+    parent = client.queue_path("unsend-dev", "europe-west1", "reminders")
+    when = timestamp_pb2.Timestamp()
+    when.FromDatetime(datetime.now(UTC) + timedelta(hours=1))
+    name = f"{parent}/tasks/appt-42"
+    client.create_task(parent=parent, task={"name": name, "schedule_time": when})
+    message_id = unsend.CloudTasks.message_id(name)
+    assert emu.states("cloudtasks")[message_id] == "scheduled"
+    client.delete_task(name=name)
+    assert emu.states("cloudtasks")[message_id] == "cancelled"
+    from google.api_core.exceptions import NotFound
+
+    with pytest.raises(NotFound):
+        client.delete_task(name=name)
+    with unsend.Canceller(emu.provider("cloudtasks")) as canceller:  # and unsend agrees
+        assert canceller.cancel(message_id).outcome is unsend.Outcome.NOT_FOUND
