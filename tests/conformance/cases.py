@@ -170,6 +170,9 @@ def _reads(
         canceller.status(other)
         answer = capture.answers[-1]
         body = answer.body.replace(other.encode(), message_id.encode())
+        # A read may name the id by its parts (EventBridge: "Name" and "GroupName").
+        for theirs, ours in zip(other.split(":"), message_id.split(":"), strict=False):
+            body = body.replace(f'"{theirs}"'.encode(), f'"{ours}"'.encode())
         reads[state] = attrs.evolve(answer, body=body)
     canceller.status(message_id)
     reads["cancelled"] = capture.answers[-1]

@@ -34,6 +34,9 @@ ALLOWED = {
     "never sent": {MessageState.NOT_FOUND, MessageState.UNKNOWN},
 }
 
+# Providers whose read is a list (Slack's, Mandrill's scheduled messages): not listed is UNKNOWN.
+LISTS = {"slack", "mailchimp"}
+
 Read = Callable[[EmulatorFixture, str, list[str]], list[MessageState]]
 
 
@@ -128,6 +131,12 @@ def test_what_is_not_the_documented_read_is_an_error_never_a_state(
     for what, raw in answers.items():
         server: Any = serve([[raw]])
         canceller = unsend.Canceller(case.provider(server.url))
+        if what == "another message's read" and case.name in LISTS:
+            # A list that names other messages is a true answer: this one is not listed, and
+            # that claims nothing (UNKNOWN).
+            with canceller:
+                assert canceller.status(case.message_id).state is MessageState.UNKNOWN
+            continue
         with canceller, pytest.raises(unsend.UnexpectedResponse, match=r"."):
             canceller.status(case.message_id)
         assert len(server.requests) == 1, what

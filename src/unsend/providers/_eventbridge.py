@@ -29,10 +29,11 @@ import httpx
 
 from .._errors import ConfigError, InvalidMessageId, RateLimited, UnsendError
 from .._ids import quote_message_id, validate_message_id
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageState, MessageStatus, Outcome
 from ._base import HttpAdapter
 from ._check import probe_result
 from ._secret import credential, masked
+from ._status import read_status, states
 from ._urls import normalize_base_url
 
 __all__ = ["EventBridgeScheduler"]
@@ -155,6 +156,27 @@ class EventBridgeScheduler(HttpAdapter):
                 message_id=shown,
             )
         return group, name
+
+    # -- status: GetSchedule (it exists, or not; whether it fired, only after_completion says) --
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        group, name = self._parts(message_id)
+        return self._signed("GET", f"/schedules/{quote_message_id(name)}", {"groupName": group})
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        if response.status_code == 404 and _error_code(response) == "ResourceNotFoundException":
+            return MessageStatus(
+                self.name, message_id, MessageState.NOT_FOUND, status_code=404, detail=GONE
+            )
+
+        def read(body: Any) -> tuple[object, str | None]:
+            named = f"{body.get('GroupName') or 'default'}:{body['Name']}"
+            # A one-time schedule kept after it fired looks the same as one still waiting.
+            word = "exists" if self.after_completion == "DELETE" else None
+            return (named if ":" in message_id else body["Name"]), word
+
+        table = states(SCHEDULED=("exists",))
+        return read_status(self.name, message_id, response, self.secrets, read, table)
 
     # -- check: ListScheduleGroups, one at most -------------------------------------------------
 

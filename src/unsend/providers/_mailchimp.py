@@ -23,10 +23,11 @@ from typing import Any, ClassVar, Final
 import attrs
 import httpx
 
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageStatus, Outcome
 from ._base import HttpAdapter, error_text, match_id
 from ._check import probe_result
 from ._secret import credential, masked
+from ._status import read_status, states
 from ._urls import normalize_base_url
 
 __all__ = ["Mailchimp"]
@@ -69,6 +70,23 @@ class Mailchimp(HttpAdapter):
 
     def check_result(self, response: httpx.Response) -> str:
         return probe_result(self.name, response, self.secrets, "POST /users/ping")
+
+    # -- status: messages/list-scheduled (up to 1,000) --------------------------------------
+    # Listed is scheduled; not listed says nothing Mandrill would stand by: UNKNOWN.
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        match_id(message_id, MESSAGE_ID, self.name, "an _id of letters, digits, '-' and '_'")
+        return self._post("/messages/list-scheduled")
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        def read(body: Any) -> tuple[object, str | None]:
+            if not isinstance(body, list):
+                raise TypeError("not a list")  # read_status: not this read's answer
+            listed = {entry["_id"] for entry in body}
+            return message_id, "listed" if message_id in listed else None
+
+        table = states(SCHEDULED=("listed",))
+        return read_status(self.name, message_id, response, self.secrets, read, table)
 
     # -- the cancel -----------------------------------------------------------------------------
 

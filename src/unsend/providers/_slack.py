@@ -34,10 +34,10 @@ from .._errors import (
     UnsendError,
 )
 from .._ids import validate_message_id
-from .._result import CancelResult, Outcome
+from .._result import CancelResult, MessageStatus, Outcome
 from ._base import HttpAdapter
 from ._secret import credential, masked
-from ._status import read_request
+from ._status import read_request, read_status, states
 from ._urls import normalize_base_url
 
 __all__ = ["Slack"]
@@ -110,6 +110,31 @@ class Slack(HttpAdapter):
     def check_result(self, response: httpx.Response) -> str:
         self._answer(None, response)  # ok:false is refused as on a cancel
         return "GET auth.test: ok, credentials accepted"
+
+    # -- status: chat.scheduledMessages.list of the message's channel --------------------------
+    # Listed is scheduled. Not listed says nothing Slack would stand by (sent, deleted, or past
+    # the first page of 100): UNKNOWN, never a claim.
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        channel, _ = self._parts(message_id)
+        query = f"channel={channel}&limit=100"
+        return read_request(self.base_url, "/api/chat.scheduledMessages.list", self._headers, query)
+
+    def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
+        if response.status_code == 200:
+            self._answer(message_id, response)  # ok:false is refused as on a cancel
+        channel, scheduled = self._parts(message_id)
+
+        def read(body: Any) -> tuple[object, str | None]:
+            messages = body["scheduled_messages"]
+            if not isinstance(messages, list):
+                raise TypeError("not a list")
+            listed = {(m["channel_id"], m["id"]) for m in messages}
+            return message_id, "listed" if (channel, scheduled) in listed else None
+
+        return read_status(
+            self.name, message_id, response, self.secrets, read, states(SCHEDULED=("listed",))
+        )
 
     # -- the cancel -----------------------------------------------------------------------------
 

@@ -111,6 +111,20 @@ def routes(emulator: Emulator) -> list[Route]:
             return JSONResponse({})  # the fired schedule still exists: deleted, "fine"
         return _error(404, "ResourceNotFoundException", "Schedule not found.")
 
+    async def get(request: Request) -> Response:
+        if not authorized(request):
+            return _unauthorized(request)
+        group = request.query_params.get("groupName") or "default"
+        name = request.path_params["name"]
+        schedule = store.get(P, f"{group}:{name}")
+        if (
+            schedule is None
+            or schedule.state == "cancelled"
+            or (schedule.state == "delivered" and schedule.fields.get("after") == "DELETE")
+        ):
+            return _error(404, "ResourceNotFoundException", "Schedule not found.")
+        return JSONResponse({"Name": name, "GroupName": group, "State": "ENABLED"})
+
     async def groups(request: Request) -> Response:
         if not authorized(request):
             return _error(403, "UnrecognizedClientException", "The security token is invalid.")
@@ -119,7 +133,12 @@ def routes(emulator: Emulator) -> list[Route]:
 
     return [
         route("/schedule-groups", GET=groups),
-        route("/schedules/{name}", POST=create, DELETE=emulator.guarded(P, authorized, delete)),
+        route(
+            "/schedules/{name}",
+            GET=get,
+            POST=create,
+            DELETE=emulator.guarded(P, authorized, delete),
+        ),
     ]
 
 

@@ -101,6 +101,24 @@ def routes(emulator: Emulator) -> list[Route]:
             }
         )
 
+    async def list_scheduled(request: Request) -> Response:
+        if await body_of(request) is None:
+            return _error(401, "Invalid API key")
+        waiting = [m for m in store.messages.get(P, {}).values() if m.state == "scheduled"]
+        return JSONResponse(
+            [
+                {
+                    "_id": m.id,
+                    "created_at": m.created_ms // 1000,
+                    "send_at": m.not_before_ms // 1000,
+                    "from_email": "reminders@example.com",
+                    "to": m.fields.get("to", ""),
+                    "subject": "Your appointment",
+                }
+                for m in waiting[:1000]
+            ]
+        )
+
     async def ping(request: Request) -> Response:
         if await body_of(request) is None:
             return _error(401, "Invalid API key")
@@ -111,6 +129,8 @@ def routes(emulator: Emulator) -> list[Route]:
         route("/api/1.4/messages/send", POST=send),
         route("/api/1.4/messages/cancel-scheduled", POST=guarded),
         route("/api/1.4/users/ping", POST=ping),
+        route("/api/1.4/messages/list-scheduled", POST=list_scheduled),
+        route("/api/1.3/messages/list-scheduled.json", POST=list_scheduled),
         route("/api/1.3/messages/send.json", POST=send),
         route("/api/1.3/messages/cancel-scheduled.json", POST=guarded),
         route("/api/1.3/users/ping.json", POST=ping),

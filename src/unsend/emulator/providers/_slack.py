@@ -92,6 +92,30 @@ def routes(emulator: Emulator) -> list[Route]:
         store.cancel(message)
         return JSONResponse({"ok": True})
 
+    async def listing(request: Request) -> Response:
+        if not authorized(request):
+            return _failed("invalid_auth")
+        channel = request.query_params.get("channel")
+        waiting = [
+            m
+            for m in store.messages.get(P, {}).values()
+            if m.state == "scheduled" and (channel is None or m.id.startswith(f"{channel}:"))
+        ]
+        listed = [
+            {
+                "id": m.id.split(":", 1)[1],
+                "channel_id": m.id.split(":", 1)[0],
+                "post_at": int(m.not_before_ms // 1000),
+                "date_created": int(m.created_ms // 1000),
+                "text": "",
+            }
+            for m in waiting[:100]
+        ]
+        metadata = {"next_cursor": ""}
+        return JSONResponse(
+            {"ok": True, "scheduled_messages": listed, "response_metadata": metadata}
+        )
+
     async def auth_test(request: Request) -> Response:
         if not authorized(request):
             return _failed("invalid_auth")
@@ -99,6 +123,7 @@ def routes(emulator: Emulator) -> list[Route]:
 
     return [
         route("/api/auth.test", GET=auth_test, POST=auth_test),
+        route("/api/chat.scheduledMessages.list", GET=listing, POST=listing),
         route("/api/chat.scheduleMessage", POST=schedule),
         route("/api/chat.deleteScheduledMessage", POST=emulator.guarded(P, authorized, delete)),
     ]
