@@ -16,7 +16,7 @@ import anyio
 import httpx
 
 from benchmarks._common import PROVIDERS, median_of_rounds, timed
-from unsend._client import LANE_LIMITS
+from unsend._engine.pools import LANE_LIMITS
 from unsend.testing import EmulatorFixture
 
 

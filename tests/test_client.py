@@ -115,16 +115,18 @@ def test_an_owned_client_is_closed() -> None:
 
 
 def test_async_client_ownership() -> None:
-    async def main() -> tuple[bool, object]:
+    async def main() -> tuple[bool, bool, object]:
         client = httpx.AsyncClient(transport=httpx.MockTransport(Script([])))
         async with unsend.AsyncCanceller(unsend.QStash("t"), client=client) as theirs:
             assert theirs.client is client
-        owned = unsend.AsyncCanceller(unsend.QStash("t"))
-        async with owned:
-            mine = owned.client  # None: unsend sends through its own aiohttp session
-        return client.is_closed, mine
+        async with unsend.AsyncCanceller(unsend.QStash("t")) as owned:
+            mine = owned.client  # unsend's own httpx pool, closed with it
+            assert isinstance(mine, httpx.AsyncClient)
+        async with unsend.AsyncCanceller(unsend.QStash("t"), transport="aiohttp") as chosen:
+            session = chosen.client  # None: aiohttp is not an httpx client
+        return client.is_closed, mine.is_closed, session
 
-    assert anyio.run(main) == (False, None)
+    assert anyio.run(main) == (False, True, None)
 
 
 def test_default_timeouts_bound_every_phase() -> None:

@@ -140,19 +140,36 @@ def test_a_failed_cancel_is_an_error_span_and_counted_as_failed(
     assert _count("unsend.cancels", provider="twilio", outcome="FAILED") == failed_before + 1
 
 
-def test_cancel_many_parents_every_cancel_under_the_callers_span(
-    unsend_emulator: EmulatorFixture, spans: InMemorySpanExporter
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_cancel_many_parents_every_cancel_under_the_callers_span_with_its_http_child(
+    unsend_emulator: EmulatorFixture, spans: InMemorySpanExporter, kind: str
 ) -> None:
+    """The default transport (httpx, sync threads or async pools) is what httpx's
+    instrumentation sees: each cancel of a fan-out has its HTTP span as a child."""
     ids = unsend_emulator.seed("qstash", count=3)
     tracer = _TRACER_PROVIDER.get_tracer("test")
-    canceller = unsend_emulator.canceller("qstash")
-    with tracer.start_as_current_span("job") as job, canceller:
-        outcomes = {r.outcome for r in canceller.cancel_many(ids, concurrency=2)}
+
+    async def many() -> set[unsend.Outcome]:
+        async with unsend.AsyncCanceller(unsend_emulator.provider("qstash")) as canceller:
+            return {r.outcome async for r in canceller.cancel_many(ids, concurrency=2)}
+
+    with tracer.start_as_current_span("job") as job:
+        if kind == "sync":
+            with unsend_emulator.canceller("qstash") as canceller:
+                outcomes = {r.outcome for r in canceller.cancel_many(ids, concurrency=2)}
+        else:
+            outcomes = asyncio.run(many())
     assert outcomes == {unsend.Outcome.CANCELLED}
     cancels = _cancel_spans(spans)
     assert len(cancels) == 3
     assert {s.parent.span_id for s in cancels if s.parent} == {job.get_span_context().span_id}
     assert {(s.attributes or {})["unsend.outcome"] for s in cancels} == {"CANCELLED"}
+    finished = spans.get_finished_spans()
+    for cancel in cancels:
+        children = [
+            s for s in finished if s.parent and s.parent.span_id == cancel.context.span_id
+        ]
+        assert [c.kind for c in children] == [trace.SpanKind.CLIENT], cancel.name
 
 
 def test_a_routed_cancel_carries_the_routers_ref(

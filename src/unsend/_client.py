@@ -38,24 +38,24 @@ from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_resul
 from ._engine.follow import DEFAULT_WAIT_TIMEOUT
 from ._engine.gate import Gate
 from ._engine.lanes import Lanes
+from ._engine.pools import Transport, async_lanes, check_transport, sync_lanes
 from ._engine.retry import RetryPolicy
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
 from ._errors import ConfigError, ScheduleCancelIncomplete, UnexpectedResponse, UnsendError
 from ._ids import validate_message_id
 from ._logging import log_result, routed_ref
-from ._provider import Provider, SupportsTransport
+from ._provider import Provider
 from ._result import BulkResult, CancelResult, CheckResult, MessageStatus
 from ._telemetry import Traced, count_result, current_context, traced
 from .providers._secret import register_secrets, release_secrets
 
 __all__ = [
     "DEFAULT_TIMEOUT",
-    "LANES",
-    "LANE_CONNECTIONS",
-    "LANE_LIMITS",
     "AsyncCanceller",
     "Canceller",
+    "fan_out_cancel",
+    "fan_out_cancel_async",
 ]
 
 if TYPE_CHECKING:
@@ -68,52 +68,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
-# httpcore's pool rescans every connection for every waiting request on each event, so one big
-# pool under 50 concurrent cancels spends most of its time scanning (profiled: ~2,400 is_idle
-# calls per request). An owned httpx client is therefore several small pools ("lanes") sharing
-# one TLS context: a single cancel takes the first lane with a free connection, each
-# cancel_many worker keeps one (measured at concurrency 50: ~2,300 cancels/s instead of ~530).
-LANES: Final = 32
-LANE_CONNECTIONS: Final = 2
-LANE_LIMITS: Final = httpx.Limits(
-    max_connections=LANE_CONNECTIONS, max_keepalive_connections=LANE_CONNECTIONS
-)
-
-
-def _sync_lanes(client: httpx.Client | None, provider: Provider) -> Lanes[httpx.Client]:
-    """The caller's client as one lane, or small pools sharing one TLS context, whose sockets
-    end by each attempt's deadline (see _engine/deadline)."""
-    if client is not None:
-        return Lanes.single(client)
-    if isinstance(provider, SupportsTransport):
-        return Lanes.single(httpx.Client(transport=provider.sync_transport()))
-    tls = httpx.create_ssl_context()
-
-    def make() -> httpx.Client:
-        from ._engine.deadline import deadline_transport
-
-        return httpx.Client(transport=deadline_transport(limits=LANE_LIMITS, verify=tls))
-
-    return Lanes(make, LANES, LANE_CONNECTIONS)
-
-
-# aiohttp's pool does not rescan its connections per request: one session serves every task.
-AIOHTTP_CONNECTIONS: Final = 256
-
-
-def _owned_async_lanes(provider: Provider | None = None) -> Lanes[AsyncLane]:
-    """unsend's aiohttp session; small httpx pools on an install without aiohttp; the
-    provider's own transport for one answered in memory."""
-    from ._engine.aio import AiohttpLane, aiohttp_available
-
-    if isinstance(provider, SupportsTransport):
-        return Lanes.single(HttpxAsyncLane(httpx.AsyncClient(transport=provider.async_transport())))
-
-    tls = httpx.create_ssl_context()
-    if aiohttp_available():
-        return Lanes.single(AiohttpLane(limit=AIOHTTP_CONNECTIONS, verify=tls))
-    make = lambda: HttpxAsyncLane(httpx.AsyncClient(limits=LANE_LIMITS, verify=tls))  # noqa: E731
-    return Lanes(make, LANES, LANE_CONNECTIONS)
 
 
 def _shared_gate(
@@ -190,6 +144,7 @@ class CancellerOptions(TypedDict, total=False):
     on_result: OnResult | None
     max_rate: float | None
     rate_limit_storage: str | None
+    transport: Transport
 
 
 class _CancellerBase:
@@ -197,7 +152,7 @@ class _CancellerBase:
         self,
         provider: Provider,
         *,
-        owns_client: bool,
+        client: object,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
@@ -205,7 +160,10 @@ class _CancellerBase:
         on_result: OnResult | None = None,
         max_rate: float | None = None,
         rate_limit_storage: str | None = None,
+        transport: Transport = "httpx",
     ) -> None:
+        self.transport: Transport = check_transport(transport, client)
+        """``"httpx"`` (the default) or ``"aiohttp"``: what the async requests travel through."""
         self.provider = provider
         self.timeout = _as_timeout(timeout)
         self.retry = retry if retry is not None else RetryPolicy()
@@ -215,7 +173,7 @@ class _CancellerBase:
         self.shared_gate = _shared_gate(provider, rate_limit_storage, max_rate, self.clock)
         # With a shared gate the fleet's limit paces; this process's gate keeps the 429 pause.
         self.gate = Gate(None if self.shared_gate is not None else max_rate)
-        self._owns_client = owns_client
+        self._owns_client = client is None
         self._secrets = secrets_of(provider)
         import weakref
 
@@ -498,40 +456,49 @@ class _CancellerBase:
     def _fan_out(
         self,
         ids: Iterable[str] | AsyncIterable[str],
-        lanes: Callable[[int], AsyncLane],
+        lanes: Callable[[int], AsyncLane] | None,
         concurrency: int,
         ordered: bool,
         max_rate: float | None,
         confirm: bool = False,
     ) -> FanOut:
-        """The one cancel_many: ``lanes(n)`` is worker n's lane for its whole run."""
+        """The async cancel_many: ``lanes(n)`` is worker n's lane for its whole run (None:
+        each cancel takes a free lane of this canceller's own)."""
         from ._engine.fanout import FanOut
 
         check_concurrency(concurrency)
         if confirm:
             self._status_provider()  # a provider without a read is refused before anything
         pacer = Gate(max_rate) if max_rate is not None else None
-        worker_lanes = [lanes(n) for n in range(concurrency)]
+        worker_lanes = [lanes(n) for n in range(concurrency)] if lanes is not None else None
         parent = current_context()  # the caller's: the workers may run on another thread
 
         async def cancel_one(message_id: str, worker: int) -> CancelResult:
-            with self._span(message_id, parent) as span:
-                result = await self._cancel_on(message_id, worker_lanes[worker], pacer, confirm)
-                span.finished(result)
+            lane = None if worker_lanes is None else worker_lanes[worker]
+            result = await fan_out_cancel_async(self, message_id, lane, pacer, confirm, parent)
             return self._finished(result)
 
         return FanOut(ids, cancel_one, concurrency=concurrency, ordered=ordered)
 
-    async def _cancel_on(
-        self, message_id: str, lane: AsyncLane, pacer: Gate | None, confirm: bool = False
-    ) -> CancelResult:
-        """One cancel of a fan-out, sent on ``lane``: its result, a failure included."""
-        started = self.clock.monotonic()
-        try:
-            return await drive_async(self._steps(message_id, pacer, confirm), lane, self.clock)
-        except UnsendError as error:
-            elapsed = self.clock.monotonic() - started
-            return failed_result(self.provider.name, message_id, error, elapsed)
+    def _threaded(
+        self,
+        ids: Iterable[str],
+        concurrency: int,
+        ordered: bool,
+        max_rate: float | None,
+        confirm: bool,
+    ) -> Generator[CancelResult, None, None]:
+        """The sync cancel_many on httpx: worker threads over this canceller's own pools."""
+        from ._engine.threads import threaded_fan_out
+
+        pacer = Gate(max_rate) if max_rate is not None else None
+        parent = current_context()
+
+        def cancel_one(message_id: str, worker: int) -> CancelResult:
+            result = fan_out_cancel(self, message_id, pacer, confirm, parent)  # type: ignore[arg-type]
+            return self._finished(result)
+
+        return threaded_fan_out(ids, cancel_one, concurrency=concurrency, ordered=ordered)
 
     def _span(self, message_id: str, parent: object | None = None) -> Traced:
         name = self.provider.name
@@ -550,9 +517,10 @@ class Canceller(_CancellerBase):
     Pass ``client`` to use your own ``httpx.Client`` (proxies, mTLS, HTTP/2, a mock transport);
     unsend then never closes it. Options: ``timeout`` (seconds or ``httpx.Timeout``; default
     connect 5 s, the rest 10 s), ``retry`` (a ``RetryPolicy``), ``clock``, ``on_retry``,
-    ``max_rate`` (requests per second). Safe to share between threads. ``cancel_many`` runs the same
-    fan-out as ``AsyncCanceller`` on a private event loop (a daemon thread, started on first
-    use and stopped by ``close``).
+    ``max_rate`` (requests per second), ``transport``. Safe to share between threads.
+    ``cancel_many`` runs on worker threads over the same pools; with ``transport="aiohttp"``
+    it runs the async fan-out on a private event loop (a daemon thread, started on first use
+    and stopped by ``close``).
     """
 
     def __init__(
@@ -562,9 +530,9 @@ class Canceller(_CancellerBase):
         client: httpx.Client | None = None,
         **options: Unpack[CancellerOptions],
     ) -> None:
-        super().__init__(provider, owns_client=client is None, **options)
-        self._lanes = _sync_lanes(client, provider)
-        self._host = SyncFanOutHost(client, lambda: _owned_async_lanes(provider))
+        super().__init__(provider, client=client, **options)
+        self._lanes = sync_lanes(client, provider)
+        self._host = SyncFanOutHost(lambda: async_lanes(None, provider, "aiohttp"))
 
     @property
     def client(self) -> httpx.Client:
@@ -612,10 +580,11 @@ class Canceller(_CancellerBase):
         check_concurrency(concurrency)
         if confirm:
             self._status_provider()
-        return self._host.run(
-            lambda lane_of: self._fan_out(ids, lane_of, concurrency, ordered, max_rate, confirm),
-            concurrency,
-        )
+        if self.transport == "aiohttp":
+            return self._host.run(
+                lambda lane_of: self._fan_out(ids, lane_of, concurrency, ordered, max_rate, confirm)
+            )
+        return self._threaded(ids, concurrency, ordered, max_rate, confirm)
 
     def status(self, message_id: str) -> MessageStatus:
         """Where the message stands, as the provider's documented read says (docs, "Checking
@@ -718,9 +687,9 @@ class AsyncCanceller(_CancellerBase):
     """Cancels messages at one provider, asynchronously.
 
     Pass ``client`` to use your own ``httpx.AsyncClient``; unsend then never closes it. The
-    options are ``Canceller``'s. Without
-    one, unsend sends through its own aiohttp session. Safe to share between tasks. ``cancel``
-    runs on asyncio or trio; ``cancel_many`` on asyncio.
+    options are ``Canceller``'s. Without one, unsend sends through its own httpx pools, or,
+    with ``transport="aiohttp"`` (the ``unsend[aiohttp]`` extra), one aiohttp session. Safe to
+    share between tasks. ``cancel`` runs on asyncio or trio; ``cancel_many`` on asyncio.
     """
 
     def __init__(
@@ -730,14 +699,12 @@ class AsyncCanceller(_CancellerBase):
         client: httpx.AsyncClient | None = None,
         **options: Unpack[CancellerOptions],
     ) -> None:
-        super().__init__(provider, owns_client=client is None, **options)
-        self._lanes: Lanes[AsyncLane] = (
-            _owned_async_lanes(provider) if client is None else Lanes.single(HttpxAsyncLane(client))
-        )
+        super().__init__(provider, client=client, **options)
+        self._lanes: Lanes[AsyncLane] = async_lanes(client, provider, self.transport)
 
     @property
     def client(self) -> httpx.AsyncClient | None:
-        """Your client, or unsend's own httpx client; None when unsend sends through aiohttp."""
+        """Your client, or unsend's own (first) httpx client; None with ``transport="aiohttp"``."""
         lane = self._lanes.first
         return lane.client if isinstance(lane, HttpxAsyncLane) else None
 
@@ -863,3 +830,58 @@ class AsyncCanceller(_CancellerBase):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def fan_out_cancel(
+    canceller: Canceller,
+    message_id: str,
+    pacer: Gate | None,
+    confirm: bool,
+    parent: object | None,
+) -> CancelResult:
+    """One cancel of a sync fan-out (the canceller's or a router's), on a free lane of the
+    canceller's pools, in its own span: its result, a failure included. Nothing is reported."""
+    started = canceller.clock.monotonic()
+    with canceller._span(message_id, parent) as span:
+        try:
+            steps = canceller._steps(message_id, pacer, confirm)
+            lane, client = canceller._lanes.acquire()
+            try:
+                result = drive_sync(steps, client, canceller.clock)
+            finally:
+                canceller._lanes.release(lane)
+        except UnsendError as error:
+            elapsed = canceller.clock.monotonic() - started
+            result = failed_result(canceller.provider.name, message_id, error, elapsed)
+        span.finished(result)
+    return result
+
+
+async def fan_out_cancel_async(
+    canceller: _CancellerBase,
+    message_id: str,
+    lane: AsyncLane | None,
+    pacer: Gate | None,
+    confirm: bool,
+    parent: object | None,
+) -> CancelResult:
+    """One cancel of an async fan-out on ``lane`` (None: a free lane of the canceller's own
+    pools), in its own span: its result, a failure included. Nothing is reported."""
+    started = canceller.clock.monotonic()
+    with canceller._span(message_id, parent) as span:
+        try:
+            steps = canceller._steps(message_id, pacer, confirm)
+            if lane is not None:
+                result = await drive_async(steps, lane, canceller.clock)
+            else:
+                lanes: Lanes[AsyncLane] = canceller._lanes  # type: ignore[attr-defined]
+                index, free = lanes.acquire()
+                try:
+                    result = await drive_async(steps, free, canceller.clock)
+                finally:
+                    lanes.release(index)
+        except UnsendError as error:
+            elapsed = canceller.clock.monotonic() - started
+            result = failed_result(canceller.provider.name, message_id, error, elapsed)
+        span.finished(result)
+    return result

@@ -29,6 +29,7 @@ import httpx
 from ._client import DEFAULT_TIMEOUT, AsyncCanceller, Canceller
 from ._engine.call import OnResult, OnRetry
 from ._engine.clock import Clock
+from ._engine.pools import Transport, check_transport
 from ._engine.retry import RetryPolicy
 from ._errors import ConfigError
 from ._registry import ProviderSpec, provider_spec
@@ -48,13 +49,15 @@ __all__ = [
 
 class SyncExtras(TypedDict, total=False):
     """What no configuration file can carry (objects), passed as keywords to every form, and
-    ``rate_limit_storage`` for every provider a router or configuration builds."""
+    ``rate_limit_storage`` and ``transport`` for every provider a router or configuration
+    builds (a configuration's own setting wins)."""
 
     client: httpx.Client | None
     clock: Clock | None
     on_retry: OnRetry | None
     on_result: OnResult | None
     rate_limit_storage: str | None
+    transport: Transport
 
 
 class AsyncExtras(TypedDict, total=False):
@@ -65,6 +68,7 @@ class AsyncExtras(TypedDict, total=False):
     on_retry: OnRetry | None
     on_result: OnResult | None
     rate_limit_storage: str | None
+    transport: Transport
 
 
 def _number(key: str, value: Any, *, integer: bool = False, zero_ok: bool = False) -> Any:
@@ -90,9 +94,14 @@ def _storage_uri(key: str, value: Any) -> str:
     return check_storage_uri(value, key)
 
 
+def _transport(key: str, value: Any) -> Transport:
+    return check_transport(value, key=key)
+
+
 # Client option -> how to read it. Numbers may come as strings (environment, DSN query).
 CLIENT_OPTIONS: dict[str, Callable[[str, Any], Any]] = {
     "rate_limit_storage": _storage_uri,
+    "transport": _transport,
     "timeout": _positive,
     "connect_timeout": _positive,
     "max_rate": _positive,
@@ -207,11 +216,13 @@ def _client_kwargs(client_options: dict[str, Any]) -> dict[str, Any]:
         retry = RetryPolicy(**retry_fields)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    chosen = {key: client_options[key] for key in ("transport",) if key in client_options}
     return {
         "timeout": timeout,
         "retry": retry,
         "max_rate": client_options.get("max_rate"),
         "rate_limit_storage": client_options.get("rate_limit_storage"),
+        **chosen,
     }
 
 
@@ -258,6 +269,8 @@ def build(
             # The configuration's own setting wins over a keyword given for every provider.
             if value is not None and kwargs.get(key) is None:
                 kwargs[key] = _storage_uri(key, value)
+        elif key == "transport":
+            kwargs.setdefault(key, _transport(key, value))
         else:
             kwargs[key] = value
     if asynchronous:
@@ -270,7 +283,7 @@ def check_extras(extras: Mapping[str, Any], asynchronous: bool) -> dict[str, Any
     if unknown:
         raise TypeError(
             f"unexpected keyword {unknown[0]!r}; expected client, clock, on_retry, on_result, "
-            "rate_limit_storage"
+            "rate_limit_storage, transport"
         )
     client = extras.get("client")
     wanted = httpx.AsyncClient if asynchronous else httpx.Client

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
 import attrs
 import httpx
 
-from ._client import AsyncCanceller, Canceller, _owned_async_lanes
+from ._client import AsyncCanceller, Canceller, fan_out_cancel, fan_out_cancel_async
 from ._config import AsyncExtras, SyncExtras, build, check_extras, env_config, read_toml
 from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_result
 from ._engine.gate import Gate
-from ._engine.sync_host import SyncFanOutHost, close_lanes
+from ._engine.pools import Transport, async_lanes, check_transport
+from ._engine.sync_host import SyncFanOutHost
 from ._engine.transport import AsyncLane, HttpxAsyncLane
 from ._errors import ConfigError, UnsendError
 from ._logging import log_result, routed_as
@@ -43,7 +44,6 @@ from ._telemetry import count_result, current_context
 
 if TYPE_CHECKING:
     from ._engine.fanout import FanOut
-    from ._engine.lanes import Lanes
 
 __all__ = ["AsyncRouter", "ProviderConfig", "Router"]
 
@@ -70,6 +70,8 @@ class _RouterBase(Generic[C]):
         extras = check_extras(extras, self._asynchronous)
         self.on_result = extras.pop("on_result", None)
         self._client = extras.get("client")
+        self.transport: Transport = check_transport(extras.get("transport", "httpx"), self._client)
+        """What the fan-out's requests travel through: see ``Canceller``'s ``transport``."""
         self._cancellers: dict[str, C] = {}
         try:
             for name, config in configs.items():
@@ -156,6 +158,8 @@ class _RouterBase(Generic[C]):
         max_rate: float | None,
         confirm: bool = False,
     ) -> FanOut:
+        """The async fan-out: ``lane_of(n)`` is worker n's lane (the sync router's aiohttp
+        session), or None: each cancel takes a free lane of its canceller's own pools."""
         from ._engine.fanout import FanOut
 
         check_concurrency(concurrency)
@@ -165,13 +169,17 @@ class _RouterBase(Generic[C]):
         per_name = {name: asyncio.Semaphore(concurrency) for name in self._cancellers}
         pacers = {name: Gate(max_rate) for name in self._cancellers} if max_rate else {}
         workers = concurrency * len(self._cancellers)
-        lanes: list[AsyncLane] = [lane_of(n) for n in range(workers)]
-        # A provider answered in memory keeps its own transport: the shared lanes are the network.
-        local = {
-            name: HttpxAsyncLane(httpx.AsyncClient(transport=c.provider.async_transport()))
-            for name, c in self._cancellers.items()
-            if isinstance(c.provider, SupportsTransport)
-        }
+        lanes: list[AsyncLane] | None = None
+        local: dict[str, AsyncLane] = {}
+        if lane_of is not None:
+            lanes = [lane_of(n) for n in range(workers)]
+            # A provider answered in memory keeps its own transport: the shared lanes are the
+            # network.
+            local = {
+                name: HttpxAsyncLane(httpx.AsyncClient(transport=c.provider.async_transport()))
+                for name, c in self._cancellers.items()
+                if isinstance(c.provider, SupportsTransport)
+            }
 
         async def cancel_one(item: MessageRef | str, worker: int) -> CancelResult:
             try:
@@ -179,11 +187,12 @@ class _RouterBase(Generic[C]):
             except UnsendError as error:
                 return self._finished(_unroutable(item, error), log=True)
             async with per_name[ref.name]:
-                lane = local.get(ref.name) or lanes[worker]
-                with routed_as(ref.name), canceller._span(ref.message_id, parent) as span:
+                lane = local.get(ref.name) or (None if lanes is None else lanes[worker])
+                with routed_as(ref.name):
                     pacer = pacers.get(ref.name)
-                    result = await canceller._cancel_on(ref.message_id, lane, pacer, confirm)
-                    span.finished(result)
+                    result = await fan_out_cancel_async(
+                        canceller, ref.message_id, lane, pacer, confirm, parent
+                    )
             return self._finished(attrs.evolve(result, name=ref.name), log=True)
 
         async def cleanup() -> None:
@@ -232,7 +241,7 @@ class Router(_RouterBase[Canceller]):
         **extras: Unpack[SyncExtras],
     ) -> None:
         super().__init__(configs, extras, default)
-        self._host = SyncFanOutHost(self._client, _owned_async_lanes)
+        self._host = SyncFanOutHost(lambda: async_lanes(None, None, "aiohttp"))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **extras: Unpack[SyncExtras]) -> Router:
@@ -280,10 +289,49 @@ class Router(_RouterBase[Canceller]):
         failed result (``ConfigError``).
         """
         check_concurrency(concurrency)
+        if self.transport == "aiohttp":
+            return self._host.run(
+                lambda lanes: self._fan_out(refs, lanes, concurrency, ordered, max_rate, confirm)
+            )
+        return self._threaded(refs, concurrency, ordered, max_rate, confirm)
+
+    def _threaded(
+        self,
+        refs: Iterable[MessageRef | str],
+        concurrency: int,
+        ordered: bool,
+        max_rate: float | None,
+        confirm: bool,
+    ) -> Generator[CancelResult, None, None]:
+        """The sync fan-out on httpx: worker threads, each cancel on its canceller's pools."""
+        import threading
+
+        from ._engine.threads import Stopped, threaded_fan_out
+
+        parent = current_context()
+        per_name = {name: threading.Semaphore(concurrency) for name in self._cancellers}
+        pacers = {name: Gate(max_rate) for name in self._cancellers} if max_rate else {}
+        stopping = threading.Event()
+
+        def cancel_one(item: MessageRef | str, worker: int) -> CancelResult:
+            try:
+                ref, canceller = self._route(item)
+            except UnsendError as error:
+                return self._finished(_unroutable(item, error), log=True)
+            with per_name[ref.name], routed_as(ref.name):
+                if stopping.is_set():  # waited for this provider's slot past the stream's end
+                    raise Stopped
+                pacer = pacers.get(ref.name)
+                result = fan_out_cancel(canceller, ref.message_id, pacer, confirm, parent)
+            return self._finished(attrs.evolve(result, name=ref.name), log=True)
+
         workers = concurrency * len(self._cancellers)
-        return self._host.run(
-            lambda lane_of: self._fan_out(refs, lane_of, concurrency, ordered, max_rate, confirm),
-            workers,
+        return threaded_fan_out(
+            refs,  # type: ignore[arg-type]
+            cancel_one,
+            concurrency=workers,
+            ordered=ordered,
+            stopping=stopping,
         )
 
     def check(self) -> dict[str, CheckResult]:
@@ -328,7 +376,6 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
         **extras: Unpack[AsyncExtras],
     ) -> None:
         super().__init__(configs, extras, default)
-        self._fan_lanes: Lanes[AsyncLane] | None = None
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **extras: Unpack[AsyncExtras]) -> AsyncRouter:
@@ -367,13 +414,7 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
         confirm: bool = False,
     ) -> AsyncIterator[CancelResult]:
         """As ``Router.cancel_many``; ``refs`` may be an async iterable."""
-        if self._fan_lanes is None:
-            client = self._client
-            self._fan_lanes = (
-                _owned_async_lanes() if client is None else _single(HttpxAsyncLane(client))
-            )
-        fixed = self._fan_lanes.fixed
-        fan = self._fan_out(refs, lambda _: fixed(), concurrency, ordered, max_rate, confirm)
+        fan = self._fan_out(refs, None, concurrency, ordered, max_rate, confirm)
         return fan.stream()
 
     async def check(self) -> dict[str, CheckResult]:
@@ -389,9 +430,6 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
         return attrs.evolve(await canceller.status(parsed.message_id), name=parsed.name)
 
     async def aclose(self) -> None:
-        if self._fan_lanes is not None and self._client is None:
-            await close_lanes(self._fan_lanes)
-        self._fan_lanes = None
         for canceller in self._cancellers.values():
             await canceller.aclose()
 
@@ -405,12 +443,6 @@ class AsyncRouter(_RouterBase[AsyncCanceller]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-
-def _single(lane: AsyncLane) -> Lanes[AsyncLane]:
-    from ._engine.lanes import Lanes
-
-    return Lanes.single(lane)
 
 
 def toml_configs(path: str | os.PathLike[str]) -> dict[str, ProviderConfig]:

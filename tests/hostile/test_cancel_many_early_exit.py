@@ -103,6 +103,7 @@ def test_a_router_stops_too(unsend_emulator: EmulatorFixture, slow_courier: list
             first = next(results)
         assert first.cancelled
         seen = settle(unsend_emulator)
-    # Three providers configured: at most concurrency x 3 slots, all of them courier's here,
-    # of which only concurrency may send at once.
+    # Every provider configured: concurrency slots each, all of the ids courier's here, of which
+    # only concurrency may send at once; the ids waiting for courier's slot when the stream
+    # stops are dropped unsent.
     assert seen <= CONCURRENCY * 3, f"{seen} requests for one result"

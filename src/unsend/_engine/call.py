@@ -243,8 +243,7 @@ class Call(Generic[T]):
                 body = decode_body(raw, encoding, check=self._check_deadline) if encoding else raw
             except BodyError as exc:
                 raise self._stamp(self._error(UnexpectedResponse, str(exc), response)) from None
-            # What Response.read() would have stored, had httpx decoded it without a bound.
-            response._content = body
+            response = _with_body(response, body)
         self._last_response = response
         self.last_status = response.status_code
         try:
@@ -502,3 +501,16 @@ def cancel_call(
 
         call.follow_up = follow_up
     return call
+
+
+def _with_body(response: httpx.Response, body: bytes) -> httpx.Response:
+    """The answer as httpx would have given it read, had it decoded the body without a bound:
+    the body decoded under the cap, so its ``Content-Encoding`` is no longer true of it."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=response.request,
+        extensions=response.extensions,
+    )

@@ -1,9 +1,9 @@
-"""Where a sync client's fan-out runs: a private event loop and the async lanes it sends on.
+"""Where a sync client's fan-out runs when aiohttp was chosen: a private event loop.
 
-The loop (a daemon thread) starts on first use and stops on ``close``. Without a caller's
-client the lanes are unsend's own async ones (aiohttp); with a caller's sync ``httpx.Client``
-each send runs on a thread of a pool sized to the fan-out, since that client only sends from
-threads. ``Canceller`` and ``Router`` both fan out through one of these.
+aiohttp sends from asyncio only, so ``transport="aiohttp"`` drives the async fan-out on a loop
+of its own (a daemon thread), started on first use and stopped on ``close``. The default
+(httpx) needs none of this: its fan-out is threads over the sync pools (``threads``).
+``Canceller`` and ``Router`` both fan out through one of these.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import threading
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
-import httpx
-
 from .._result import CancelResult
 from .lanes import Lanes
 from .transport import AsyncLane
@@ -21,51 +19,33 @@ from .transport import AsyncLane
 if TYPE_CHECKING:
     from .fanout import FanOut, LoopThread
 
-__all__ = ["SyncFanOutHost"]
+__all__ = ["SyncFanOutHost", "close_lanes"]
 
 
 class SyncFanOutHost:
-    def __init__(
-        self, client: httpx.Client | None, owned_lanes: Callable[[], Lanes[AsyncLane]]
-    ) -> None:
-        self._client = client
+    def __init__(self, owned_lanes: Callable[[], Lanes[AsyncLane]]) -> None:
         self._owned_lanes = owned_lanes
         self._loop: LoopThread | None = None
         self._lanes: Lanes[AsyncLane] | None = None
         self._lock = threading.Lock()
 
     def run(
-        self, make: Callable[[Callable[[int], AsyncLane]], FanOut], concurrency: int
+        self, make: Callable[[Callable[[int], AsyncLane]], FanOut]
     ) -> Generator[CancelResult, None, None]:
         """Results of the fan-out ``make(lane_of_worker)`` builds, taken here as they come."""
         from .fanout import iterate_on
 
         loop, lanes = self._place()
-        pool = None
-        if self._client is not None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            from .transport import ThreadedLane
-
-            pool = ThreadPoolExecutor(concurrency, thread_name_prefix="unsend-cancel")
-            lanes = Lanes.single(ThreadedLane(self._client, pool))
-        assert lanes is not None
         fixed = lanes.fixed
-        fan = make(lambda _: fixed())
-        try:
-            yield from iterate_on(loop, fan)
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+        yield from iterate_on(loop, make(lambda _: fixed()))
 
-    def _place(self) -> tuple[LoopThread, Lanes[AsyncLane] | None]:
+    def _place(self) -> tuple[LoopThread, Lanes[AsyncLane]]:
         from .fanout import LoopThread
 
         with self._lock:
-            if self._loop is None:
+            if self._loop is None or self._lanes is None:
                 self._loop = LoopThread()
-                if self._client is None:
-                    self._lanes = self._owned_lanes()
+                self._lanes = self._owned_lanes()
             return self._loop, self._lanes
 
     def close(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 
@@ -35,15 +35,11 @@ __all__ = [
     "AsyncLane",
     "HttpxAsyncLane",
     "RawBody",
-    "ThreadedLane",
     "drive_async",
     "drive_sync",
     "send_async",
     "send_sync",
 ]
-
-if TYPE_CHECKING:
-    from concurrent.futures import Executor
 
 ATTEMPT_DEADLINE: ContextVar[float | None] = ContextVar("unsend_attempt_deadline", default=None)
 """``time.monotonic()`` by which the current sync attempt must end; None outside an attempt."""
@@ -134,23 +130,6 @@ class HttpxAsyncLane:
 
     async def aclose(self) -> None:
         await self.client.aclose()
-
-
-class ThreadedLane:
-    """A caller's sync ``httpx.Client`` used from the async fan-out, one thread per send."""
-
-    def __init__(self, client: httpx.Client, pool: Executor) -> None:
-        self.client = client
-        self.pool = pool
-
-    async def send(self, step: Send, clock: Clock) -> Reply:
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, send_sync, self.client, step, clock)
-
-    async def aclose(self) -> None:
-        """The caller's client is theirs to close."""
 
 
 def drive_sync(

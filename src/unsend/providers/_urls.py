@@ -30,11 +30,11 @@ _EMPTY = httpx.ByteStream(b"")
 class Endpoint:
     """A provider's base URL, parsed once: each cancel's request is built without re-parsing.
 
-    ``httpx.Request(method, "https://…")`` parses the URL and prepares headers every time, which
-    costs more than the rest of a cancel's own work. Here the base is parsed once, a request's
-    URL replaces only the path and query of that parse, and the headers every request carries
-    (Host, the credentials, Content-Length for an empty POST, as httpx would add them) are
-    prepared once and copied. The path must already be percent-encoded (``quote_message_id``).
+    ``httpx.Request(method, "https://…")`` prepares headers every time, which costs more than
+    the rest of a cancel's own work. Here the headers every request carries (Host, the
+    credentials, Content-Length for an empty POST, as httpx would add them) are prepared once and
+    copied; the URL is parsed by httpx's public ``URL`` as a plain request's is. The path must
+    already be percent-encoded (``quote_message_id``).
     """
 
     def __init__(self, base_url: str, headers: dict[str, str], *, method: str) -> None:
@@ -42,15 +42,10 @@ class Endpoint:
         self.method = method
         prepared = httpx.Request(method, self.base, headers=headers)
         self.headers = prepared.headers  # Host, Content-Length (POST), then the given ones
-        self._parsed = getattr(self.base, "_uri_reference", None)
+        self._prefix = str(self.base).rstrip("/")
 
     def url(self, path: str, query: str | None = None) -> httpx.URL:
-        full = self.base.raw_path.decode("ascii").rstrip("/") + path
-        if self._parsed is None:  # pragma: no cover - an httpx that no longer keeps its parse
-            return httpx.URL(f"{str(self.base).rstrip('/')}{path}" + (f"?{query}" if query else ""))
-        url = httpx.URL.__new__(httpx.URL)
-        url._uri_reference = self._parsed._replace(path=full, query=query)
-        return url
+        return httpx.URL(f"{self._prefix}{path}" + (f"?{query}" if query else ""))
 
     def request(
         self, path: str, query: str | None = None, extra: dict[str, str] | None = None
