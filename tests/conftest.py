@@ -50,8 +50,8 @@ if os.environ.get("MUTANT_UNDER_TEST"):
     @pytest.fixture(autouse=True)
     def _fresh_memos() -> None:
         from unsend._engine.retrying import strategies
+        from unsend._record import _converter
         from unsend._redact import _windows as _pattern
-        from unsend.providers._record import _converter
 
         for memo in (strategies, _converter, _pattern):
             memo.cache_clear()

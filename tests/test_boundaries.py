@@ -16,8 +16,8 @@ from unsend._engine.gate import Gate
 from unsend._engine.retry_after import retry_after_seconds
 from unsend._ids import MAX_MESSAGE_ID_LENGTH, quote_message_id, validate_message_id
 from unsend._result import CourierReason, CourierStatus
+from unsend._secret import MIN_SECRET_LENGTH, redact
 from unsend.providers._responses import EXCERPT_CHARS, body_excerpt, common_error
-from unsend.providers._secret import MIN_SECRET_LENGTH, redact
 
 # -- the deadline boundary --------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import pytest
 import unsend
 from tests.helpers import courier_record
 from unsend._ids import validate_message_id
-from unsend.providers._secret import RedactingFilter, redact, register_secrets
+from unsend._secret import RedactingFilter, redact, register_secrets
 
 SECRET = "s3cret-token-value"
 
@@ -39,7 +39,7 @@ def test_the_daily_quota_error_names_its_provider_and_quota() -> None:
 def test_a_non_finite_courier_timestamp_is_unexpected_and_says_where() -> None:
     from datetime import datetime
 
-    from unsend.providers._record import _ms_datetime
+    from unsend._record import _ms_datetime
 
     body = json.dumps(courier_record()).replace("1767225600000", "NaN").encode()
     with pytest.raises(unsend.UnexpectedResponse, match=r"expected datetime @ \$\.enqueued"):
@@ -111,7 +111,7 @@ def test_the_log_filter_blanks_registered_secrets_and_leaves_other_lines_alone()
 def test_the_log_filter_lives_exactly_as_long_as_its_secrets_owners(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from unsend.providers import _secret
+    from unsend import _secret
 
     monkeypatch.setattr(_secret, "_owners", _secret._Owners())
     for name in _secret.LOGGERS:
@@ -136,7 +136,7 @@ def test_a_closed_or_collected_canceller_leaves_nothing_registered(
 ) -> None:
     import gc
 
-    from unsend.providers import _secret
+    from unsend import _secret
 
     monkeypatch.setattr(_secret, "_owners", _secret._Owners())
     with unsend.Canceller(unsend.Courier("closed-token-123")):
@@ -165,7 +165,7 @@ def test_credential_refusals_name_their_provider() -> None:
 def test_a_secret_of_exactly_eight_characters_is_registered(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from unsend.providers import _secret
+    from unsend import _secret
 
     monkeypatch.setattr(_secret, "_owners", _secret._Owners())
     register_secrets(["12345678", "1234567"])
@@ -226,7 +226,7 @@ def test_a_release_from_the_garbage_collector_never_deadlocks(
     lock on the same thread (it hung a fuzz test once): the release must not wait for it."""
     import threading
 
-    from unsend.providers import _secret
+    from unsend import _secret
 
     owners = _secret._Owners()
     monkeypatch.setattr(_secret, "_owners", owners)

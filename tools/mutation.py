@@ -91,7 +91,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/test_retry.py", "tests/test_retry_after.py", "tests/test_engine.py"],
     ),
     "redaction": (
-        ["src/unsend/_redact.py", "src/unsend/providers/_secret.py"],
+        ["src/unsend/_redact.py", "src/unsend/_secret.py"],
         [
             "tests/test_secrets.py",
             "tests/conformance/test_no_credential_shown.py",
@@ -133,7 +133,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         [
             "src/unsend/_result.py",
             "src/unsend/_wire.py",
-            "src/unsend/providers/_record.py",
+            "src/unsend/_record.py",
             "src/unsend/providers/_urls.py",
         ],
         [

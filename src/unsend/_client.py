@@ -47,8 +47,8 @@ from ._ids import validate_message_id
 from ._logging import log_result, routed_ref
 from ._provider import Provider
 from ._result import BulkResult, CancelResult, CheckResult, MessageStatus
+from ._secret import register_secrets, release_secrets
 from ._telemetry import Traced, count_result, current_context, traced
-from .providers._secret import register_secrets, release_secrets
 
 __all__ = [
     "DEFAULT_TIMEOUT",

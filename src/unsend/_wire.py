@@ -175,7 +175,7 @@ def error_from_dict(data: Any, provider: str, message_id: str | None) -> UnsendE
 
 
 def result_from_dict(data: Any) -> CancelResult:
-    from .providers._record import RecordError, parse_message_record
+    from ._record import RecordError, parse_message_record
 
     provider = _get(data, "provider", str)
     message_id = _get(data, "message_id", str)

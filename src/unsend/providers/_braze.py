@@ -31,9 +31,9 @@ import httpx
 from .._errors import ConfigError, InvalidMessageId
 from .._ids import validate_message_id
 from .._result import CancelResult, Outcome
+from .._secret import credential, masked
 from ._base import HttpAdapter, error_text
 from ._check import probe_result
-from ._secret import credential, masked
 from ._status import read_request
 from ._urls import normalize_base_url
 

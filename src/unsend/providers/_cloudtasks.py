@@ -30,9 +30,9 @@ import httpx
 from .._errors import ConfigError, InvalidMessageId
 from .._ids import validate_message_id
 from .._result import CancelResult, Outcome
+from .._secret import credential, masked
 from ._base import HttpAdapter
 from ._check import probe_result
-from ._secret import credential, masked
 from ._urls import normalize_base_url
 
 __all__ = ["CloudTasks"]

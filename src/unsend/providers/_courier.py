@@ -13,6 +13,7 @@ import attrs
 import httpx
 
 from .._ids import quote_message_id, validate_message_id
+from .._record import RecordError, parse_message_record
 from .._result import (
     CancelResult,
     CourierReason,
@@ -21,10 +22,9 @@ from .._result import (
     MessageStatus,
     Outcome,
 )
+from .._secret import credential, masked
 from ._check import PROBE_ID, probe_result
-from ._record import RecordError, parse_message_record
 from ._responses import common_error, read_json, redact, unexpected
-from ._secret import credential, masked
 from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
 

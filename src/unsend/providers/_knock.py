@@ -24,9 +24,9 @@ import httpx
 from .._errors import InvalidMessageId
 from .._ids import quote_message_id, validate_message_id
 from .._result import CancelResult, Outcome
+from .._secret import credential, masked
 from ._base import HttpAdapter, error_text
 from ._check import probe_result
-from ._secret import credential, masked
 from ._status import read_request
 from ._urls import normalize_base_url
 

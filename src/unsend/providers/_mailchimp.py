@@ -24,9 +24,9 @@ import attrs
 import httpx
 
 from .._result import CancelResult, MessageStatus, Outcome
+from .._secret import credential, masked
 from ._base import HttpAdapter, error_text, match_id
 from ._check import probe_result
-from ._secret import credential, masked
 from ._status import read_status, states
 from ._urls import normalize_base_url
 

@@ -13,9 +13,9 @@ import httpx
 from .._errors import UnsendError
 from .._ids import quote_message_id, validate_message_id
 from .._result import CancelResult, MessageStatus, Outcome
+from .._secret import credential, masked
 from ._check import probe_result
 from ._responses import common_error, read_json, redact, unexpected
-from ._secret import credential, masked
 from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
 

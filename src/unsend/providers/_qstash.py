@@ -15,9 +15,9 @@ import httpx
 from .._errors import ConfigError, DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id, validate_message_id
 from .._result import BulkAnswer, CancelResult, MessageStatus, Outcome
+from .._secret import credential, masked
 from ._check import PROBE_ID, probe_result
 from ._responses import common_error, read_json, redact, unexpected
-from ._secret import credential, masked
 from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
 

@@ -20,9 +20,9 @@ import httpx
 from .._errors import DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id
 from .._result import CancelResult, MessageStatus, Outcome
+from .._secret import credential, masked
 from ._base import HttpAdapter, error_text, match_id
 from ._check import PROBE_UUID, probe_result
-from ._secret import credential, masked
 from ._status import read_request, read_status, states
 from ._urls import Endpoint, normalize_base_url
 

@@ -35,8 +35,8 @@ from .._errors import (
 )
 from .._ids import validate_message_id
 from .._result import CancelResult, MessageStatus, Outcome
+from .._secret import credential, masked
 from ._base import HttpAdapter
-from ._secret import credential, masked
 from ._status import read_request, read_status, states
 from ._urls import normalize_base_url
 

@@ -15,8 +15,8 @@ import logging
 import threading
 from collections.abc import Iterable
 
-from .._errors import ConfigError
-from .._redact import BLANK, MIN_SECRET_LENGTH, redact
+from ._errors import ConfigError
+from ._redact import BLANK, MIN_SECRET_LENGTH, redact
 
 __all__ = [
     "BLANK",

@@ -11,7 +11,7 @@ import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._result import CourierReason, CourierStatus, MessageRecord
+from ._result import CourierReason, CourierStatus, MessageRecord
 
 __all__ = ["RecordError", "parse_message_record"]
 
