@@ -9,7 +9,7 @@ import pytest
 
 import unsend
 from tests.helpers import response
-from unsend._engine.bulk import IdsPlan, MatchingPlan, build_filters
+from unsend.qstash._plans import IdsPlan, MatchingPlan, build_filters
 from unsend._result import BulkAnswer
 
 Q = unsend.QStash("tok")

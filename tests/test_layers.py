@@ -12,8 +12,17 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 VALUES = {
     "_errors", "_ids", "_ref", "_result", "_wire", "_redact", "_secret", "_record",
-    "_open_enum", "_version", "_bulk_action",
+    "_open_enum", "_version",
 }  # fmt: skip
+# QStash's package holds a module of each of the layers its operations span.
+LAYER_OF_QSTASH = {
+    "_values": "values",
+    "_adapter": "adapters",
+    "_actions": "adapters",
+    "_plans": "engine",
+    "_follow": "engine",
+    "_canceller": "client",
+}
 LAYER_OF_TOP = {
     **dict.fromkeys(VALUES, "values"),
     "_provider": "contracts",
@@ -42,7 +51,7 @@ MAY_IMPORT = {
     "engine": {"values", "contracts", "observability", "engine"},
     "client": BELOW_CLIENT | {"client"},
     "routing": BELOW_CLIENT | {"client", "adapters", "routing"},
-    "face": BELOW_CLIENT | {"client", "adapters", "routing"},
+    "face": BELOW_CLIENT | {"client", "adapters", "routing", "face"},
     "edge": BELOW_CLIENT | {"client", "adapters", "routing", "face", "edge", "emulator"},
     "emulator": {"values", "emulator"},
 }
@@ -50,8 +59,10 @@ MAY_IMPORT = {
 
 def layer(module: str) -> str:
     parts = module.split(".")
-    if parts == ["unsend"]:
+    if parts in (["unsend"], ["unsend", "qstash"]):
         return "face"
+    if parts[1] == "qstash":
+        return LAYER_OF_QSTASH[parts[2]]
     if parts[1] in LAYER_OF_PACKAGE:
         return LAYER_OF_PACKAGE[parts[1]]
     return LAYER_OF_TOP[parts[1]]

@@ -34,7 +34,7 @@ SCORED = {"killed", "timeout", "survived", "suspicious"}
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "outcomes": (
         [
-            "src/unsend/providers/_qstash.py",
+            "src/unsend/qstash/_adapter.py",
             "src/unsend/providers/_onesignal.py",
             "src/unsend/providers/_courier.py",
             "src/unsend/providers/_responses.py",
@@ -117,9 +117,9 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "bulk": (
         [
-            "src/unsend/_engine/bulk.py",
-            "src/unsend/_engine/follow.py",
-            "src/unsend/providers/_qstash_actions.py",
+            "src/unsend/qstash/_plans.py",
+            "src/unsend/qstash/_follow.py",
+            "src/unsend/qstash/_actions.py",
         ],
         [
             "tests/test_bulk.py",

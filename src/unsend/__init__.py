@@ -25,7 +25,6 @@ from ._errors import (
 from ._version import __version__
 
 if _TYPE_CHECKING:
-    from ._bulk_action import BulkAction, BulkActionState
     from ._client import AsyncCanceller, Canceller
     from ._config import from_config, from_env, from_toml, parse_dsn
     from ._engine.call import OnResult, OnRetry
@@ -68,13 +67,16 @@ if _TYPE_CHECKING:
         Slack,
         Twilio,
     )
+    from .qstash import AsyncQStashCanceller, BulkAction, BulkActionState, QStashCanceller
 
 # Every name but the errors loads on first use (PEP 562): `import unsend` costs almost nothing,
 # and a program pays for what it touches (a Canceller, configuration, the registry), when it
 # touches it. The errors are tiny and are what `except` clauses name.
 _LAZY = {
-    "BulkAction": "._bulk_action",
-    "BulkActionState": "._bulk_action",
+    "BulkAction": ".qstash._values",
+    "QStashCanceller": ".qstash._canceller",
+    "AsyncQStashCanceller": ".qstash._canceller",
+    "BulkActionState": ".qstash._values",
     "AsyncCanceller": "._client",
     "Canceller": "._client",
     "from_config": "._config",
@@ -143,6 +145,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "Airship",
     "AsyncCanceller",
+    "AsyncQStashCanceller",
     "AsyncRouter",
     "AuthenticationError",
     "Braze",
@@ -180,6 +183,7 @@ __all__ = [
     "ProviderSpec",
     "ProviderUnavailable",
     "QStash",
+    "QStashCanceller",
     "RateLimited",
     "Resend",
     "RetryEvent",

@@ -1,6 +1,6 @@
 """``Canceller`` and ``AsyncCanceller``: drivers that only send and sleep.
 
-Every decision lives in the engine: a machine (``Call.steps``, ``cancel_steps``, ``bulk_steps``)
+Every decision lives in the engine: a machine (``Call.steps``, ``cancel_steps``)
 yields ``Send`` and ``Sleep`` steps; a driver performs each and hands back what happened. The
 sync driver sends with an ``httpx.Client`` and sleeps with the clock; the async one awaits both.
 """
@@ -13,10 +13,7 @@ from collections.abc import (
     Callable,
     Generator,
     Iterable,
-    Iterator,
-    Sequence,
 )
-from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self, TypedDict, TypeVar, Unpack
 
@@ -35,18 +32,17 @@ from ._engine.call import (
 )
 from ._engine.clock import Clock, default_clock
 from ._engine.fanout import DEFAULT_CONCURRENCY, check_concurrency, failed_result
-from ._engine.follow import DEFAULT_WAIT_TIMEOUT
 from ._engine.gate import Gate
 from ._engine.lanes import Lanes
 from ._engine.pools import Transport, async_lanes, check_transport, sync_lanes
 from ._engine.retry import RetryPolicy
 from ._engine.sync_host import SyncFanOutHost, close_lanes
 from ._engine.transport import AsyncLane, HttpxAsyncLane, drive_async, drive_sync
-from ._errors import ConfigError, ScheduleCancelIncomplete, UnexpectedResponse, UnsendError
+from ._errors import ConfigError, UnsendError
 from ._ids import validate_message_id
 from ._logging import log_result, routed_ref
 from ._provider import Provider
-from ._result import BulkResult, CancelResult, CheckResult, MessageStatus
+from ._result import CancelResult, CheckResult, MessageStatus
 from ._secret import register_secrets, release_secrets
 from ._telemetry import Traced, count_result, current_context, traced
 
@@ -59,12 +55,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._bulk_action import BulkAction, BulkActionState
-    from ._engine.bulk import BulkPlan, Follow
     from ._engine.fanout import FanOut
     from ._engine.shared_gate import SharedGate
-    from ._provider import SupportsBulkActions, SupportsBulkCancel, SupportsStatus
-    from ._result import BulkAnswer, ScheduleResult
+    from ._provider import SupportsStatus
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
@@ -93,41 +86,6 @@ def _shared_gate(
     account = (app_id,) if isinstance(app_id, str) else secrets_of(provider)
     scope = scope_of(provider.name, str(getattr(provider, "base_url", "")), account)
     return SharedGate(uri, scope, max_rate, clock)
-
-
-class _Pages:
-    """Bounds a cursor walk: a cursor seen before (A, B, A ...) is an answer that would loop
-    forever, and no walk takes more than ``MAX_PAGES`` pages."""
-
-    MAX_PAGES = 100_000
-
-    def __init__(self, provider: str) -> None:
-        self.provider = provider
-        self.seen: set[str] = set()
-
-    def done(self, cursor: str | None) -> bool:
-        if cursor is None:
-            return True
-        if cursor in self.seen or len(self.seen) >= self.MAX_PAGES:
-            why = "repeats an earlier cursor" if cursor in self.seen else "never ends"
-            raise UnexpectedResponse(f"the bulk action list {why}", provider=self.provider)
-        self.seen.add(cursor)
-        return False
-
-
-def _describe(span: Traced, done: object) -> None:
-    """A bulk or schedule operation's span: what it came to."""
-    from ._result import BulkResult, ScheduleResult
-
-    if isinstance(done, CheckResult):
-        span.set(ok=done.ok, status_code=done.status_code)
-    if isinstance(done, MessageStatus):
-        span.set(state=done.state.name, provider_state=done.provider_state)
-    if isinstance(done, ScheduleResult):
-        span.set(outcome=done.outcome.name, status_code=done.status_code)
-        done = done.pending
-    if isinstance(done, BulkResult):
-        span.set(cancelled_count=done.cancelled, requests=done.requests, finished=done.finished)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
@@ -295,13 +253,6 @@ class _CancellerBase:
     def _lacks(self, what: str) -> ConfigError:
         return ConfigError(f"{self.provider.name} has no {what}", provider=self.provider.name)
 
-    def _bulk_provider(self) -> SupportsBulkCancel:
-        from ._provider import SupportsBulkCancel
-
-        if isinstance(self.provider, SupportsBulkCancel):
-            return self.provider
-        raise self._lacks("bulk cancel endpoint; use cancel_many")
-
     def _provider_call(
         self,
         request: httpx.Request,
@@ -327,131 +278,6 @@ class _CancellerBase:
             secrets=self._current_secrets() or secrets_of(self.provider),  # request built
             shared=self.shared_gate,
         )
-
-    def _matching_steps(
-        self,
-        batch: int | None,
-        everything: bool,
-        from_date: datetime | int | None,
-        to_date: datetime | int | None,
-        filters: dict[str, str | Iterable[str] | None],
-        wait: bool,
-        wait_timeout: float,
-    ) -> Generator[Step, Reply, BulkResult]:
-        from ._engine.bulk import MatchingPlan, build_filters
-
-        provider = self._bulk_provider()
-        params = build_filters(filters, from_date, to_date)
-        plan = MatchingPlan(provider, params, batch=batch, everything=everything)
-        return self._bulk_steps(plan, self._follow(wait, wait_timeout), wait_timeout)
-
-    def _ids_steps(self, ids: Iterable[str], chunk: int) -> Generator[Step, Reply, BulkResult]:
-        from ._engine.bulk import IdsPlan
-
-        return self._bulk_steps(IdsPlan(self._bulk_provider(), ids, chunk=chunk), None)
-
-    def _bulk_steps(
-        self, plan: BulkPlan, follow: Follow | None, wait_timeout: float | None = None
-    ) -> Generator[Step, Reply, BulkResult]:
-        from ._engine.bulk import bulk_steps
-
-        provider = self._bulk_provider()
-
-        def call_for(request: httpx.Request, within: float | None) -> Call[BulkAnswer]:
-            return self._provider_call(request, provider.bulk_cancel_result, None, within)
-
-        return bulk_steps(plan, call_for, self.clock, follow, wait_timeout)
-
-    def _follow(self, wait: bool, wait_timeout: float) -> Follow | None:
-        """Polls the tracked actions a bulk cancel started (None with ``wait=False``)."""
-        from ._engine.follow import check_wait_timeout, follow_steps
-
-        budget = check_wait_timeout(wait_timeout)
-        if not wait:
-            return None
-
-        def follow(
-            action_ids: Sequence[str], deadline_at: float | None
-        ) -> Generator[Step, Reply, list[BulkAction]]:
-            return follow_steps(
-                self.provider.name, action_ids, self._action_call, self.clock, budget, deadline_at
-            )
-
-        return follow
-
-    def _actions_provider(self) -> SupportsBulkActions:
-        from ._provider import SupportsBulkActions
-
-        if isinstance(self.provider, SupportsBulkActions):
-            return self.provider
-        raise self._lacks("bulk actions")
-
-    def _action_call(self, action_id: str, within: float | None = None) -> Call[BulkAction]:
-        provider = self._actions_provider()
-        request = provider.bulk_action_request(action_id)
-        return self._provider_call(
-            request, lambda response: provider.bulk_action_result(action_id, response), None, within
-        )
-
-    def _action_page_call(
-        self, state: BulkActionState | str | None, cursor: str | None, page_size: int
-    ) -> Call[tuple[list[BulkAction], str | None]]:
-        from ._bulk_action import BulkActionState
-
-        if state is not None and not isinstance(state, str):
-            raise TypeError(f"state must be a BulkActionState or str, got {state!r}")
-        provider = self._actions_provider()
-        wanted = None if state is None else BulkActionState(state).value
-        request = provider.bulk_actions_request(wanted, cursor, page_size)
-        return self._provider_call(request, provider.bulk_actions_result, None)
-
-    def _schedule_steps(
-        self, schedule_id: str, pending: bool, wait: bool, wait_timeout: float
-    ) -> Generator[Step, Reply, ScheduleResult]:
-        from ._engine.bulk import MatchingPlan, build_filters
-        from ._provider import SupportsSchedules
-        from ._result import ScheduleResult
-
-        provider = self.provider
-        if not isinstance(provider, SupportsSchedules):
-            raise self._lacks("schedules")
-        request = provider.cancel_schedule_request(schedule_id)  # validates before anything
-        follow = self._follow(wait, wait_timeout)
-        plan = None
-        if pending:
-            params = build_filters({"schedule_id": schedule_id}, None, None)
-            plan = MatchingPlan(self._bulk_provider(), params, batch=None, everything=False)
-
-        def steps() -> Generator[Step, Reply, ScheduleResult]:
-            started = self.clock.monotonic()
-            parse = lambda response: provider.cancel_schedule_result(schedule_id, response)  # noqa: E731
-            # The schedule first: once it is gone it produces nothing the bulk cancel could miss.
-            deleted = yield from self._provider_call(request, parse, schedule_id).steps()
-            done = ScheduleResult(
-                provider.name,
-                schedule_id,
-                deleted.outcome,
-                status_code=deleted.status_code,
-                detail=deleted.detail,
-            )
-            produced = None
-            if plan is not None:
-                try:
-                    produced = yield from self._bulk_steps(plan, follow, wait_timeout)
-                except UnsendError as error:
-                    # Reported whole: the deletion happened, whatever became of the rest.
-                    done = attrs.evolve(done, elapsed=self.clock.monotonic() - started)
-                    raise ScheduleCancelIncomplete(
-                        f"schedule {schedule_id} {deleted.outcome.name.lower()}; cancelling "
-                        f"the messages it produced failed: {error}",
-                        result=done,
-                        error=error,
-                        provider=provider.name,
-                        status_code=error.status_code,
-                    ) from error
-            return attrs.evolve(done, pending=produced, elapsed=self.clock.monotonic() - started)
-
-        return steps()
 
     def _fan_out(
         self,
@@ -504,11 +330,34 @@ class _CancellerBase:
         name = self.provider.name
         return traced("cancel", name, message_id, ref=routed_ref(name, message_id), parent=parent)
 
-    def _bulk_span(self, operation: str) -> Traced:
+    def _operation_span(self, operation: str) -> Traced:
         return traced(operation, self.provider.name)
+
+    def _describe(self, span: Traced, done: object) -> None:
+        """An operation's span (a check, a status read): what it came to."""
+        if isinstance(done, CheckResult):
+            span.set(ok=done.ok, status_code=done.status_code)
+        if isinstance(done, MessageStatus):
+            span.set(state=done.state.name, provider_state=done.provider_state)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.provider!r}, retry={self.retry!r})"
+
+
+def _extended(cls: type[C], provider: object, asynchronous: bool) -> type[C]:
+    """The canceller class a provider names for itself (``cancellers``: its operations beyond
+    cancel, such as bulk actions), imported when first built; ``cls`` for every other one."""
+    named = getattr(type(provider), "cancellers", None)
+    if not named:
+        return cls
+    import importlib
+
+    module, _, name = named[1 if asynchronous else 0].partition(":")
+    extended: type[C] = getattr(importlib.import_module(module), name)
+    return extended
+
+
+C = TypeVar("C", bound=_CancellerBase)
 
 
 class Canceller(_CancellerBase):
@@ -522,6 +371,10 @@ class Canceller(_CancellerBase):
     it runs the async fan-out on a private event loop (a daemon thread, started on first use
     and stopped by ``close``).
     """
+
+    def __new__(cls, provider: Provider, **options: object) -> Self:
+        chosen = _extended(cls, provider, False) if cls is Canceller else cls
+        return super().__new__(chosen)
 
     def __init__(
         self,
@@ -596,69 +449,10 @@ class Canceller(_CancellerBase):
         documented read-only request (nothing is cancelled). Failures are in the result."""
         return self._drive(self._check_steps(), "check")
 
-    def cancel_matching(
-        self,
-        *,
-        wait: bool = True,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        batch: int | None = None,
-        everything: bool = False,
-        from_date: datetime | int | None = None,
-        to_date: datetime | int | None = None,
-        **filters: str | Iterable[str] | None,
-    ) -> BulkResult:
-        """QStash: cancel every message matching the filters (docs: "Bulk cancel and schedules").
-
-        Today's QStash runs it as a tracked bulk action: with ``wait=True`` it is followed until
-        it finishes (at most ``wait_timeout`` seconds, else ``BulkActionTimeout``) and
-        ``cancelled`` is its ``processed`` count; ``wait=False`` returns at once with
-        ``action_ids`` and ``finished=False``. ``batch`` (QStash's deprecated ``count``) asks
-        the seeds' contract for batches of that size.
-        """
-        steps = self._matching_steps(
-            batch, everything, from_date, to_date, filters, wait, wait_timeout
-        )
-        return self._drive(steps, "cancel_matching")
-
-    def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
-        """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-        return self._drive(self._ids_steps(ids, chunk), "cancel_ids")
-
-    def cancel_schedule(
-        self,
-        schedule_id: str,
-        *,
-        pending: bool = True,
-        wait: bool = True,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-    ) -> ScheduleResult:
-        """QStash: delete a schedule and, with ``pending=True``, cancel what it already produced."""
-        return self._drive(
-            self._schedule_steps(schedule_id, pending, wait, wait_timeout), "cancel_schedule"
-        )
-
-    def bulk_action(self, action_id: str) -> BulkAction:
-        """QStash: one bulk action's state and progress (``BulkActionNotFound`` if unknown)."""
-        return self._drive(self._action_call(action_id).steps(), "bulk_action")
-
-    def bulk_actions(
-        self, state: BulkActionState | str | None = None, *, page_size: int = 1000
-    ) -> Iterator[BulkAction]:
-        """QStash: every bulk action it keeps (7 days), optionally in one state; pages lazily,
-        following the cursor (a page may hold fewer than ``page_size``, or none)."""
-        cursor: str | None = None
-        pages = _Pages(self.provider.name)
-        while True:
-            call = self._action_page_call(state, cursor, page_size)
-            actions, cursor = self._drive(call.steps(), "bulk_actions")
-            yield from actions
-            if pages.done(cursor):
-                return
-
     def _drive(self, steps: Generator[Step, Reply, T], operation: str) -> T:
-        with self._bulk_span(operation) as span:
+        with self._operation_span(operation) as span:
             done = drive_sync(steps, self._lanes.fixed(), self.clock)
-            _describe(span, done)
+            self._describe(span, done)
         return done
 
     def close(self) -> None:
@@ -691,6 +485,10 @@ class AsyncCanceller(_CancellerBase):
     with ``transport="aiohttp"`` (the ``unsend[aiohttp]`` extra), one aiohttp session. Safe to
     share between tasks. ``cancel`` runs on asyncio or trio; ``cancel_many`` on asyncio.
     """
+
+    def __new__(cls, provider: Provider, **options: object) -> Self:
+        chosen = _extended(cls, provider, True) if cls is AsyncCanceller else cls
+        return super().__new__(chosen)
 
     def __init__(
         self,
@@ -754,62 +552,10 @@ class AsyncCanceller(_CancellerBase):
         """As ``Canceller.check``."""
         return await self._drive(self._check_steps(), "check")
 
-    async def cancel_matching(
-        self,
-        *,
-        wait: bool = True,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        batch: int | None = None,
-        everything: bool = False,
-        from_date: datetime | int | None = None,
-        to_date: datetime | int | None = None,
-        **filters: str | Iterable[str] | None,
-    ) -> BulkResult:
-        """QStash: cancel every message matching the filters (see ``Canceller.cancel_matching``)."""
-        steps = self._matching_steps(
-            batch, everything, from_date, to_date, filters, wait, wait_timeout
-        )
-        return await self._drive(steps, "cancel_matching")
-
-    async def cancel_ids(self, ids: Iterable[str], *, chunk: int = 100) -> BulkResult:
-        """QStash: cancel these ids with the bulk endpoint, ``chunk`` ids per request."""
-        return await self._drive(self._ids_steps(ids, chunk), "cancel_ids")
-
-    async def cancel_schedule(
-        self,
-        schedule_id: str,
-        *,
-        pending: bool = True,
-        wait: bool = True,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-    ) -> ScheduleResult:
-        """QStash: delete a schedule and, with ``pending=True``, cancel what it already produced."""
-        return await self._drive(
-            self._schedule_steps(schedule_id, pending, wait, wait_timeout), "cancel_schedule"
-        )
-
-    async def bulk_action(self, action_id: str) -> BulkAction:
-        """QStash: one bulk action's state and progress (``BulkActionNotFound`` if unknown)."""
-        return await self._drive(self._action_call(action_id).steps(), "bulk_action")
-
-    async def bulk_actions(
-        self, state: BulkActionState | str | None = None, *, page_size: int = 1000
-    ) -> AsyncIterator[BulkAction]:
-        """QStash: every bulk action it keeps (7 days), optionally in one state; pages lazily."""
-        cursor: str | None = None
-        pages = _Pages(self.provider.name)
-        while True:
-            call = self._action_page_call(state, cursor, page_size)
-            actions, cursor = await self._drive(call.steps(), "bulk_actions")
-            for action in actions:
-                yield action
-            if pages.done(cursor):
-                return
-
     async def _drive(self, steps: Generator[Step, Reply, T], operation: str) -> T:
-        with self._bulk_span(operation) as span:
+        with self._operation_span(operation) as span:
             done = await drive_async(steps, self._lanes.fixed(), self.clock)
-            _describe(span, done)
+            self._describe(span, done)
         return done
 
     async def aclose(self) -> None:

@@ -16,7 +16,7 @@ from ._errors import UnsendError
 from ._result import BulkAnswer, CancelResult, MessageStatus
 
 if TYPE_CHECKING:
-    from ._bulk_action import BulkAction
+    from .qstash._values import BulkAction
 
 __all__ = [
     "Provider",

@@ -1,5 +1,6 @@
 """The built-in adapters: pure functions of a provider's cancel contract, no sending."""
 
+from ..qstash._adapter import QStash
 from ._airship import Airship
 from ._braze import Braze
 from ._brevo import Brevo
@@ -10,7 +11,6 @@ from ._knock import Knock
 from ._mailchimp import Mailchimp
 from ._novu import Novu
 from ._onesignal import OneSignal
-from ._qstash import QStash
 from ._resend import Resend
 from ._sendgrid import SendGrid
 from ._sinch import Sinch

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ._open_enum import OpenStrEnum
+from .._open_enum import OpenStrEnum
 
 __all__ = ["BulkAction", "BulkActionState"]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
-from .._bulk_action import BulkAction, BulkActionState
 from .._errors import BulkActionNotFound, BulkActionRefused, UnsendError
-from ._responses import read_json, redact, unexpected
+from ..providers._responses import read_json, redact, unexpected
+from ._values import BulkAction, BulkActionState
 
 __all__ = ["action_error", "parse_action", "parse_action_page"]
 

@@ -14,10 +14,10 @@ import math
 from collections.abc import Callable, Generator, Sequence
 from typing import Final
 
-from .._bulk_action import BulkAction
+from .._engine.call import Call, Reply, Sleep, Step
+from .._engine.clock import Clock
 from .._errors import BulkActionTimeout, UnexpectedResponse, UnsendError
-from .call import Call, Reply, Sleep, Step
-from .clock import Clock
+from ._values import BulkAction
 
 __all__ = [
     "DEFAULT_WAIT_TIMEOUT",

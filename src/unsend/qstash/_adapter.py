@@ -16,13 +16,13 @@ from .._errors import ConfigError, DailyLimitExceeded, UnsendError
 from .._ids import quote_message_id, validate_message_id
 from .._result import BulkAnswer, CancelResult, MessageStatus, Outcome
 from .._secret import credential, masked
-from ._check import PROBE_ID, probe_result
-from ._responses import common_error, read_json, redact, unexpected
-from ._status import read_request, read_status, states
-from ._urls import Endpoint, normalize_base_url
+from ..providers._check import PROBE_ID, probe_result
+from ..providers._responses import common_error, read_json, redact, unexpected
+from ..providers._status import read_request, read_status, states
+from ..providers._urls import Endpoint, normalize_base_url
 
 if TYPE_CHECKING:
-    from .._bulk_action import BulkAction
+    from ._values import BulkAction
 
 __all__ = ["QSTASH_REGIONS", "QStash"]
 
@@ -39,6 +39,11 @@ class QStash:
 
     name: ClassVar[str] = "qstash"
     dsn_host: ClassVar[str] = "region"  # qstash://TOKEN@us-east-1
+    # Canceller(QStash(...)) is one of these (sync, async): named, so no adapter imports a client.
+    cancellers: ClassVar[tuple[str, str]] = (
+        "unsend.qstash._canceller:QStashCanceller",
+        "unsend.qstash._canceller:AsyncQStashCanceller",
+    )
     token: str = attrs.field(repr=masked)
     region: str | None
     base_url: str
@@ -177,7 +182,7 @@ class QStash:
         )
 
     def bulk_action_result(self, action_id: str, response: httpx.Response) -> BulkAction:
-        from ._qstash_actions import action_error, parse_action
+        from ._actions import action_error, parse_action
 
         if response.status_code != 200:
             raise action_error(self.name, action_id, response, self.secrets) or self.error_for(
@@ -201,7 +206,7 @@ class QStash:
         )
 
     def bulk_actions_result(self, response: httpx.Response) -> tuple[list[BulkAction], str | None]:
-        from ._qstash_actions import parse_action_page
+        from ._actions import parse_action_page
 
         if response.status_code != 200:
             raise self.error_for(None, response)
@@ -218,7 +223,7 @@ class QStash:
 
     def bulk_cancel_result(self, response: httpx.Response) -> BulkAnswer:
         if response.status_code not in (200, 202):
-            from ._qstash_actions import action_error
+            from ._actions import action_error
 
             raise action_error(self.name, None, response, self.secrets) or self.error_for(
                 None, response

@@ -24,15 +24,15 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 import httpx
 
+from .._engine.call import Call, Reply, Step
+from .._engine.clock import Clock
 from .._errors import BulkActionTimeout, UnexpectedResponse, UnsafeBulkCancel, UnsendError
 from .._ids import validate_message_id
 from .._provider import SupportsBulkCancel
 from .._result import BulkAnswer, BulkResult
-from .call import Call, Reply, Step
-from .clock import Clock
 
 if TYPE_CHECKING:
-    from .._bulk_action import BulkAction
+    from ._values import BulkAction
 
 __all__ = [
     "BULK_FILTERS",
