@@ -10,7 +10,10 @@ from unsend._engine import retrying
 from unsend._engine.call import (
     AttemptTimedOut,
     BodyTooLarge,
+    Notify,
+    Pause,
     Received,
+    Reserve,
     Send,
     Sleep,
     cancel_call,
@@ -64,7 +67,10 @@ def test_a_first_success_is_one_send_and_builds_no_retry_controller(
 def test_a_429_yields_the_advised_sleep_then_resends_the_same_request(clock: FakeClock) -> None:
     steps = machine(clock)
     first = next(steps)
-    sleep = steps.send(answer(first, 429, b'{"errors": ["x"]}', **{"Retry-After": "2"}))
+    notice = steps.send(answer(first, 429, b'{"errors": ["x"]}', **{"Retry-After": "2"}))
+    assert isinstance(notice, Notify)  # the retry is said as data; the driver logs it
+    assert (notice.event.attempt, notice.event.wait, notice.event.status_code) == (1, 2.0, 429)
+    sleep = steps.send(None)
     assert sleep == Sleep(2.0)
     clock.advance(2)
     second = steps.send(None)
@@ -100,6 +106,8 @@ def test_a_retryable_failure_backs_off_and_the_last_one_is_raised(clock: FakeClo
     step = next(steps)
     for _ in range(2):
         step = steps.send(httpx.ConnectError("refused"))
+        assert isinstance(step, Notify)
+        step = steps.send(None)
         assert isinstance(step, Sleep)
         waits.append(step.seconds)
         step = steps.send(None)
@@ -110,14 +118,44 @@ def test_a_retryable_failure_backs_off_and_the_last_one_is_raised(clock: FakeClo
     assert caught.value.attempts == 3
 
 
-def test_a_gate_pause_is_a_sleep_before_the_send(clock: FakeClock) -> None:
+def test_a_gate_is_asked_by_the_driver_and_its_wait_is_a_sleep(clock: FakeClock) -> None:
+    """The machine takes no lock: it asks for a slot as data and sleeps the wait it is told."""
     from unsend._engine.gate import Gate
 
     gate = Gate()
-    gate.pause_until(clock.monotonic() + 3)
     steps = machine(clock, gates=(gate,))
-    assert next(steps) == Sleep(3.0)
+    assert next(steps) == Reserve((gate,))
+    assert gate.paused_until == 0  # nothing was done to the gate by the machine itself
+    assert steps.send(3.0) == Sleep(3.0)
     assert isinstance(steps.send(None), Send)
+
+
+def test_a_429_pause_is_asked_of_the_driver(clock: FakeClock) -> None:
+    from unsend._engine.gate import Gate
+
+    gate = Gate()
+    steps = machine(clock, gates=(gate,))
+    next(steps)
+    send = steps.send(0.0)
+    clock.advance(1)
+    pause = steps.send(answer(send, 429, b'{"errors": ["x"]}', **{"Retry-After": "5"}))
+    assert pause == Pause((gate,), until=clock.monotonic() + 5)
+    assert gate.paused_until == 0
+    assert isinstance(steps.send(None), Notify)
+
+
+def test_the_machine_imports_no_logging_or_telemetry() -> None:
+    """What the machine module itself imports: the drivers' effects are elsewhere."""
+    import ast
+    from pathlib import Path
+
+    from unsend._engine import call
+
+    tree = ast.parse(Path(call.__file__).read_text())
+    names = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
+    }
+    assert not {n for n in names if "logging" in n or "telemetry" in n or "threading" in n}
 
 
 def test_a_send_answered_with_nothing_is_a_driver_bug(clock: FakeClock) -> None:

@@ -139,9 +139,3 @@ def test_bulk_requests_are_retried(mode: str, emu: EmulatorFixture) -> None:
         result = anyio.run(main)
     assert result.cancelled == 1
     assert emu.stats()["qstash"]["503"] == 2
-
-
-def test_other_providers_have_no_bulk_endpoint(unsend_emulator: EmulatorFixture) -> None:
-    canceller = unsend_emulator.canceller("courier")
-    with canceller, pytest.raises(unsend.ConfigError, match="no bulk cancel"):
-        canceller.cancel_matching(label="x")

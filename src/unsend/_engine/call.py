@@ -1,9 +1,11 @@
 """One request in progress (a cancel, or one bulk request) as a state machine with no I/O.
 
-``Call.steps()`` is a generator, as h11 is for HTTP: it yields ``Sleep(seconds)`` and
-``Send(request, time_left)``, and takes back what a ``Send`` produced (a ``Received`` response
-with its raw body, or the exception the transport raised). It returns the parsed answer or raises
-a typed ``UnsendError``. The drivers (``Canceller``, ``AsyncCanceller``) only send and sleep.
+``Call.steps()`` is a generator, as h11 is for HTTP: it yields plain data (``Send(request,
+time_left)``, ``Sleep(seconds)``, ``Reserve`` and ``Pause`` at this process's gates,
+``Coordinate`` with the fleet's, ``Notify`` of a retry) and takes back what a step produced (a
+``Received`` response with its raw body, the exception the transport raised, a gate's wait). It
+returns the parsed answer or raises a typed ``UnsendError``. It never logs, calls user code,
+takes a lock or touches storage: the drivers (``transport``) perform every step.
 
 The life of one request, in order: the request is built once (so a retry re-sends it unchanged,
 Courier's Idempotency-Key included); the gates may ask for a wait; each attempt's timeouts are
@@ -41,9 +43,12 @@ __all__ = [
     "BodyTooLarge",
     "Call",
     "Coordinate",
+    "Notify",
+    "Pause",
     "OnResult",
     "OnRetry",
     "Received",
+    "Reserve",
     "Send",
     "Sleep",
     "Stepper",
@@ -77,6 +82,31 @@ class Sleep:
 
 
 @attrs.frozen(slots=True)
+class Reserve:
+    """Take the next slot at this process's gates (a lock the driver takes); the reply is the
+    seconds to wait before sending."""
+
+    gates: tuple[Gate, ...]
+
+
+@attrs.frozen(slots=True)
+class Pause:
+    """A 429 asked every sender to wait: close these gates until ``until`` (monotonic)."""
+
+    gates: tuple[Gate, ...]
+    until: float
+
+
+@attrs.frozen(slots=True)
+class Notify:
+    """A retry is about to wait: the driver logs it, counts it, and calls ``hook`` with it."""
+
+    event: RetryEvent
+    max_attempts: int
+    hook: OnRetry | None
+
+
+@attrs.frozen(slots=True)
 class Received:
     """A response, with its body as received (undecoded), or None if handed over already read."""
 
@@ -107,7 +137,7 @@ class BodyTooLarge(Exception):
     """The raw body passed the size cap while it was read."""
 
 
-Step = Send | Sleep | Coordinate
+Step = Send | Sleep | Reserve | Pause | Notify | Coordinate
 Reply = Received | BaseException | float | None
 
 
@@ -155,8 +185,12 @@ class Call(Generic[T]):
     def steps(self) -> Generator[Step, Reply, T]:
         retries = None
         while True:
-            if delay := self._gate_delay():
-                yield Sleep(delay)
+            if self.gates:
+                delay = yield Reserve(self.gates)
+                assert isinstance(delay, float)
+                if delay:
+                    self._check_wait(delay)
+                    yield Sleep(delay)
             if self.shared is not None:
                 wait = yield Coordinate(
                     self.shared, self.clock.time(), self.time_left(), provider=self.provider
@@ -170,6 +204,8 @@ class Call(Generic[T]):
                 return self._outcome(reply)
             except UnsendError as error:
                 pause = error.retry_after if isinstance(error, RateLimited) else None
+                if pause and self.gates:
+                    yield Pause(self.gates, self.clock.monotonic() + pause)
                 if self.shared is not None and pause:
                     left = self.time_left()
                     yield Coordinate(self.shared, self.clock.time(), left, pause=pause)
@@ -179,7 +215,11 @@ class Call(Generic[T]):
                     from .retrying import Retries
 
                     retries = Retries(self.policy, self.attempts, **self._retry_hooks())
-                yield Sleep(retries.wait_after(error))
+                wait = retries.wait_after(error)
+                yield Notify(
+                    self._retry_event(error, wait), self.policy.max_attempts, self.on_retry
+                )
+                yield Sleep(wait)
 
     def _outcome(self, reply: Reply) -> T:
         if isinstance(reply, Received):
@@ -196,15 +236,6 @@ class Call(Generic[T]):
 
     def time_left(self) -> float:
         return max(self.deadline_at - self.clock.monotonic(), 0.001)
-
-    def _gate_delay(self) -> float:
-        """How long to wait at the gates before the next send; fails fast past the deadline."""
-        if not self.gates:
-            return 0.0
-        now = self.clock.monotonic()
-        delay = max(gate.reserve(now) for gate in self.gates)
-        self._check_wait(delay)
-        return delay
 
     def _check_wait(self, delay: float) -> None:
         """A gate's wait that would end past the deadline fails the cancel now."""
@@ -250,13 +281,8 @@ class Call(Generic[T]):
             return self.parse(response)
         except UnsendError as error:
             self._redact(error)
-            if isinstance(error, RateLimited):
-                if error.retry_after is None:
-                    error.retry_after = self._advised_wait()
-                if error.retry_after is not None:
-                    resume = self.clock.monotonic() + error.retry_after
-                    for gate in self.gates:
-                        gate.pause_until(resume)
+            if isinstance(error, RateLimited) and error.retry_after is None:
+                error.retry_after = self._advised_wait()
             raise self._stamp(error) from None
 
     def _check_deadline(self) -> None:
@@ -349,35 +375,17 @@ class Call(Generic[T]):
             "advice": self._advised_wait,
             "monotonic": self.clock.monotonic,
             "deadline_at": self.deadline_at,
-            "before_sleep": self._before_sleep,
         }
 
-    def _before_sleep(self, error: UnsendError, wait: float) -> None:
-        from .._logging import log_retry
-        from .._telemetry import retried
-
-        reason = f"HTTP {error.status_code}" if error.status_code else type(error).__name__
-        retried(self.attempts, error.status_code, reason, wait, self.provider)
-        log_retry(
-            self.provider,
-            self.message_id,
-            self.attempts,
-            self.policy.max_attempts,
-            error.status_code,
-            reason,
-            wait,
+    def _retry_event(self, error: UnsendError, wait: float) -> RetryEvent:
+        return RetryEvent(
+            provider=self.provider,
+            message_id=self.message_id,
+            attempt=self.attempts,
+            wait=wait,
+            status_code=error.status_code,
+            error=error,
         )
-        if self.on_retry is not None:
-            self.on_retry(
-                RetryEvent(
-                    provider=self.provider,
-                    message_id=self.message_id,
-                    attempt=self.attempts,
-                    wait=wait,
-                    status_code=error.status_code,
-                    error=error,
-                )
-            )
 
     # -- the answer ---------------------------------------------------------------------------
 

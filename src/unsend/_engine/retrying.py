@@ -86,7 +86,6 @@ class Retries:
         advice: Callable[[], float | None],
         monotonic: Callable[[], float],
         deadline_at: float,
-        before_sleep: Callable[[UnsendError, float], None],
     ) -> None:
         retry, backoff, stop_attempts = strategies(policy)
         self.retrying = Retrying(
@@ -94,10 +93,6 @@ class Retries:
             retry=retry,
             wait=wait_advised(advice, backoff),
             stop=stop_attempts | stop_before_deadline(monotonic, deadline_at),
-            before_sleep=lambda state: before_sleep(
-                state.outcome.exception(),  # type: ignore[union-attr, arg-type]
-                state.upcoming_sleep,
-            ),
             reraise=True,
         )
         self.retrying.begin()

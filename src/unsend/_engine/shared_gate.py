@@ -37,8 +37,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterable
-from typing import Any, Final
+from collections.abc import Generator, Iterable
+from typing import Any, Final, NamedTuple, TypeVar
 
 from .._errors import ConfigError
 from .clock import Clock
@@ -66,6 +66,16 @@ MAX_PAUSE: Final = 300.0
 SCHEMES: Final = ("redis", "rediss", "unix")
 LOCAL_SCHEMES: Final = ("memory", "async+memory")
 log = logging.getLogger("unsend")
+T = TypeVar("T")
+
+
+class _Eval(NamedTuple):
+    """One script for the storage to run atomically: what an operation asks of its runner."""
+
+    text: str
+    keys: list[str]
+    args: list[str]
+
 
 # KEYS: slot, pause. ARGV: now (ms), interval (ms, 0 without max_rate), latest start (ms).
 # Returns {start (ms, as text), 1 if the slot was taken else 0}.
@@ -296,65 +306,79 @@ class SharedGate:
             await client.aclose()
         self.close()
 
-    # -- reserve: seconds to wait before sending ------------------------------------------------
+    # -- the two operations, written once: each yields its one script for a runner to evaluate
 
-    def reserve_sync(self, now: float, time_left: float) -> float:
-        """``now`` is the injected clock's wall time; ``time_left`` the cancel's."""
+    def _reserve(self, now: float, time_left: float) -> Generator[_Eval, Any, float]:
+        """Seconds to wait before sending: the fleet's slot, or this process's own while the
+        storage is away. ``now`` is the injected clock's wall time; ``time_left`` the cancel's."""
         if not self._usable(time_left):
             return self._local()
         started = time.monotonic()
         try:
-            args = self._reserve_args(now, time_left)
-            reply = self._sync_client().eval(RESERVE, 2, *self.keys, *args)
+            reply = yield _Eval(RESERVE, self.keys, self._reserve_args(now, time_left))
         except Exception as error:  # any storage failure: fall back, never hang, never blame
             self._went_down(type(error).__name__)
             return self._local()
         self._answered(started)
         return self._waited(reply, now)
 
-    async def reserve_async(self, now: float, time_left: float) -> float:
-        if not self._usable(time_left):
-            return self._local()
-        import asyncio
-
+    def _pause(self, now: float, seconds: float, time_left: float) -> Generator[_Eval, Any, None]:
+        """Close the gate for every process until an instant (and this process's own)."""
+        self.fallback.pause_until(self.clock.monotonic() + min(seconds, self.max_pause))
+        args = self._pause_args(now, seconds, time_left)
+        if args is None or not self._usable(time_left):
+            return
         started = time.monotonic()
         try:
-            args = self._reserve_args(now, time_left)
-            evaluated = self._async_client().eval(RESERVE, 2, *self.keys, *args)
-            reply = await asyncio.wait_for(evaluated, min(STORAGE_TIMEOUT, time_left))
+            yield _Eval(PAUSE, self.keys[1:], args)
         except Exception as error:
             self._went_down(type(error).__name__)
-            return self._local()
+            return
         self._answered(started)
-        return self._waited(reply, now)
 
-    # -- pause: close the gate for every process until an instant -------------------------------
+    # -- the runners: one storage call each, sync or async ----------------------------------------
+
+    def _run_sync(self, operation: Generator[_Eval, Any, T]) -> T:
+        try:
+            script = next(operation)
+            while True:
+                try:
+                    reply = self._sync_client().eval(
+                        script.text, len(script.keys), *script.keys, *script.args
+                    )
+                except Exception as error:
+                    script = operation.throw(error)
+                else:
+                    script = operation.send(reply)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    async def _run_async(self, operation: Generator[_Eval, Any, T], time_left: float) -> T:
+        import asyncio
+
+        try:
+            script = next(operation)
+            while True:
+                try:
+                    evaluated = self._async_client().eval(
+                        script.text, len(script.keys), *script.keys, *script.args
+                    )
+                    reply = await asyncio.wait_for(evaluated, min(STORAGE_TIMEOUT, time_left))
+                except Exception as error:
+                    script = operation.throw(error)
+                else:
+                    script = operation.send(reply)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    def reserve_sync(self, now: float, time_left: float) -> float:
+        return self._run_sync(self._reserve(now, time_left))
+
+    async def reserve_async(self, now: float, time_left: float) -> float:
+        return await self._run_async(self._reserve(now, time_left), time_left)
 
     def pause_sync(self, now: float, seconds: float, time_left: float) -> None:
-        self.fallback.pause_until(self.clock.monotonic() + min(seconds, self.max_pause))
-        args = self._pause_args(now, seconds, time_left)
-        if args is None or not self._usable(time_left):
-            return
-        started = time.monotonic()
-        try:
-            self._sync_client().eval(PAUSE, 1, self.keys[1], *args)
-        except Exception as error:
-            self._went_down(type(error).__name__)
-            return
-        self._answered(started)
+        self._run_sync(self._pause(now, seconds, time_left))
 
     async def pause_async(self, now: float, seconds: float, time_left: float) -> None:
-        self.fallback.pause_until(self.clock.monotonic() + min(seconds, self.max_pause))
-        args = self._pause_args(now, seconds, time_left)
-        if args is None or not self._usable(time_left):
-            return
-        import asyncio
-
-        started = time.monotonic()
-        try:
-            evaluated = self._async_client().eval(PAUSE, 1, self.keys[1], *args)
-            await asyncio.wait_for(evaluated, min(STORAGE_TIMEOUT, time_left))
-        except Exception as error:
-            self._went_down(type(error).__name__)
-            return
-        self._answered(started)
+        await self._run_async(self._pause(now, seconds, time_left), time_left)

@@ -15,7 +15,6 @@ from typing import Protocol, TypeVar
 
 import httpx
 
-from .._telemetry import gate_waited
 from .body import MAX_BODY_BYTES
 from .call import (
     AttemptTimedOut,
@@ -29,6 +28,7 @@ from .call import (
     Stepper,
 )
 from .clock import Clock
+from .effects import coordinated, perform
 
 __all__ = [
     "ATTEMPT_DEADLINE",
@@ -142,18 +142,20 @@ def drive_sync(
     stepper = Stepper(steps)
     reply: Reply = None
     while (step := stepper.next(reply)) is not None:
-        reply = None
-        if isinstance(step, Sleep):
-            (sleep or clock.sleep)(step.seconds)
-        elif isinstance(step, Coordinate):
-            if step.pause is None:
-                reply = step.gate.reserve_sync(step.now, step.time_left)
-                if reply:
-                    gate_waited(step.provider, reply)
-            else:
-                step.gate.pause_sync(step.now, step.pause, step.time_left)
-        else:
+        if isinstance(step, Send):
             reply = send_sync(client, step, clock)
+        elif isinstance(step, Sleep):
+            (sleep or clock.sleep)(step.seconds)
+            reply = None
+        elif isinstance(step, Coordinate):
+            gate, now, left = step.gate, step.now, step.time_left
+            if step.pause is None:
+                reply = coordinated(step, gate.reserve_sync(now, left))
+            else:
+                gate.pause_sync(now, step.pause, left)
+                reply = None
+        else:
+            reply = perform(step, clock)
     return stepper.result
 
 
@@ -161,16 +163,18 @@ async def drive_async(steps: Generator[Step, Reply, T], lane: AsyncLane, clock: 
     stepper = Stepper(steps)
     reply: Reply = None
     while (step := stepper.next(reply)) is not None:
-        reply = None
-        if isinstance(step, Sleep):
-            await clock.asleep(step.seconds)
-        elif isinstance(step, Coordinate):
-            if step.pause is None:
-                reply = await step.gate.reserve_async(step.now, step.time_left)
-                if reply:
-                    gate_waited(step.provider, reply)
-            else:
-                await step.gate.pause_async(step.now, step.pause, step.time_left)
-        else:
+        if isinstance(step, Send):
             reply = await lane.send(step, clock)
+        elif isinstance(step, Sleep):
+            await clock.asleep(step.seconds)
+            reply = None
+        elif isinstance(step, Coordinate):
+            gate, now, left = step.gate, step.now, step.time_left
+            if step.pause is None:
+                reply = coordinated(step, await gate.reserve_async(now, left))
+            else:
+                await gate.pause_async(now, step.pause, left)
+                reply = None
+        else:
+            reply = perform(step, clock)
     return stepper.result
