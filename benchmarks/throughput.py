@@ -1,6 +1,7 @@
-"""2. Many cancels: cancel_many (async, sync, and with a caller's plain httpx client) against
-raw aiohttp with a semaphore (the ceiling for Python here), naive httpx and each SDK's best path,
-all at 50 concurrent requests against the same emulator in the same run."""
+"""2. Many cancels: cancel_many on the default transport (httpx: async pools, sync threads), on
+transport="aiohttp" (async, and sync on its private loop) and with a caller's plain httpx client,
+against raw aiohttp with a semaphore (the ceiling for Python here), naive httpx and each SDK's
+best path, all at 50 concurrent requests against the same emulator in the same run."""
 
 from __future__ import annotations
 
@@ -77,19 +78,31 @@ def _unsend_async_plain_client(emu: EmulatorFixture, provider: str, ids: list[st
     asyncio.run(main())
 
 
-def _unsend_async(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
+def _unsend_async(
+    emu: EmulatorFixture, provider: str, ids: list[str], transport: str = "httpx"
+) -> None:
     async def main() -> None:
-        async with emu.async_canceller(provider) as canceller:
+        async with emu.async_canceller(provider, transport=transport) as canceller:
             async for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
                 pass
 
     asyncio.run(main())
 
 
-def _unsend_sync(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
-    with emu.canceller(provider) as canceller:
+def _unsend_sync(
+    emu: EmulatorFixture, provider: str, ids: list[str], transport: str = "httpx"
+) -> None:
+    with emu.canceller(provider, transport=transport) as canceller:
         for _ in canceller.cancel_many(ids, concurrency=CONCURRENCY):
             pass
+
+
+def _unsend_async_aiohttp(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
+    _unsend_async(emu, provider, ids, "aiohttp")
+
+
+def _unsend_sync_aiohttp(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
+    _unsend_sync(emu, provider, ids, "aiohttp")
 
 
 def _sdk(emu: EmulatorFixture, provider: str, ids: list[str]) -> None:
@@ -113,6 +126,8 @@ CONTENDERS = {
     "aiohttp_raw": _raw_aiohttp,
     "unsend_async": _unsend_async,
     "unsend_sync": _unsend_sync,
+    "unsend_async_aiohttp": _unsend_async_aiohttp,
+    "unsend_sync_aiohttp": _unsend_sync_aiohttp,
     "unsend_async_plain_client": _unsend_async_plain_client,
     "httpx_naive": _naive_httpx,
     "sdk": _sdk,
@@ -150,6 +165,8 @@ def measure(
             for mode, other in (
                 ("async", "aiohttp_raw"),
                 ("sync", "aiohttp_raw"),
+                ("async_aiohttp", "aiohttp_raw"),
+                ("sync_aiohttp", "aiohttp_raw"),
                 ("async", "httpx_naive"),
                 ("async", "sdk"),
             )

@@ -30,11 +30,14 @@ def test_the_harness_runs_and_writes_its_three_files(tmp_path: Path) -> None:
             "aiohttp_raw",
             "unsend_async",
             "unsend_sync",
+            "unsend_async_aiohttp",
+            "unsend_sync_aiohttp",
             "unsend_async_plain_client",
             "httpx_naive",
             "sdk",
         }
         assert written["throughput"][provider]["unsend_async_vs_aiohttp_raw"] > 0
+        assert written["throughput"][provider]["unsend_sync_aiohttp_vs_aiohttp_raw"] > 0
     assert written["telemetry_cost"]["courier"]["api_no_sdk_vs_without"] > 0
     assert written["memory"]["ids"] == QUICK["memory_ids"]
     assert "Sequential cancel" in (tmp_path / "results.md").read_text()
