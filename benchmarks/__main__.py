@@ -20,6 +20,7 @@ from typing import Any
 from benchmarks import (
     deadline_guard,
     emulator_ceiling,
+    every_provider,
     fleet,
     import_time,
     latency,
@@ -67,6 +68,7 @@ SECTIONS = (
     "fleet",
     "newer",
     "telemetry_cost",
+    "every_provider",
 )
 
 
@@ -100,6 +102,9 @@ def _measures(url: str, settings: dict[str, int]) -> dict[str, Callable[[], Any]
         ),
         "telemetry_cost": lambda: telemetry_cost.measure(
             url, calls=settings["latency_calls"] * 2, rounds=settings["rounds"]
+        ),
+        "every_provider": lambda: every_provider.measure(
+            url, calls=settings["latency_calls"] // 2, rounds=settings["rounds"]
         ),
     }
 

@@ -178,6 +178,21 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{row['unsend_async_vs_aiohttp_raw']:.2f} |"
             )
         lines.append("")
+    if every := results.get("every_provider"):
+        lines += [
+            "**11. One cancel at a time, every provider, microseconds** (target: unsend <= "
+            "1.05x raw httpx sending the same request; one process, the two alternating per "
+            "round, the median of the rounds' ratios)",
+            "",
+            "| provider | unsend | raw httpx | unsend / httpx |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for provider, row in every.items():
+            m = row["microseconds_per_cancel"]
+            lines.append(
+                f"| {provider} | {m['unsend']} | {m['httpx']} | {row['unsend_vs_httpx']:.2f} |"
+            )
+        lines.append("")
     if cost := results.get("telemetry_cost"):
         lines += [
             "**10. OpenTelemetry's cost per cancel, microseconds** (target: with the API and no "
