@@ -59,7 +59,8 @@ if os.environ.get("MUTANT_UNDER_TEST"):
 
 # The inner loop (pytest -m "not slow") leaves out what takes seconds per test: real services
 # (redis-server, Celery, a browser), subprocesses (the CLI, pip, the benchmark harness), long
-# fuzzing and real-time deadline matrices. CI runs everything.
+# fuzzing, real-time deadline matrices, the conformance suite's second transport. CI runs
+# everything.
 SLOW_PATHS = (
     "tests/fleet/",
     "tests/conformance/test_deadlines.py",
@@ -85,5 +86,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # A conformance test's entry point, reader or checker named "cli" runs the real CLI.
         runs_the_cli = callspec is not None and "cli" in callspec.params.values()
         runs_the_cli |= item.name.startswith("test_the_cli_")
-        if item.nodeid.startswith(SLOW_PATHS) or runs_the_cli or "_cli_" in item.name:
+        # The conformance entry points on transport="aiohttp" repeat the httpx ones on the
+        # other transport: CI runs them, the inner loop keeps to the default.
+        params = callspec.params.values() if callspec is not None else ()
+        slow_transport = any(isinstance(v, str) and v.endswith("[aiohttp]") for v in params)
+        if (
+            item.nodeid.startswith(SLOW_PATHS)
+            or runs_the_cli
+            or slow_transport
+            or "_cli_" in item.name
+        ):
             item.add_marker(pytest.mark.slow)

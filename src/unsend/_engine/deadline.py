@@ -88,8 +88,11 @@ class DeadlineBackend(httpcore.NetworkBackend):
 def deadline_transport(**kwargs: Any) -> httpx.HTTPTransport:
     """An ``httpx.HTTPTransport`` whose pool connects through ``DeadlineBackend``."""
     transport = httpx.HTTPTransport(**kwargs)
-    # httpx offers no parameter for the network backend; its pool keeps it here (pinned by the
-    # header-drip tests, which fail loudly if a new httpx moves it).
+    # The one private attribute unsend still touches. httpx offers no parameter for its pool's
+    # network backend. httpcore's public ``ConnectionPool(network_backend=...)`` under a
+    # transport of unsend's own would avoid it, but OpenTelemetry's httpx instrumentation
+    # wraps ``httpx.HTTPTransport.handle_request`` only, so sync cancels would lose their HTTP
+    # span. Pinned by the header-drip tests, which fail loudly if a new httpx moves it.
     pool = transport._pool
     if not hasattr(pool, "_network_backend"):  # pragma: no cover - a future httpcore
         raise RuntimeError("httpcore's pool no longer exposes its network backend")
