@@ -9,8 +9,8 @@ import pytest
 
 import unsend
 from tests.helpers import response
-from unsend.qstash._plans import IdsPlan, MatchingPlan, build_filters
 from unsend._result import BulkAnswer
+from unsend.qstash._plans import IdsPlan, MatchingPlan, build_filters
 
 Q = unsend.QStash("tok")
 

@@ -36,8 +36,7 @@ def machine(clock: FakeClock, **kwargs: object):  # type: ignore[no-untyped-def]
 
 
 def answer(send: Send, status: int, body: bytes = b"", **headers: str) -> Received:
-    response = httpx.Response(status, headers=headers, request=send.request)
-    return Received(response, body)
+    return Received(status, httpx.Headers(headers), body, send.request)
 
 
 def test_a_first_success_is_one_send_and_builds_no_retry_controller(

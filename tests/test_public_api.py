@@ -37,7 +37,9 @@ def test_public_names_come_from_private_modules() -> None:
         if typing.get_origin(value) is not None:  # a type alias (OnRetry, OnResult)
             continue
         module = getattr(value, "__module__", "unsend")
-        assert module == "unsend" or module.startswith(("unsend._", "unsend.providers._", "unsend.qstash._")), name
+        assert module == "unsend" or module.startswith(
+            ("unsend._", "unsend.providers._", "unsend.qstash._")
+        ), name
 
 
 def test_every_error_is_an_unsend_error_with_a_docstring() -> None:

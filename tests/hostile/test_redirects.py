@@ -44,12 +44,12 @@ def test_an_answer_to_another_request_is_unexpected() -> None:
     other = httpx.Request("GET", "https://api.onesignal.com/elsewhere")
     answer = httpx.Response(200, json={"success": True}, request=other)
     with pytest.raises(unsend.UnexpectedResponse, match="another request"):
-        steps.send(Received(answer, None))
+        steps.send(Received.of(answer, None))
     same = httpx.Response(200, json={"success": True}, request=send.request)
     steps = call.steps()
     next(steps)
     with pytest.raises(StopIteration) as done:
-        steps.send(Received(same, None))
+        steps.send(Received.of(same, None))
     assert done.value.value.outcome is unsend.Outcome.CANCELLED
 
 

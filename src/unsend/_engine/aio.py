@@ -1,12 +1,14 @@
-"""The async default transport: aiohttp, sent to directly, with httpx types at the boundary.
+"""``transport="aiohttp"``: the async sends through aiohttp, sent to directly.
 
-The engine still builds an ``httpx.Request`` and hands adapters an ``httpx.Response``; only the
-bytes in between travel through aiohttp, whose connection pool costs far less CPU per request
-than httpcore's under concurrency (docs: Benchmarks). Why not the ``httpx-aiohttp``
-transport: it passes the URL to aiohttp as text, which yarl re-normalizes (``%41`` becomes
-``A``, ``%2E%2E`` a dot segment that is then resolved); unsend's request must reach the wire
-byte for byte as built, so the URL is handed over already encoded. Compression is left to the
-engine (``auto_decompress=False``, no ``Accept-Encoding`` sent), which decodes under its cap.
+The engine builds an ``httpx.Request``; the lane gives back what every transport gives back
+(``Received``: status, headers, the raw body read under the cap), and the engine builds the
+one ``httpx.Response`` the adapter reads. Only the bytes in between travel through aiohttp,
+whose connection pool costs far less CPU per request than httpcore's under concurrency (docs:
+Benchmarks). Why not the ``httpx-aiohttp`` transport: it passes the URL to aiohttp as text,
+which yarl re-normalizes (``%41`` becomes ``A``, ``%2E%2E`` a dot segment that is then
+resolved); unsend's request must reach the wire byte for byte as built, so the URL is handed
+over already encoded. Compression is left to the engine (``auto_decompress=False``, no
+``Accept-Encoding`` sent), which decodes under its cap.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .call import AttemptTimedOut, BodyTooLarge, Reply, Send
+from .call import AttemptTimedOut, BodyTooLarge, Received, Reply, Send
 from .clock import Clock
 from .transport import HttpxAsyncLane, RawBody
 
@@ -26,18 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["AiohttpLane", "aiohttp_available"]
 
 _SKIP_HEADERS = frozenset({"Accept-Encoding", "User-Agent", "Content-Type"})
-
-
-class _ReadAlready(httpx.AsyncByteStream):
-    """The stream of a response whose body the lane has read: httpx must not read it again
-    (a ``ByteStream`` would make ``httpx.Response`` read and decode it on construction)."""
-
-    async def __aiter__(self):  # type: ignore[no-untyped-def]
-        return
-        yield  # pragma: no cover
-
-
-_READ_ALREADY = _ReadAlready()
 
 
 def aiohttp_available() -> bool:
@@ -120,19 +110,14 @@ class AiohttpLane:
                     ) as answer:
                         async for chunk in answer.content.iter_any():
                             body.add(chunk)
-                        response = httpx.Response(
-                            answer.status,
-                            headers=answer.raw_headers,
-                            request=request,
-                            stream=_READ_ALREADY,
-                        )
+                        status, headers = answer.status, httpx.Headers(answer.raw_headers)
                 except (AttemptTimedOut, BodyTooLarge) as failure:
                     return failure
                 except (aiohttp.ClientError, TimeoutError, OSError) as exc:
                     return _request_error(exc, request)
         except TimeoutError:
             return AttemptTimedOut()
-        return body.received(response)
+        return Received(status, headers, b"".join(body.chunks), request)
 
     def _httpx_lane(self) -> HttpxAsyncLane:
         if self._elsewhere is None:

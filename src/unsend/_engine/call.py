@@ -109,10 +109,26 @@ class Notify:
 
 @attrs.frozen(slots=True)
 class Received:
-    """A response, with its body as received (undecoded), or None if handed over already read."""
+    """What any transport gives back: the status, headers and body of the answer to
+    ``answered``, the body raw (undecoded, read under the cap), or ``raw`` None with ``content``
+    when a transport handed it over already read and decoded (httpx's mock transport).
+    ``redirects`` are the statuses of any redirects a caller's client followed on its own."""
 
-    response: httpx.Response
+    status: int
+    headers: httpx.Headers
     raw: bytes | None
+    answered: httpx.Request
+    redirects: tuple[int, ...] = ()
+    content: bytes = b""
+
+    @classmethod
+    def of(cls, response: httpx.Response, raw: bytes | None) -> Received:
+        """An httpx response's answer (read already when ``raw`` is None)."""
+        redirects = tuple(r.status_code for r in response.history)
+        content = response.content if raw is None else b""
+        return cls(
+            response.status_code, response.headers, raw, response.request, redirects, content
+        )
 
 
 @attrs.frozen(slots=True)
@@ -224,7 +240,7 @@ class Call(Generic[T]):
 
     def _outcome(self, reply: Reply) -> T:
         if isinstance(reply, Received):
-            return self._result(reply.response, reply.raw)
+            return self._result(reply)
         if isinstance(reply, AttemptTimedOut):
             raise self._timed_out()
         if isinstance(reply, BodyTooLarge):
@@ -264,18 +280,23 @@ class Call(Generic[T]):
 
     # -- reading an answer --------------------------------------------------------------------
 
-    def _result(self, response: httpx.Response, raw: bytes | None) -> T:
-        self._check_request(response)
-        if raw is None:
-            if len(response.content) > MAX_BODY_BYTES:  # already read, and decoded by httpx
-                raise self._stamp(self._error(UnexpectedResponse, self._too_large(), response))
+    def _result(self, reply: Received) -> T:
+        self._check_request(reply)
+        if reply.raw is None:
+            body = reply.content  # already read, and decoded, by httpx
+            if len(body) > MAX_BODY_BYTES:
+                raise self._stamp(self._error(UnexpectedResponse, self._too_large(), reply.status))
         else:
-            encoding = response.headers.get("content-encoding")
+            encoding = reply.headers.get("content-encoding")
             try:
-                body = decode_body(raw, encoding, check=self._check_deadline) if encoding else raw
+                body = (
+                    decode_body(reply.raw, encoding, check=self._check_deadline)
+                    if encoding
+                    else reply.raw
+                )
             except BodyError as exc:
-                raise self._stamp(self._error(UnexpectedResponse, str(exc), response)) from None
-            response = _with_body(response, body)
+                raise self._stamp(self._error(UnexpectedResponse, str(exc), reply.status)) from None
+        response = _response(reply, body)
         self._last_response = response
         self.last_status = response.status_code
         try:
@@ -290,31 +311,31 @@ class Call(Generic[T]):
         if self.clock.monotonic() >= self.deadline_at:
             raise self._timed_out()
 
-    def _check_request(self, response: httpx.Response) -> None:
+    def _check_request(self, reply: Received) -> None:
         """Only the answer to the request unsend built is an outcome, never a redirect's."""
-        answered = response.request
-        if answered is self.request and not response.history:
-            if 300 <= response.status_code < 400 and "location" in response.headers:
-                location = httpx.URL(response.headers["location"]).copy_with(query=None)
-                why = f"HTTP {response.status_code} redirect to {location}"
-                raise self._stamp(self._unexpected_answer(response, why))
+        answered = reply.answered
+        if answered is self.request and not reply.redirects:
+            if 300 <= reply.status < 400 and "location" in reply.headers:
+                location = httpx.URL(reply.headers["location"]).copy_with(query=None)
+                why = f"HTTP {reply.status} redirect to {location}"
+                raise self._stamp(self._unexpected_answer(reply.status, why))
             return
         if (
-            response.history
+            reply.redirects
             or answered.method != self.request.method
             or answered.url != self.request.url
         ):
             where = f"{answered.method} {answered.url.copy_with(query=None)}"
-            hops = ", ".join(str(r.status_code) for r in response.history)
+            hops = ", ".join(str(status) for status in reply.redirects)
             why = (
                 f"the answer came after a redirect (HTTP {hops}) to {where}"
                 if hops
                 else f"the answer is to another request ({where})"
             )
-            raise self._stamp(self._unexpected_answer(response, why))
+            raise self._stamp(self._unexpected_answer(reply.status, why))
 
-    def _unexpected_answer(self, response: httpx.Response, why: str) -> UnsendError:
-        return self._error(UnexpectedResponse, f"{why}; unsend never follows redirects", response)
+    def _unexpected_answer(self, status: int, why: str) -> UnsendError:
+        return self._error(UnexpectedResponse, f"{why}; unsend never follows redirects", status)
 
     def _advised_wait(self) -> float | None:
         if self._last_response is None:
@@ -326,14 +347,12 @@ class Call(Generic[T]):
     def _too_large(self) -> str:
         return f"response body is larger than {MAX_BODY_BYTES} bytes"
 
-    def _error(
-        self, kind: type[UnsendError], text: str, response: httpx.Response | None = None
-    ) -> UnsendError:
+    def _error(self, kind: type[UnsendError], text: str, status: int | None = None) -> UnsendError:
         return kind(
             redact(text, self.secrets),
             provider=self.provider,
             message_id=self.message_id,
-            status_code=None if response is None else response.status_code,
+            status_code=status,
         )
 
     def _timed_out(self) -> UnsendError:
@@ -522,17 +541,11 @@ def cancel_call(
     return call
 
 
-def _with_body(response: httpx.Response, body: bytes) -> httpx.Response:
-    """The answer as httpx would have given it read, had it decoded the body without a bound:
-    the body decoded under the cap, so its ``Content-Encoding`` is no longer true of it."""
-    headers = response.headers
+def _response(reply: Received, body: bytes) -> httpx.Response:
+    """The one ``httpx.Response`` the adapter reads: the answer with its body decoded under the
+    cap, so its ``Content-Encoding`` is no longer true of it."""
+    headers = reply.headers
     if "content-encoding" in headers:
         headers = headers.copy()
         del headers["content-encoding"]
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=body,
-        request=response.request,
-        extensions=response.extensions,
-    )
+    return httpx.Response(reply.status, headers=headers, content=body, request=reply.answered)

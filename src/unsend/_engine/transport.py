@@ -72,7 +72,7 @@ class RawBody:
         self.chunks.append(chunk)
 
     def received(self, response: httpx.Response) -> Received:
-        return Received(response, b"".join(self.chunks))
+        return Received.of(response, b"".join(self.chunks))
 
 
 def send_sync(client: httpx.Client, step: Send, clock: Clock) -> Reply:
@@ -84,7 +84,7 @@ def send_sync(client: httpx.Client, step: Send, clock: Clock) -> Reply:
             for chunk in response.iter_raw():
                 body.add(chunk)
         except httpx.StreamConsumed:
-            return Received(response, None)  # handed over already read (a mock transport)
+            return Received.of(response, None)  # handed over already read (a mock transport)
         finally:
             response.close()
     except _FAILURES as failure:
@@ -105,7 +105,7 @@ async def send_async(client: httpx.AsyncClient, step: Send, clock: Clock) -> Rep
                 async for chunk in response.aiter_raw():
                     body.add(chunk)
             except httpx.StreamConsumed:
-                return Received(response, None)
+                return Received.of(response, None)
             finally:
                 await response.aclose()
         except _FAILURES as failure:
