@@ -402,17 +402,20 @@ class Canceller(_CancellerBase):
         started = self.clock.monotonic()
         with self._span(message_id) as span:
             try:
-                steps = self._steps(message_id, confirm=confirm)
-                lane, client = self._lanes.acquire()
-                try:
-                    result = drive_sync(steps, client, self.clock)
-                finally:
-                    self._lanes.release(lane)
+                result = self._on_free_lane(self._steps(message_id, confirm=confirm))
             except UnsendError as error:
                 self._failed(message_id, error, started)
                 raise
             span.finished(result)
         return self._finished(result)
+
+    def _on_free_lane(self, steps: Generator[Step, Reply, T]) -> T:
+        """Run a machine on the first lane with a free connection."""
+        lane, client = self._lanes.acquire()
+        try:
+            return drive_sync(steps, client, self.clock)
+        finally:
+            self._lanes.release(lane)
 
     def cancel_many(
         self,
@@ -512,17 +515,20 @@ class AsyncCanceller(_CancellerBase):
         started = self.clock.monotonic()
         with self._span(message_id) as span:
             try:
-                steps = self._steps(message_id, confirm=confirm)
-                lane, client = self._lanes.acquire()
-                try:
-                    result = await drive_async(steps, client, self.clock)
-                finally:
-                    self._lanes.release(lane)
+                result = await self._on_free_lane(self._steps(message_id, confirm=confirm))
             except UnsendError as error:
                 self._failed(message_id, error, started)
                 raise
             span.finished(result)
         return self._finished(result)
+
+    async def _on_free_lane(self, steps: Generator[Step, Reply, T]) -> T:
+        """Run a machine on the first lane with a free connection."""
+        lane, client = self._lanes.acquire()
+        try:
+            return await drive_async(steps, client, self.clock)
+        finally:
+            self._lanes.release(lane)
 
     def cancel_many(
         self,
@@ -590,12 +596,7 @@ def fan_out_cancel(
     started = canceller.clock.monotonic()
     with canceller._span(message_id, parent) as span:
         try:
-            steps = canceller._steps(message_id, pacer, confirm)
-            lane, client = canceller._lanes.acquire()
-            try:
-                result = drive_sync(steps, client, canceller.clock)
-            finally:
-                canceller._lanes.release(lane)
+            result = canceller._on_free_lane(canceller._steps(message_id, pacer, confirm))
         except UnsendError as error:
             elapsed = canceller.clock.monotonic() - started
             result = failed_result(canceller.provider.name, message_id, error, elapsed)
@@ -620,12 +621,8 @@ async def fan_out_cancel_async(
             if lane is not None:
                 result = await drive_async(steps, lane, canceller.clock)
             else:
-                lanes: Lanes[AsyncLane] = canceller._lanes  # type: ignore[attr-defined]
-                index, free = lanes.acquire()
-                try:
-                    result = await drive_async(steps, free, canceller.clock)
-                finally:
-                    lanes.release(index)
+                assert isinstance(canceller, AsyncCanceller)  # only its fan-out has no lanes
+                result = await canceller._on_free_lane(steps)
         except UnsendError as error:
             elapsed = canceller.clock.monotonic() - started
             result = failed_result(canceller.provider.name, message_id, error, elapsed)

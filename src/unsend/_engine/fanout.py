@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_CONCURRENCY",
     "LoopThread",
     "FanOut",
+    "InOrder",
     "iterate_on",
     "aiter_ids",
     "check_concurrency",
@@ -188,8 +189,7 @@ class FanOut:
 
         tasks = [asyncio.ensure_future(feed())]
         tasks += [asyncio.ensure_future(work(n)) for n in range(concurrency)]
-        buffered: dict[int, CancelResult] = {}
-        next_index = 0
+        order = InOrder(self.ordered)
         running = concurrency
         failure: BaseException | None = None
         try:
@@ -206,18 +206,11 @@ class FanOut:
                     continue
                 if isinstance(item, BaseException):
                     raise item
-                index, result = item
-                if not self.ordered:
+                for result in order.ready(*item):
                     yield result
-                    continue
-                buffered[index] = result
-                while next_index in buffered:
-                    yield buffered.pop(next_index)
-                    next_index += 1
             if failure is not None:
-                # Ordered results held behind an id that never finished still go out.
-                for index in sorted(buffered):
-                    yield buffered.pop(index)
+                for result in order.rest():
+                    yield result
                 raise failure
         finally:
             for task in tasks:
@@ -225,6 +218,30 @@ class FanOut:
             await asyncio.gather(*tasks, return_exceptions=True)
             if self.cleanup is not None:
                 await self.cleanup()
+
+
+class InOrder:
+    """Results as they come, or (``ordered``) held until every earlier index has gone out."""
+
+    def __init__(self, ordered: bool) -> None:
+        self.ordered = ordered
+        self.held: dict[int, CancelResult] = {}
+        self.next = 0
+
+    def ready(self, index: int, result: CancelResult) -> list[CancelResult]:
+        """What may go out now that ``result`` (the ``index``-th id's) is in."""
+        if not self.ordered:
+            return [result]
+        self.held[index] = result
+        out = []
+        while self.next in self.held:
+            out.append(self.held.pop(self.next))
+            self.next += 1
+        return out
+
+    def rest(self) -> list[CancelResult]:
+        """Results held behind an id that never finished: they still go out, in order."""
+        return [self.held.pop(index) for index in sorted(self.held)]
 
 
 class _WorkerError:

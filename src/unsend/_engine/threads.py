@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Generator, Iterable
 
 from .._result import CancelResult
-from .fanout import window
+from .fanout import InOrder, window
 
 __all__ = ["Stopped", "threaded_fan_out"]
 
@@ -90,8 +90,7 @@ def threaded_fan_out(
     ]
     for thread in threads:
         thread.start()
-    buffered: dict[int, CancelResult] = {}
-    next_index = 0
+    order = InOrder(ordered)
     running = concurrency
     failure: BaseException | None = None
     try:
@@ -105,19 +104,11 @@ def threaded_fan_out(
                 failure = failure or item.error
                 stop()
                 continue
-            index, result = item
-            if not ordered:
+            for result in order.ready(*item):
                 yield result
                 slots.release()
-                continue
-            buffered[index] = result
-            while next_index in buffered:
-                yield buffered.pop(next_index)
-                next_index += 1
-                slots.release()
         if failure is not None:
-            for index in sorted(buffered):  # held behind an id that never finished
-                yield buffered.pop(index)
+            yield from order.rest()
             raise failure
     finally:
         stop()
