@@ -11,17 +11,23 @@ from typing import Any, Self
 
 __all__ = ["OpenStrEnum"]
 
+# The values seen that no enum lists, one object each, so a value seen twice gives the same
+# object, as members do (kept here rather than in enum's undocumented member map).
+_PSEUDO_MEMBERS: dict[tuple[type, str], Any] = {}
+
 
 class OpenStrEnum(enum.StrEnum):
     @classmethod
     def _missing_(cls, value: object) -> Any:
         if not isinstance(value, str) or not value:
             return None
+        known = _PSEUDO_MEMBERS.get((cls, value))
+        if known is not None:
+            return known
         pseudo = str.__new__(cls, value)
         pseudo._name_ = value
         pseudo._value_ = value
-        # Cache it so a value seen twice gives the same object, as members do.
-        return cls._value2member_map_.setdefault(value, pseudo)
+        return _PSEUDO_MEMBERS.setdefault((cls, value), pseudo)
 
     @property
     def is_known(self) -> bool:

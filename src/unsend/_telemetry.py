@@ -14,6 +14,7 @@ Attributes never hold a credential: the texts they come from are redacted alread
 
 from __future__ import annotations
 
+import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -28,8 +29,10 @@ __all__ = [
     "count_result",
     "current_context",
     "gate_waited",
+    "httpx_instrumented",
     "retried",
     "traced",
+    "traced_sync_transport",
 ]
 
 PROVIDER: Final = "unsend.provider"
@@ -45,6 +48,8 @@ class _Instruments:
 
         self.trace = trace
         self.context = context
+        self.tracer_provider = tracer_provider
+        self.meter_provider = meter_provider
         self.error_status = trace.Status(trace.StatusCode.ERROR)
         self.client_kind = trace.SpanKind.CLIENT
         self.tracer = trace.get_tracer("unsend", __version__, tracer_provider=tracer_provider)
@@ -95,6 +100,27 @@ def configure_telemetry(*, tracer_provider: Any = None, meter_provider: Any = No
             ) from None
         _instruments = None
     _checked = True
+
+
+def httpx_instrumented() -> bool:
+    """Whether OpenTelemetry's httpx instrumentation is on (never imports it)."""
+    module = sys.modules.get("opentelemetry.instrumentation.httpx")
+    return module is not None and bool(
+        module.HTTPXClientInstrumentor().is_instrumented_by_opentelemetry
+    )
+
+
+def traced_sync_transport(transport: Any) -> Any:
+    """``transport`` inside the instrumentation's public ``SyncOpenTelemetryTransport``,
+    reporting to the providers unsend reports to."""
+    from opentelemetry.instrumentation.httpx import SyncOpenTelemetryTransport
+
+    otel = _get()
+    return SyncOpenTelemetryTransport(
+        transport,
+        tracer_provider=None if otel is None else otel.tracer_provider,
+        meter_provider=None if otel is None else otel.meter_provider,
+    )
 
 
 def current_context() -> object | None:

@@ -57,6 +57,8 @@ def test_unknown_status_and_reason_parse_instead_of_crashing() -> None:
     assert r.record is not None
     assert r.record.status == "TELEPORTED"
     assert not r.record.status.is_known
+    # A value seen twice is one object, as members are.
+    assert CourierStatus("TELEPORTED") is r.record.status
     assert r.record.reason == "SOLAR_FLARE"
     assert CourierStatus.SENT.is_known
 

@@ -2,23 +2,28 @@
 
 httpx's timeouts are per operation, so a server dripping its headers one byte per read resets
 the read timeout forever. The async client bounds the whole attempt with a cancel scope; a
-blocking socket cannot be cancelled from outside, so the sync client's own pools use this
-network backend instead: each connect, read and write gets the smaller of its own timeout and
-the time left before the attempt's deadline, which the driver sets in a context variable. Past
-the deadline the operation fails at once with the matching httpcore timeout.
+blocking socket cannot be cancelled from outside, so the sync client's own pools (httpcore's
+``ConnectionPool`` under a transport of unsend's own, ``network_backend`` being its public
+seam) use this network backend instead: each connect, read and write gets the smaller of its
+own timeout and the time left before the attempt's deadline, which the driver sets in a
+context variable. Past the deadline the operation fails at once with the matching httpcore
+timeout.
 """
 
 from __future__ import annotations
 
+import ssl
 import time
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpcore
 import httpx
 
+from .._telemetry import httpx_instrumented, traced_sync_transport
 from .transport import ATTEMPT_DEADLINE
 
-__all__ = ["DeadlineBackend", "deadline_transport"]
+__all__ = ["DeadlineBackend", "DeadlineTransport", "PoolTransport"]
 
 
 def _clip(timeout: float | None, error: type[Exception]) -> float | None:
@@ -85,16 +90,111 @@ class DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def deadline_transport(**kwargs: Any) -> httpx.HTTPTransport:
-    """An ``httpx.HTTPTransport`` whose pool connects through ``DeadlineBackend``."""
-    transport = httpx.HTTPTransport(**kwargs)
-    # The one private attribute unsend still touches. httpx offers no parameter for its pool's
-    # network backend. httpcore's public ``ConnectionPool(network_backend=...)`` under a
-    # transport of unsend's own would avoid it, but OpenTelemetry's httpx instrumentation
-    # wraps ``httpx.HTTPTransport.handle_request`` only, so sync cancels would lose their HTTP
-    # span. Pinned by the header-drip tests, which fail loudly if a new httpx moves it.
-    pool = transport._pool
-    if not hasattr(pool, "_network_backend"):  # pragma: no cover - a future httpcore
-        raise RuntimeError("httpcore's pool no longer exposes its network backend")
-    pool._network_backend = DeadlineBackend(pool._network_backend)
-    return transport
+# httpcore's errors as the httpx errors a caller of ``httpx.Client`` expects; the most specific
+# class an error is an instance of wins (its MRO is walked in order).
+_HTTPX_ERRORS: dict[type[Exception], type[httpx.HTTPError]] = {
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.TimeoutException: httpx.TimeoutException,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.NetworkError: httpx.NetworkError,
+    httpcore.ProxyError: httpx.ProxyError,
+    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    httpcore.ProtocolError: httpx.ProtocolError,
+}
+
+
+def _as_httpx(error: Exception) -> Exception:
+    for cls in type(error).__mro__:
+        mapped = _HTTPX_ERRORS.get(cls)
+        if mapped is not None:
+            return mapped(str(error))
+    return error
+
+
+class _Body(httpx.SyncByteStream):
+    """httpcore's response body, its errors raised as httpx's."""
+
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._stream
+        except Exception as error:
+            raise _as_httpx(error) from error
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class PoolTransport(httpx.BaseTransport):
+    """An httpx transport over httpcore's public pool, connecting through ``DeadlineBackend``."""
+
+    def __init__(self, *, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
+        self._connections = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=DeadlineBackend(),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        url = request.url
+        sent = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        try:
+            answer = self._connections.handle_request(sent)
+        except Exception as error:
+            raise _as_httpx(error) from error
+        assert isinstance(answer.stream, Iterable)
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Body(answer.stream),
+            extensions=answer.extensions,
+        )
+
+    def close(self) -> None:
+        self._connections.close()
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """The sync pools' transport: ``PoolTransport``, traced when httpx is instrumented.
+
+    OpenTelemetry's httpx instrumentation wraps ``httpx.HTTPTransport`` only, and httpx gives
+    that class no way to choose its pool's network backend; so while the instrumentation is on,
+    requests go through its public ``SyncOpenTelemetryTransport`` around this pool (checked per
+    request: instrumenting after a canceller was built still traces it).
+    """
+
+    def __init__(self, *, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
+        self._plain = PoolTransport(ssl_context=ssl_context, limits=limits)
+        self._traced: httpx.BaseTransport | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if httpx_instrumented():
+            if self._traced is None:
+                self._traced = traced_sync_transport(self._plain)
+            return self._traced.handle_request(request)
+        return self._plain.handle_request(request)
+
+    def close(self) -> None:
+        self._plain.close()

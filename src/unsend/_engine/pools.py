@@ -82,9 +82,9 @@ def sync_lanes(client: httpx.Client | None, provider: Provider | None) -> Lanes[
     tls = httpx.create_ssl_context()
 
     def make() -> httpx.Client:
-        from .deadline import deadline_transport
+        from .deadline import DeadlineTransport
 
-        return httpx.Client(transport=deadline_transport(limits=LANE_LIMITS, verify=tls))
+        return httpx.Client(transport=DeadlineTransport(ssl_context=tls, limits=LANE_LIMITS))
 
     return Lanes(make, LANES, LANE_CONNECTIONS)
 
