@@ -166,9 +166,7 @@ def test_cancel_many_parents_every_cancel_under_the_callers_span_with_its_http_c
     assert {(s.attributes or {})["unsend.outcome"] for s in cancels} == {"CANCELLED"}
     finished = spans.get_finished_spans()
     for cancel in cancels:
-        children = [
-            s for s in finished if s.parent and s.parent.span_id == cancel.context.span_id
-        ]
+        children = [s for s in finished if s.parent and s.parent.span_id == cancel.context.span_id]
         assert [c.kind for c in children] == [trace.SpanKind.CLIENT], cancel.name
 
 
