@@ -231,3 +231,29 @@ def test_import_unsend_does_not_import_opentelemetry() -> None:
     code = "import sys, unsend; print(any(n.startswith('opentelemetry') for n in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_with_httpx_instrumented_a_sync_cancel_keeps_its_deadline_and_its_http_span(
+    spans: InMemorySpanExporter,
+) -> None:
+    """httpx's instrumentation patches httpx's own transport class; unsend's sync pools keep the
+    whole-attempt deadline under it (a server dripping its headers forever) and still report
+    the HTTP span."""
+    from tests.hostile.run import timed_cancel
+    from tests.hostile.server import HostileServer, drip
+
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"p" * 400
+    with HostileServer(lambda request: drip(head, 0.05)) as server:
+        provider = unsend.OneSignal("app-id-1234", "api-key-1234", base_url=server.url)
+        policy = unsend.RetryPolicy(deadline=1.0, max_attempts=1)
+        elapsed, outcome = timed_cancel("sync", provider, retry=policy)
+    assert isinstance(outcome, unsend.TransportError), repr(outcome)
+    # Real time is the point: the drip takes 20 s; 1 s of slack is what a loaded machine adds.
+    assert elapsed <= 2.0, f"{elapsed:.2f} s"
+    (cancel,) = _cancel_spans(spans)
+    children = [
+        s
+        for s in spans.get_finished_spans()
+        if s.parent is not None and s.parent.span_id == cancel.context.span_id
+    ]
+    assert [c.kind for c in children] == [trace.SpanKind.CLIENT]

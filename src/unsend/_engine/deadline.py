@@ -12,10 +12,11 @@ timeout.
 
 from __future__ import annotations
 
+import inspect
 import ssl
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Final
 
 import httpcore
 import httpx
@@ -176,25 +177,38 @@ class PoolTransport(httpx.BaseTransport):
         self._connections.close()
 
 
-class DeadlineTransport(httpx.BaseTransport):
-    """The sync pools' transport: ``PoolTransport``, traced when httpx is instrumented.
+# httpx's own sending function, to tell when a tool has patched httpx's transport class.
+_HTTPX_SEND: Final = inspect.unwrap(httpx.HTTPTransport.handle_request)
 
-    OpenTelemetry's httpx instrumentation wraps ``httpx.HTTPTransport`` only, and httpx gives
-    that class no way to choose its pool's network backend; so while the instrumentation is on,
-    requests go through its public ``SyncOpenTelemetryTransport`` around this pool (checked per
-    request: instrumenting after a canceller was built still traces it).
+
+class DeadlineTransport(httpx.HTTPTransport):
+    """The sync pools' transport: ``PoolTransport`` when nothing watches httpx's transport class.
+
+    Tools that see httpx's requests patch ``httpx.HTTPTransport`` itself, and httpx gives that
+    class no way to choose its pool's network backend. So, checked per request (a tool turned on
+    after a canceller was built still sees it):
+
+    - OpenTelemetry's httpx instrumentation on: the request goes through its public
+      ``SyncOpenTelemetryTransport`` around ``PoolTransport``, keeping span and deadline;
+    - another patch of the class (vcrpy's cassettes): httpx's own ``handle_request``, which the
+      patch wraps, over httpx's own pool, so the tool records or replays the request;
+    - otherwise: ``PoolTransport``.
     """
 
     def __init__(self, *, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
-        self._plain = PoolTransport(ssl_context=ssl_context, limits=limits)
-        self._traced: httpx.BaseTransport | None = None
+        super().__init__(verify=ssl_context, limits=limits)
+        self._unsend_pool = PoolTransport(ssl_context=ssl_context, limits=limits)
+        self._unsend_traced: httpx.BaseTransport | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if httpx_instrumented():
-            if self._traced is None:
-                self._traced = traced_sync_transport(self._plain)
-            return self._traced.handle_request(request)
-        return self._plain.handle_request(request)
+            if self._unsend_traced is None:
+                self._unsend_traced = traced_sync_transport(self._unsend_pool)
+            return self._unsend_traced.handle_request(request)
+        if httpx.HTTPTransport.handle_request is not _HTTPX_SEND:
+            return super().handle_request(request)
+        return self._unsend_pool.handle_request(request)
 
     def close(self) -> None:
-        self._plain.close()
+        self._unsend_pool.close()
+        super().close()
