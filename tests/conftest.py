@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import socket
 from typing import Any
 
@@ -30,8 +31,13 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: a process per core, at most four (each starts its own emulator, and the
+    tests that wait on real time gain nothing from more)."""
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
 # Hypothesis: a quick profile for every run, a long one for UNSEND_LONG=1.
-import os  # noqa: E402
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 

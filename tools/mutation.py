@@ -45,6 +45,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_edge_cases.py",
             "tests/test_client.py",
             "tests/conformance/test_no_false_cancel.py",
+            "tests/conformance/test_exact_answers.py",
         ],
     ),
     "newer-adapters": (
@@ -63,6 +64,27 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/conformance/test_no_false_cancel.py",
             "tests/conformance/test_hostile_ids.py",
             "tests/conformance/test_credentials.py",
+            "tests/conformance/test_exact_answers.py",
+        ],
+    ),
+    "newest-adapters": (
+        [
+            "src/unsend/providers/_slack.py",
+            "src/unsend/providers/_braze.py",
+            "src/unsend/providers/_mailchimp.py",
+            "src/unsend/providers/_brevo.py",
+            "src/unsend/providers/_airship.py",
+            "src/unsend/providers/_cloudtasks.py",
+            "src/unsend/providers/_eventbridge.py",
+            "src/unsend/providers/_sinch.py",
+        ],
+        [
+            "tests/providers",
+            "tests/test_boundaries.py",
+            "tests/conformance/test_no_false_cancel.py",
+            "tests/conformance/test_hostile_ids.py",
+            "tests/conformance/test_credentials.py",
+            "tests/conformance/test_exact_answers.py",
         ],
     ),
     "reads": (
@@ -75,6 +97,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/conformance/test_status.py",
             "tests/conformance/test_check.py",
             "tests/conformance/test_confirmation.py",
+            "tests/conformance/test_exact_answers.py",
             "tests/test_confirm.py",
         ],
     ),
@@ -183,7 +206,9 @@ def _group_tree(group: str) -> Path:
     if group not in REAL_SERVICES:
         # The slow tests (subprocesses, real services) judge nothing these fast ones do not.
         config = config.replace(
-            'pytest_add_cli_args = ["-p",', 'pytest_add_cli_args = ["-m", "not slow", "-p",', 1
+            'pytest_add_cli_args = ["-n", "0",',
+            'pytest_add_cli_args = ["-n", "0", "-m", "not slow",',
+            1,
         )
     (folder / "pyproject.toml").write_text(config)
     return folder

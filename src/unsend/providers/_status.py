@@ -55,7 +55,7 @@ def read_status(
     body = read_json(provider, message_id, response, secrets)
     try:
         named, word = read(body)
-    except (KeyError, TypeError, ValueError, IndexError):
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         raise unexpected(
             provider, message_id, response, "200 whose body is not this read's", secrets
         ) from None

@@ -1,0 +1,363 @@
+"""Every provider's reading of every answer, exactly: what each adapter builds and concludes,
+field for field, pinned per provider in ``tests/conformance/exact/NAME.json``.
+
+The other conformance tests assert what must hold (never a false CANCELLED, no credential
+shown ...); this one pins everything else a user sees, so that no change to an outcome, a
+detail's words, a status code, a ``retry_after`` or a request's URL, headers and body goes
+unnoticed (mutation testing found many such changes no test saw). The answers are the
+emulator's own (success, a second cancel, a delivered message, wrong credentials, 429, 503,
+500, a malformed answer) and a few hostile ones, each read under every status in ``STATUSES``,
+by every reading the provider has (cancel, status, check, follow-up).
+
+It also proves, for every provider, that no reading of any of these answers raises anything
+but an ``UnsendError`` (a 200 whose body is a JSON list once raised ``AttributeError``).
+
+A provider without its file fails. After an intended change, regenerate and read the diff:
+``UNSEND_UPDATE_EXACT=1 .venv/bin/python -m pytest tests/conformance/test_exact_answers.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import unsend
+from unsend._provider import SupportsCheck, SupportsFollowUp, SupportsStatus
+from unsend._registry import provider_spec
+from unsend.testing import InProcessEmulator
+from unsend.testing._in_process import SyncASGITransport
+
+from .cases import Answer, Case, all_cases
+
+HERE = Path(__file__).parent / "exact"
+UPDATE = os.environ.get("UNSEND_UPDATE_EXACT") == "1"
+STATUSES = (200, 202, 204, 301, 400, 401, 403, 404, 409, 422, 429, 503)
+HOSTILE_BODIES = (b"", b"{}", b"[]", b"null", b"<html><body>Sign in</body></html>", b'{"ok": 1')
+NO_RETRY = unsend.RetryPolicy(max_attempts=1)
+CREATED_MS = 1_767_225_600_000  # 2026-01-01
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "rate_limited": {"rate_limit_rate": 1.0, "retry_after": 7},
+    "unavailable": {"unavailable_rate": 1.0, "unavailable_retry_after": 3},
+    "server_error": {"server_error_rate": 1.0},
+    "malformed": {"malformed_rate": 1.0},
+}
+
+
+class _Capture(httpx.BaseTransport):
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.answers: list[Answer] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        body = response.read()
+        self.answers.append(Answer(response.status_code, tuple(response.headers.items()), body))
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
+
+
+@functools.cache
+def _emulated_answers(name: str) -> tuple[Answer, ...]:
+    """What the emulator answers this provider's cancels in each of its scenarios, each on a
+    fresh emulator holding one message: the case's (so every body names the same id)."""
+    case = all_cases()[name]
+    capture_all: list[Answer] = []
+
+    def scenario(
+        provider: Callable[[InProcessEmulator], unsend.Provider],
+        *,
+        state: str = "scheduled",
+        cancels: int = 1,
+        faults: dict[str, Any] | None = None,
+    ) -> None:
+        with InProcessEmulator() as emulator:
+            emulator.seed(name, message_id=case.message_id, state=state, created_ms=CREATED_MS)
+            if faults:
+                emulator.set_faults(name, max_faults=1, **faults)
+            capture = _Capture(SyncASGITransport(emulator.app))
+            client = httpx.Client(transport=capture, base_url=emulator.url)
+            with unsend.Canceller(provider(emulator), client=client, retry=NO_RETRY) as canceller:
+                reads = not faults and isinstance(canceller.provider, SupportsStatus)
+                for _ in range(cancels):
+                    with contextlib.suppress(unsend.UnsendError):
+                        if reads:
+                            canceller.status(case.message_id)
+                        canceller.cancel(case.message_id)
+                with contextlib.suppress(unsend.UnsendError):
+                    if reads:
+                        canceller.status(case.message_id)
+                    if not faults and isinstance(canceller.provider, SupportsCheck):
+                        canceller.check()
+            capture_all.extend(capture.answers)
+
+    def own(emulator: InProcessEmulator) -> unsend.Provider:
+        return emulator.provider(name)
+
+    scenario(own, cancels=2)  # read, cancelled, read, a second cancel of the same message
+    scenario(own, state="delivered")
+    scenario(lambda emulator: case.provider(emulator.url))  # the canaries: wrong credentials
+    for faults in SCENARIOS.values():
+        scenario(own, faults=faults)
+    return tuple(capture_all)
+
+
+# What varies between two runs of the emulator, written one way: dates (ISO 8601, RFC 2822)
+# and epoch seconds or milliseconds standing alone (not digits inside an id).
+_VARYING = (
+    (re.compile(rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?"), b"2030-01-01T00:00:00"),
+    (
+        re.compile(rb"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}"),
+        b"Tue, 01 Jan 2030 00:00:00",
+    ),
+    (re.compile(rb"(?<![0-9A-Za-z_.-])1[5-9]\d{11}(?![0-9A-Za-z_-])"), b"1893456000000"),
+    (re.compile(rb"(?<![0-9A-Za-z_.-])1[5-9]\d{8}(?![0-9A-Za-z_-])"), b"1893456000"),
+)
+
+
+# What varies in a request: a signature's date and the signature, a random idempotency key.
+_VARYING_SENT = (
+    (re.compile(r"\b\d{8}T\d{6}Z\b"), "20300101T000000Z"),
+    (re.compile(r"(Credential=[^/]+)/\d{8}/"), r"\1/20300101/"),
+    (re.compile(r"Signature=[0-9a-f]{64}"), "Signature=<signature>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid4>"),
+)
+
+
+def _steady_sent(text: str) -> str:
+    text = _steady(text.encode()).decode()
+    for pattern, fixed in _VARYING_SENT:
+        text = pattern.sub(fixed, text)
+    return text
+
+
+def _steady(text: bytes) -> bytes:
+    for pattern, fixed in _VARYING:
+        text = pattern.sub(fixed, text)
+    return text
+
+
+def _bodies(case: Case) -> dict[str, tuple[tuple[tuple[str, str], ...], bytes]]:
+    """Every distinct answer body (with the headers it came with, minus ``Date``), its dates
+    written one way, by a short digest of it without the (random) message id."""
+    seen: dict[str, tuple[tuple[tuple[str, str], ...], bytes]] = {}
+    answers = [case.success, *_emulated_answers(case.name)]
+    for answer in answers:
+        body = _steady(answer.body)
+        headers = tuple(
+            (k, _steady(v.encode("latin-1")).decode("latin-1"))
+            for k, v in answer.headers
+            if k.lower() != "date"
+        )
+        seen.setdefault(_digest(_without_id(case, body.decode("latin-1"))), (headers, body))
+    for hostile in HOSTILE_BODIES:
+        seen.setdefault(_digest(hostile), ((("content-type", "application/json"),), hostile))
+    return seen
+
+
+def _digest(body: bytes | str) -> str:
+    return hashlib.sha256(body if isinstance(body, bytes) else body.encode("latin-1")).hexdigest()[
+        :12
+    ]
+
+
+def _without_id(case: Case, text: str) -> str:
+    """``text`` with the case's message id, and each long part of it (an answer may name the
+    id by its parts: Slack's ``scheduled_message_id``), written as ``<message-id>``: the id is
+    the emulator's, new each run."""
+    parts = re.split(r"[:;,<>@]", case.message_id)
+    for part in sorted({case.message_id, *(p for p in parts if len(p) >= 10)}, key=len)[::-1]:
+        text = text.replace(json.dumps(part)[1:-1], "<message-id>").replace(part, "<message-id>")
+    return text
+
+
+def _shown(value: Any) -> Any:
+    """A value as the file keeps it: JSON types, everything else as its text."""
+    return json.loads(json.dumps(value, default=str, sort_keys=True))
+
+
+def _outcome(read: Callable[[], Any]) -> Any:
+    try:
+        value = read()
+    except unsend.UnsendError as error:
+        fields = {k: v for k, v in vars(error).items() if not k.startswith("_")}
+        return {"raised": type(error).__name__, **_shown(fields)}
+    if value is None or isinstance(value, (str, dict)):
+        return value
+    return _shown(value.to_dict())
+
+
+def _request(request: httpx.Request | None) -> Any:
+    if request is None:
+        return None
+    return json.loads(_steady_sent(json.dumps(_sent(request))))
+
+
+def _sent(request: httpx.Request) -> dict[str, Any]:
+    return {
+        "method": request.method,
+        "url": str(request.url),
+        "headers": sorted(
+            [k.decode().lower(), v.decode()]
+            for k, v in request.headers.raw
+            if k.lower() not in (b"content-length", b"user-agent")
+        ),
+        "body": request.read().decode("utf-8", "replace"),
+    }
+
+
+def _readings(case: Case) -> dict[str, Any]:
+    provider = case.provider("https://provider.example")
+    message_id = case.message_id
+    cancel_request = provider.cancel_request(message_id)
+    out: dict[str, Any] = {"cancel_request": _request(cancel_request)}
+    if isinstance(provider, SupportsStatus):
+        out["status_request"] = _request(provider.status_request(message_id))
+    if isinstance(provider, SupportsCheck):
+        out["check_request"] = _request(provider.check_request())
+    out["ids"] = {
+        shown: _outcome(functools.partial(_cancel_request, provider, bad))
+        for shown, bad in _odd_ids(message_id).items()
+    }
+    out["built"] = {
+        f"{key}: {shown}": _outcome(functools.partial(_built, case, key, value))
+        for key in sorted(case.options)
+        for shown, value in ODD_OPTIONS.items()
+    }
+    bodies = _bodies(case)
+    out["bodies"] = {
+        key: body.decode("utf-8", "replace")[:400] for key, (_, body) in bodies.items()
+    }
+    out["answers"] = {
+        f"{status} {key}": _read(provider, message_id, cancel_request, status, headers, body)
+        for key, (headers, body) in bodies.items()
+        for status in STATUSES
+    }
+    return out
+
+
+def _odd_ids(message_id: str) -> dict[str, str]:
+    return {
+        "empty": "",
+        "dot-dot": "..",
+        "slash": "a/b",
+        "encoded dots": "%2e%2e",
+        "newline": "a\nb",
+        "long": "a" * 300,
+        "the id and a slash": message_id + "/x",
+        "the id and a space": message_id + " x",
+        "the id upper-cased": message_id.upper(),
+        "the id without its last character": message_id[:-1],
+    }
+
+
+ODD_OPTIONS = {"empty": "", "blank": "   ", "a space inside": "a b", "newline": "x\ny", "one": "x"}
+
+
+def _cancel_request(provider: Any, message_id: str) -> Any:
+    return _request(provider.cancel_request(message_id))
+
+
+def _built(case: Case, key: str, value: str) -> str:
+    """What building the provider with ``key`` set to ``value`` gives: refused, or built."""
+    provider_spec(case.name).build({**case.options, key: value, "base_url": "https://x.example"})
+    return "built"
+
+
+def _read(
+    provider: Any,
+    message_id: str,
+    cancel_request: httpx.Request,
+    status: int,
+    headers: tuple[tuple[str, str], ...],
+    body: bytes,
+) -> dict[str, Any]:
+    """Every reading the provider has of one answer."""
+
+    def response(request: httpx.Request = cancel_request) -> httpx.Response:
+        return httpx.Response(status, headers=headers, content=body, request=request)
+
+    read: dict[str, Any] = {
+        "cancel": _outcome(lambda: provider.cancel_result(message_id, response()))
+    }
+    if isinstance(provider, SupportsStatus):
+        read["status"] = _outcome(lambda: provider.status_result(message_id, response()))
+    if isinstance(provider, SupportsCheck):
+        read["check"] = _outcome(lambda: provider.check_result(response()))
+    if isinstance(provider, SupportsFollowUp):
+        read.update(_follow_up(provider, message_id, response))
+    return read
+
+
+def _follow_up(
+    provider: Any, message_id: str, response: Callable[..., httpx.Response]
+) -> dict[str, Any]:
+    """Where a cancel's answer raised and the provider reads to settle it: that read, and what
+    it concludes from the same answer given to the read."""
+    try:
+        provider.cancel_result(message_id, response())
+    except unsend.UnsendError as raised:
+        error = raised
+    else:
+        return {}
+    request = provider.follow_up_request(message_id, error)
+    if request is None:
+        return {"follow_up_request": None}
+    return {
+        "follow_up_request": _request(request),
+        "follow_up": _outcome(
+            lambda: provider.follow_up_result(message_id, error, response(request))
+        ),
+    }
+
+
+def _text(case: Case, readings: dict[str, Any]) -> str:
+    """The file's text, one line per answer: every canary and the message id written as
+    placeholders."""
+    answers = readings.pop("answers")
+    text = json.dumps(readings, indent=1, sort_keys=True, ensure_ascii=False)
+    lines = ",\n".join(
+        f"  {json.dumps(key)}: {json.dumps(answers[key], sort_keys=True, ensure_ascii=False)}"
+        for key in sorted(answers)
+    )
+    text = text[: text.rindex("}")] + ', "answers": {\n' + lines + "\n }\n}"
+    for secret in sorted({*case.credentials, *case.secrets}, key=len, reverse=True):
+        text = text.replace(json.dumps(secret)[1:-1], "<secret>")
+    return _without_id(case, text) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(all_cases()))
+def test_every_answer_is_read_exactly_as_pinned(name: str) -> None:
+    case = all_cases()[name]
+    text = _text(case, _readings(case))
+    pinned = HERE / f"{name}.json"
+    if UPDATE:
+        HERE.mkdir(exist_ok=True)
+        pinned.write_text(text)
+    assert pinned.exists(), f"no exact answers for {name}: run with UNSEND_UPDATE_EXACT=1"
+    expected = json.loads(pinned.read_text())
+    actual = json.loads(text)
+    assert actual["cancel_request"] == expected["cancel_request"]
+    assert actual.get("status_request") == expected.get("status_request")
+    assert actual.get("check_request") == expected.get("check_request")
+    assert actual["bodies"] == expected["bodies"]
+    differing = {
+        key: (expected["answers"].get(key), value)
+        for key, value in actual["answers"].items()
+        if expected["answers"].get(key) != value
+    }
+    assert differing == {}
+    assert set(actual["answers"]) == set(expected["answers"])
+
+
+def test_every_pinned_file_is_a_registered_provider() -> None:
+    """A file left behind by a removed provider pins nothing: it is an error too."""
+    assert {p.stem for p in HERE.glob("*.json")} == set(all_cases())
