@@ -233,7 +233,12 @@ def _readings(case: Case) -> dict[str, Any]:
         f"{key}: {shown}": _outcome(functools.partial(_built, case, key, value))
         for key in sorted(case.options)
         for shown, value in ODD_OPTIONS.items()
+    } | {
+        f"base_url: {shown}": _outcome(functools.partial(_built, case, "base_url", value))
+        for shown, value in ODD_BASE_URLS.items()
     }
+    # Built without a base_url: the provider's own address (or why it needs one).
+    out["cancel_request_by_default"] = _outcome(functools.partial(_by_default, case))
     bodies = _bodies(case)
     out["bodies"] = {
         key: body.decode("utf-8", "replace")[:400] for key, (_, body) in bodies.items()
@@ -268,10 +273,25 @@ def _cancel_request(provider: Any, message_id: str) -> Any:
     return _request(provider.cancel_request(message_id))
 
 
-def _built(case: Case, key: str, value: str) -> str:
-    """What building the provider with ``key`` set to ``value`` gives: refused, or built."""
-    provider_spec(case.name).build({**case.options, key: value, "base_url": "https://x.example"})
-    return "built"
+def _by_default(case: Case) -> Any:
+    provider = provider_spec(case.name).build(dict(case.options))
+    return _request(provider.cancel_request(case.message_id))
+
+
+ODD_BASE_URLS = {
+    "no scheme": "provider.example",
+    "ftp": "ftp://provider.example",
+    "a path and a query": "https://provider.example/v9/?a=b",
+    "a trailing slash": "https://provider.example/",
+    "credentials in it": "https://user:pass@provider.example",
+}
+
+
+def _built(case: Case, key: str, value: str) -> Any:
+    """What building the provider with ``key`` set to ``value`` gives: refused, or the
+    cancel request it builds."""
+    options = {"base_url": "https://x.example", **case.options, key: value}
+    return _request(provider_spec(case.name).build(options).cancel_request(case.message_id))
 
 
 def _read(
