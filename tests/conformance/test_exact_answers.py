@@ -42,7 +42,7 @@ from .cases import Answer, Case, all_cases
 
 HERE = Path(__file__).parent / "exact"
 UPDATE = os.environ.get("UNSEND_UPDATE_EXACT") == "1"
-STATUSES = (200, 202, 204, 301, 400, 401, 403, 404, 409, 422, 429, 503)
+STATUSES = (200, 202, 204, 301, 400, 401, 403, 404, 409, 422, 429, 500, 503)
 HOSTILE_BODIES = (b"", b"{}", b"[]", b"null", b"<html><body>Sign in</body></html>", b'{"ok": 1')
 NO_RETRY = unsend.RetryPolicy(max_attempts=1)
 CREATED_MS = 1_767_225_600_000  # 2026-01-01
@@ -51,6 +51,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "unavailable": {"unavailable_rate": 1.0, "unavailable_retry_after": 3},
     "server_error": {"server_error_rate": 1.0},
     "malformed": {"malformed_rate": 1.0},
+    "daily_quota": {"daily_quota": 0},
 }
 
 
@@ -243,6 +244,8 @@ def _readings(case: Case) -> dict[str, Any]:
     out["bodies"] = {
         key: body.decode("utf-8", "replace")[:400] for key, (_, body) in bodies.items()
     }
+    if isinstance(provider, SupportsFollowUp):
+        out["follow_ups"] = _follow_ups(provider, message_id, bodies)
     out["answers"] = {
         f"{status} {key}": _read(provider, message_id, cancel_request, status, headers, body)
         for key, (headers, body) in bodies.items()
@@ -315,30 +318,44 @@ def _read(
     if isinstance(provider, SupportsCheck):
         read["check"] = _outcome(lambda: provider.check_result(response()))
     if isinstance(provider, SupportsFollowUp):
-        read.update(_follow_up(provider, message_id, response))
+        read["follow_up_request"] = _follow_up_request(provider, message_id, response())
     return read
 
 
-def _follow_up(
-    provider: Any, message_id: str, response: Callable[..., httpx.Response]
-) -> dict[str, Any]:
-    """Where a cancel's answer raised and the provider reads to settle it: that read, and what
-    it concludes from the same answer given to the read."""
+def _follow_up_request(provider: Any, message_id: str, answer: httpx.Response) -> Any:
+    """The read a provider sends to settle what ``answer`` to a cancel raised, if any."""
     try:
-        provider.cancel_result(message_id, response())
-    except unsend.UnsendError as raised:
-        error = raised
-    else:
-        return {}
-    request = provider.follow_up_request(message_id, error)
-    if request is None:
-        return {"follow_up_request": None}
-    return {
-        "follow_up_request": _request(request),
-        "follow_up": _outcome(
-            lambda: provider.follow_up_result(message_id, error, response(request))
-        ),
-    }
+        provider.cancel_result(message_id, answer)
+    except unsend.UnsendError as error:
+        return _request(provider.follow_up_request(message_id, error))
+    return "nothing raised"
+
+
+def _follow_ups(
+    provider: Any, message_id: str, bodies: dict[str, tuple[Any, bytes]]
+) -> dict[str, Any]:
+    """What the follow-up read concludes, for each error that asks for one (the cancel's
+    answers that raised one), given each body under 200, 404 and 503."""
+    request = provider.cancel_request(message_id)
+    errors: dict[str, unsend.UnsendError] = {}
+    for headers, body in bodies.values():
+        for status in STATUSES:
+            answer = httpx.Response(status, headers=headers, content=body, request=request)
+            try:
+                provider.cancel_result(message_id, answer)
+            except unsend.UnsendError as error:
+                if provider.follow_up_request(message_id, error) is not None:
+                    errors.setdefault(f"{type(error).__name__}: {error.message}", error)
+    out: dict[str, Any] = {}
+    for shown, error in sorted(errors.items()):
+        read = provider.follow_up_request(message_id, error)
+        for key, (headers, body) in bodies.items():
+            for status in (200, 404, 503):
+                answer = httpx.Response(status, headers=headers, content=body, request=read)
+                out[f"{shown} | {status} {key}"] = _outcome(
+                    functools.partial(provider.follow_up_result, message_id, error, answer)
+                )
+    return out
 
 
 def _text(case: Case, readings: dict[str, Any]) -> str:
