@@ -103,7 +103,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "ids": (
         ["src/unsend/_ids.py", "src/unsend/_ref.py"],
-        ["tests/test_ids.py", "tests/test_ref.py", "tests/conformance/test_hostile_ids.py"],
+        [
+            "tests/test_ids.py",
+            "tests/test_ref.py",
+            "tests/conformance/test_hostile_ids.py",
+            "tests/conformance/test_exact_answers.py",
+        ],
     ),
     "retry": (
         [

@@ -33,6 +33,7 @@ import httpx
 import pytest
 
 import unsend
+from unsend._ids import MAX_MESSAGE_ID_LENGTH
 from unsend._provider import SupportsCheck, SupportsFollowUp, SupportsStatus
 from unsend._registry import provider_spec
 from unsend.testing import InProcessEmulator
@@ -254,7 +255,7 @@ def _readings(case: Case) -> dict[str, Any]:
     return out
 
 
-def _odd_ids(message_id: str) -> dict[str, str]:
+def _odd_ids(message_id: str) -> dict[str, object]:
     return {
         "empty": "",
         "dot-dot": "..",
@@ -262,6 +263,17 @@ def _odd_ids(message_id: str) -> dict[str, str]:
         "encoded dots": "%2e%2e",
         "newline": "a\nb",
         "long": "a" * 300,
+        "80 characters": "a" * 80,
+        "81 characters": "a" * 81,
+        "the longest": "a" * MAX_MESSAGE_ID_LENGTH,
+        "one past the longest": "a" * (MAX_MESSAGE_ID_LENGTH + 1),
+        "a zero-width space": "a\u200bb",
+        "a control character": "a\x07b",
+        "a tab": "a\tb",
+        "a backslash": "a\\b",
+        "a question mark": "a?b",
+        "a hash": "a#b",
+        "not a string": 123,
         "the id and a slash": message_id + "/x",
         "the id and a space": message_id + " x",
         "the id upper-cased": message_id.upper(),
@@ -272,7 +284,7 @@ def _odd_ids(message_id: str) -> dict[str, str]:
 ODD_OPTIONS = {"empty": "", "blank": "   ", "a space inside": "a b", "newline": "x\ny", "one": "x"}
 
 
-def _cancel_request(provider: Any, message_id: str) -> Any:
+def _cancel_request(provider: Any, message_id: object) -> Any:
     return _request(provider.cancel_request(message_id))
 
 
