@@ -404,7 +404,16 @@ def test_ctrl_c_exits_130_and_every_printed_line_is_whole(
     emu.set_faults("courier", latency_ms=50, latency_rate=1.0)
     environ = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
     command = [*UNSEND, "cancel", "--json", "--concurrency", "2", "--dsn", dsn(emu), *ids]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environ)
+    # A job started in the background by a non-interactive shell (CI, say) inherits SIGINT
+    # ignored, and Python then installs no KeyboardInterrupt handler: give the CLI the default
+    # disposition a terminal would.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=environ,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert process.stdout is not None
     first = process.stdout.readline()  # it is running: interrupt it
     process.send_signal(signal.SIGINT)

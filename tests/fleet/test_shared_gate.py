@@ -228,7 +228,8 @@ def test_the_cli_processes_share_the_limit(
 def test_four_cli_processes_hold_the_fleet_limit(unsend_emulator: EmulatorFixture) -> None:
     """The issue's criterion, as benchmarks/fleet.py measures it (shorter runs). What the fleet
     achieves is the benchmark's to say; this checks what holds on any machine, loaded or not:
-    shared, the provider's bucket is not overrun; alone, it is."""
+    shared, the provider's bucket is not overrun. (That four processes pacing alone overrun
+    it is the benchmark's contrast: on a loaded machine they may not reach its rate at all.)"""
     from benchmarks import fleet
 
     shared = fleet.measure(unsend_emulator.url, seconds=2, bucket_ids=50)
@@ -236,7 +237,6 @@ def test_four_cli_processes_hold_the_fleet_limit(unsend_emulator: EmulatorFixtur
     assert four["processes"] == 4
     assert four["results"] == four["cancels"]
     assert four["share_answered_429"] < 0.02
-    assert shared["per_process"][-1]["share_answered_429"] > four["share_answered_429"]
     bucket = shared["bucket"]  # 100/s, burst 10, at --max-rate 95
     assert bucket["results"] == bucket["cancels"] == 200
     assert bucket["share_answered_429"] < 0.02
