@@ -107,7 +107,9 @@ def _lengthened(name: str, key: str, value: str, rng: random.Random) -> str:
 _DEV: dict[str, dict[str, str]] = {}
 
 
-class _Capture(httpx.BaseTransport):
+class Capture(httpx.BaseTransport):
+    """Passes each request on and keeps every answer, byte for byte."""
+
     def __init__(self, inner: httpx.BaseTransport) -> None:
         self.inner = inner
         self.answers: list[Answer] = []
@@ -137,7 +139,7 @@ def all_cases() -> dict[str, Case]:
                 for k, v in dev.items()
             }
             message_id = emulator.seed(name)[0]
-            capture = _Capture(SyncASGITransport(emulator.app))
+            capture = Capture(SyncASGITransport(emulator.app))
             client = httpx.Client(transport=capture, base_url=emulator.url)
             with unsend.Canceller(emulator.provider(name), client=client) as canceller:
                 result = canceller.cancel(message_id)
@@ -156,7 +158,7 @@ def all_cases() -> dict[str, Case]:
 
 
 def _reads(
-    emulator: InProcessEmulator, canceller: unsend.Canceller, capture: _Capture, message_id: str
+    emulator: InProcessEmulator, canceller: unsend.Canceller, capture: Capture, message_id: str
 ) -> dict[str, Answer]:
     """The read's answer in each state, every one naming ``message_id`` (another message's
     answer has that message's id written over with this one's, byte for byte)."""

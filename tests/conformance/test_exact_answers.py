@@ -39,7 +39,7 @@ from unsend._registry import provider_spec
 from unsend.testing import InProcessEmulator
 from unsend.testing._in_process import SyncASGITransport
 
-from .cases import Answer, Case, all_cases
+from .cases import Answer, Capture, Case, all_cases
 
 HERE = Path(__file__).parent / "exact"
 UPDATE = os.environ.get("UNSEND_UPDATE_EXACT") == "1"
@@ -54,18 +54,6 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "malformed": {"malformed_rate": 1.0},
     "daily_quota": {"daily_quota": 0},
 }
-
-
-class _Capture(httpx.BaseTransport):
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.answers: list[Answer] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        body = response.read()
-        self.answers.append(Answer(response.status_code, tuple(response.headers.items()), body))
-        return httpx.Response(response.status_code, headers=response.headers, content=body)
 
 
 @functools.cache
@@ -86,7 +74,7 @@ def _emulated_answers(name: str) -> tuple[Answer, ...]:
             emulator.seed(name, message_id=case.message_id, state=state, created_ms=CREATED_MS)
             if faults:
                 emulator.set_faults(name, max_faults=1, **faults)
-            capture = _Capture(SyncASGITransport(emulator.app))
+            capture = Capture(SyncASGITransport(emulator.app))
             client = httpx.Client(transport=capture, base_url=emulator.url)
             with unsend.Canceller(provider(emulator), client=client, retry=NO_RETRY) as canceller:
                 reads = not faults and isinstance(canceller.provider, SupportsStatus)
