@@ -39,6 +39,8 @@ def run_cancel(
     provider: unsend.Provider,
     handler: Callable[[httpx.Request], httpx.Response],
     message_id: str = "msg_1",
+    *,
+    confirm: bool = False,
     **kwargs: Any,
 ) -> unsend.CancelResult:
     """One cancel through ``Canceller`` (mode "sync") or ``AsyncCanceller`` (mode "async")."""
@@ -46,12 +48,12 @@ def run_cancel(
     transport = httpx.MockTransport(handler)
     if mode == "sync":
         with unsend.Canceller(provider, client=httpx.Client(transport=transport), **kwargs) as c:
-            return c.cancel(message_id)
+            return c.cancel(message_id, confirm=confirm)
 
     async def main() -> unsend.CancelResult:
         client = httpx.AsyncClient(transport=transport)
         async with unsend.AsyncCanceller(provider, client=client, **kwargs) as c:
-            return await c.cancel(message_id)
+            return await c.cancel(message_id, confirm=confirm)
 
     return anyio.run(main)
 

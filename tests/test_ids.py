@@ -47,10 +47,28 @@ def test_non_strings_are_refused(value: object) -> None:
 
 @pytest.mark.parametrize(
     "message_id",
-    ["msg_26hZCxZCuWyyTWPmSVBrNB882AMRP", "...", "a.b", "x" * 512, "é-ü", "msg:1", "a+b", "🙂"],
+    [
+        "msg_26hZCxZCuWyyTWPmSVBrNB882AMRP",
+        "...",
+        "a.b",
+        "x" * 512,
+        "é" * 512,  # the longest id the character walk (not the fast path) lets by
+        "é-ü",
+        "msg:1",
+        "a+b",
+        "🙂",
+    ],
 )
 def test_opaque_ids_pass_unchanged(message_id: str) -> None:
     assert validate_message_id(message_id) == message_id
+
+
+@pytest.mark.parametrize(("length", "kept"), [(79, True), (80, True), (81, False)])
+def test_a_refused_id_is_kept_on_the_error_up_to_80_characters(length: int, kept: bool) -> None:
+    message_id = "x" * (length - 1) + "/"
+    with pytest.raises(InvalidMessageId) as info:
+        validate_message_id(message_id)
+    assert info.value.message_id == (message_id if kept else None)
 
 
 PROVIDERS = [

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 
 import unsend
@@ -152,3 +153,21 @@ def test_what_is_not_an_acceptance_never_passes(
     line = server.requests[0].split(b"\r\n", 1)[0]
     assert line.startswith(f"{check.method} ".encode() + check.url.raw_path + b" ")
     assert (check.method, check.url.raw_path) != (cancel.method, cancel.url.raw_path)
+
+
+def test_a_200_page_echoing_the_credentials_never_shows_them(case: Case) -> None:
+    """A 200 that is not the provider's JSON (a portal's page) quotes what it was sent: the
+    adapter's own refusal of it shows none of it (before any layer above blanks it again)."""
+    echoed = " ".join((*case.credentials, *case.secrets)).encode()
+    provider: Any = case.provider("http://127.0.0.1:1")
+    response = httpx.Response(
+        200, headers={"Content-Type": "text/html"}, content=b"<html>you sent " + echoed
+    )
+    response.request = provider.check_request()
+    with pytest.raises(unsend.UnexpectedResponse) as refused:
+        provider.check_result(response)
+    shown = f"{refused.value}\n{refused.value!r}"
+    assert "you sent" in shown  # the excerpt is there, blanked
+    for secret in (*case.credentials, *case.secrets):
+        for start in range(0, max(len(secret) - 7, 1)):
+            assert secret[start : start + 8] not in shown

@@ -151,6 +151,16 @@ def _bodies(case: Case) -> dict[str, tuple[tuple[tuple[str, str], ...], bytes]]:
         seen.setdefault(_digest(_without_id(case, body.decode("latin-1"))), (headers, body))
     for hostile in HOSTILE_BODIES:
         seen.setdefault(_digest(hostile), ((("content-type", "application/json"),), hostile))
+    # A server that quotes what it was sent: every reading must blank it (the file writes a
+    # credential left standing as <secret>, a blanked one as ***).
+    echoed = "you sent " + " ".join((*case.credentials, *case.secrets))
+    for kind, body in (
+        ("application/json", json.dumps({"message": echoed, "error": echoed}).encode()),
+        ("text/html", f"<html>{echoed}</html>".encode()),
+    ):
+        seen.setdefault(
+            _digest(f"{kind} echoing the credentials"), ((("content-type", kind),), body)
+        )
     return seen
 
 
