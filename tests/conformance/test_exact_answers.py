@@ -302,9 +302,15 @@ ODD_BASE_URLS = {
 
 def _built(case: Case, key: str, value: str) -> Any:
     """What building the provider with ``key`` set to ``value`` gives: refused, or the
-    cancel request it builds."""
+    requests it builds (cancel, and its read and check where it has them)."""
     options = {"base_url": "https://x.example", **case.options, key: value}
-    return _request(provider_spec(case.name).build(options).cancel_request(case.message_id))
+    provider = provider_spec(case.name).build(options)
+    built = {"cancel": _request(provider.cancel_request(case.message_id))}
+    if isinstance(provider, SupportsStatus):
+        built["status"] = _request(provider.status_request(case.message_id))
+    if isinstance(provider, SupportsCheck):
+        built["check"] = _request(provider.check_request())
+    return built
 
 
 def _read(

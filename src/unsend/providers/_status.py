@@ -28,8 +28,9 @@ def states(**groups: Iterable[str]) -> dict[str, MessageState]:
 def read_request(
     base_url: str, path: str, headers: Mapping[str, str], query: str | None = None
 ) -> httpx.Request:
-    """``GET base_url + path`` with the adapter's credentials (the path already quoted)."""
-    url = base_url.rstrip("/") + path + (f"?{query}" if query else "")
+    """``GET base_url + path`` with the adapter's credentials (the base URL normalized by
+    ``normalize_base_url``, so without a trailing slash; the path already quoted)."""
+    url = base_url + path + (f"?{query}" if query else "")
     return httpx.Request("GET", url, headers={**headers, "Accept": "application/json"})
 
 
@@ -61,6 +62,8 @@ def read_status(
         ) from None
     if named != message_id:
         raise unexpected(provider, message_id, response, "200 for another message", secrets)
-    state = MessageState.UNKNOWN if word is None else table.get(word, MessageState.UNKNOWN)
-    shown = None if word is None else redact(word, secrets)[:100]
+    if word is None:
+        return MessageStatus(provider, message_id, MessageState.UNKNOWN, status_code=status)
+    state = table.get(word, MessageState.UNKNOWN)
+    shown = redact(word, secrets)[:100]
     return MessageStatus(provider, message_id, state, provider_state=shown, status_code=status)
