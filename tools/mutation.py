@@ -99,6 +99,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/conformance/test_confirmation.py",
             "tests/conformance/test_exact_answers.py",
             "tests/test_confirm.py",
+            "tests/providers/test_read_status.py",
         ],
     ),
     "ids": (
@@ -121,7 +122,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "redaction": (
         ["src/unsend/_redact.py", "src/unsend/_secret.py"],
         [
+            "tests/test_redact.py",
             "tests/test_secrets.py",
+            "tests/test_edge_cases.py",
+            "tests/test_boundaries.py",
             "tests/conformance/test_no_credential_shown.py",
             "tests/conformance/test_credentials.py",
             "tests/providers",

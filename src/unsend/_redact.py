@@ -30,6 +30,9 @@ WINDOW: Final = 8
 MIN_SECRET_LENGTH: Final = WINDOW
 BLANK: Final = "***"
 
+# The most characters one character of a secret takes once escaped (``\\u002f``): a secret that
+# starts before a cut ends within this many times its longest form after it.
+_WIDEST_ESCAPE: Final = 6
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\([/\"\\])|%([0-9a-fA-F]{2})")
 
 
@@ -119,7 +122,8 @@ def redact_then_cut(text: str, secrets: Iterable[str], limit: int) -> str:
     within its longest encoded form after it.
     """
     secrets = tuple(secrets)
-    reach = max((len(form) for s in secrets for form in encoded_forms(s)), default=0) * 6
+    longest = max((len(form) for s in secrets for form in encoded_forms(s)), default=0)
+    reach = longest * _WIDEST_ESCAPE
     clean = redact(text[: limit + reach], secrets)
     cut = len(clean) > limit or len(text) > limit + reach
     return clean[:limit] + ("…" if cut else "")
