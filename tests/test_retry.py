@@ -315,6 +315,45 @@ def test_policy_validates_its_values(kwargs: dict[str, float]) -> None:
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        ({"max_attempts": 0}, "max_attempts must be an integer >= 1, got 0"),
+        ({"max_attempts": True}, "max_attempts must be an integer >= 1, got True"),
+        ({"max_attempts": 2.0}, "max_attempts must be an integer >= 1, got 2.0"),
+        ({"deadline": 0}, "deadline must be a positive number, got 0"),
+        ({"deadline": "5"}, "deadline must be a positive number, got '5'"),
+        ({"initial": -0.1}, "initial must be a number >= 0, got -0.1"),
+        ({"max": float("inf")}, "max must be a number >= 0, got inf"),
+    ],
+)
+def test_a_refused_policy_value_is_named_with_what_was_given(
+    kwargs: dict[str, object], said: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        RetryPolicy(**kwargs)  # type: ignore[arg-type]
+    assert str(refused.value) == said
+
+
+def test_the_smallest_values_a_policy_takes() -> None:
+    policy = RetryPolicy(max_attempts=1, deadline=0.5, initial=0, max=0, jitter=0)
+    assert (policy.max_attempts, policy.deadline, policy.initial) == (1, 0.5, 0)
+
+
+def test_never_is_one_attempt_under_the_default_or_a_given_deadline() -> None:
+    assert RetryPolicy.never() == RetryPolicy(max_attempts=1, deadline=30.0)
+    assert RetryPolicy.never(deadline=5) == RetryPolicy(max_attempts=1, deadline=5)
+
+
+def test_a_failure_that_is_not_retryable_ends_the_retries(mode: str, clock: FakeClock) -> None:
+    """The first failure was retryable; the second (refused credentials) is final at once."""
+    script = Script([response(503), response(401, {"error": "bad key"}), response(200)])
+    with pytest.raises(unsend.AuthenticationError) as refused:
+        run_cancel(mode, unsend.QStash("tok"), script, clock=clock, retry=NO_JITTER)
+    assert len(script.requests) == 2
+    assert refused.value.attempts == 2
+
+
 def test_policy_is_a_frozen_value() -> None:
     policy = RetryPolicy()
     assert policy == RetryPolicy()

@@ -35,6 +35,9 @@ NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
         ({"retry-after-ms": "-1"}, None),
         ({"Retry-After": "Thu, 99 Foo 2026"}, None),
         ({"Burst-RateLimit-Reset": "garbage"}, None),
+        ({"Retry-After": "Thu, 01 Jan 2026 00:00:05 -0000"}, None),  # a time in no known zone
+        ({"RateLimit-Reset": "999999999"}, 999_999_999.0),  # below the floor: still a delta
+        ({"RateLimit-Reset": "1000000000"}, 0.0),  # the floor itself: a time, long past
     ],
 )
 def test_waits_from_headers(headers: dict[str, str], expected: float | None) -> None:

@@ -117,7 +117,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "src/unsend/_engine/retrying.py",
             "src/unsend/_engine/retry_after.py",
         ],
-        ["tests/test_retry.py", "tests/test_retry_after.py", "tests/test_engine.py"],
+        [
+            "tests/test_retry.py",
+            "tests/test_retry_after.py",
+            "tests/test_engine.py",
+            "tests/test_boundaries.py",
+        ],
     ),
     "redaction": (
         ["src/unsend/_redact.py", "src/unsend/_secret.py"],

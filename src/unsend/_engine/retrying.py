@@ -30,10 +30,10 @@ class retry_if_policy(retry_base):
         self.policy = policy
 
     def __call__(self, retry_state: RetryCallState) -> bool:
+        # tenacity asks only once an attempt's outcome is set, and unsend sets only failures
+        # (``Retries.wait_after``), each an UnsendError.
         outcome = retry_state.outcome
-        if outcome is None or not outcome.failed:
-            return False
-        return self.policy.should_retry(outcome.exception())  # type: ignore[arg-type]
+        return self.policy.should_retry(outcome.exception())  # type: ignore[union-attr,arg-type]
 
 
 class wait_advised(wait_base):
