@@ -206,3 +206,23 @@ def test_a_ref_that_names_another_message_is_refused() -> None:
 def test_a_schedule_result_round_trips(result: unsend.ScheduleResult) -> None:
     data = json.loads(json.dumps(result.to_dict()))
     assert unsend.ScheduleResult.from_dict(data) == result
+
+
+def test_fields_a_shorter_form_leaves_out_take_their_defaults() -> None:
+    """A bulk result written without ``finished`` (before it existed) finished; an unexpected
+    answer written without its excerpt has an empty one."""
+    bulk = unsend.BulkResult("qstash", 3, 1, ("a-1",), 0.5, finished=False).to_dict()
+    assert unsend.BulkResult.from_dict(bulk).finished is False
+    del bulk["finished"]
+    assert unsend.BulkResult.from_dict(bulk).finished is True
+    error = unsend.UnexpectedResponse("odd", body_excerpt="<html>")
+    data = CancelResult("q", "m", Outcome.FAILED, error=error).to_dict()
+    assert CancelResult.from_dict(data).error.body_excerpt == "<html>"  # type: ignore[union-attr]
+    del data["error"]["body_excerpt"]
+    assert CancelResult.from_dict(data).error.body_excerpt == ""  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("bad", [[], "x", None, 3])
+def test_a_schedule_result_that_is_not_an_object_is_refused(bad: object) -> None:
+    with pytest.raises(ValueError, match="expected a JSON object"):
+        unsend.ScheduleResult.from_dict(bad)

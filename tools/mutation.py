@@ -179,6 +179,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_client.py",
             "tests/test_confirm.py",
             "tests/test_config.py",
+            "tests/conformance/test_exact_answers.py",
         ],
     ),
 }

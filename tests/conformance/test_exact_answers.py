@@ -297,6 +297,8 @@ ODD_BASE_URLS = {
     "a path and a query": "https://provider.example/v9/?a=b",
     "a trailing slash": "https://provider.example/",
     "credentials in it": "https://user:pass@provider.example",
+    "not a URL": "http://[::1",
+    "a path ending in X": "https://provider.example/boX/",
 }
 
 
