@@ -175,6 +175,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "tests/test_wire.py",
+            "tests/test_wire_refusals.py",
             "tests/providers",
             "tests/test_client.py",
             "tests/test_confirm.py",

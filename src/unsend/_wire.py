@@ -14,6 +14,7 @@ from typing import Any
 
 from . import _errors
 from ._errors import BulkActionTimeout, RateLimited, UnexpectedResponse, UnsendError
+from ._ref import shown
 from ._result import (
     BulkResult,
     CancelResult,
@@ -138,15 +139,18 @@ def _get(data: Any, key: str, kind: type | tuple[type, ...], *, optional: bool =
         return None
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        raise ValueError(f"{key!r} must be {getattr(kind, '__name__', kind)}, got {value!r}")
+        named = " or ".join(k.__name__ for k in kinds)
+        raise ValueError(f"{key!r} must be {named}, got {shown(value)}")
     return value
 
 
 def _number(data: Any, key: str) -> float:
     value = _get(data, key, (int, float))
-    if not math.isfinite(value):
-        raise ValueError(f"{key!r} must be finite, got {value!r}")
-    return float(value)
+    # JSON's integers have no bound: one past a float's range is refused like infinity.
+    number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{key!r} must be a finite number, got {shown(value)}")
+    return number
 
 
 def error_from_dict(data: Any, provider: str, message_id: str | None) -> UnsendError:
@@ -157,7 +161,7 @@ def error_from_dict(data: Any, provider: str, message_id: str | None) -> UnsendE
     extra: dict[str, Any] = {}
     if issubclass(kind, RateLimited):
         retry_after = _get(data, "retry_after", (int, float), optional=True)
-        extra["retry_after"] = None if retry_after is None else float(retry_after)
+        extra["retry_after"] = None if retry_after is None else _number(data, "retry_after")
     if issubclass(kind, UnexpectedResponse):
         extra["body_excerpt"] = _get(data, "body_excerpt", str, optional=True) or ""
     if issubclass(kind, BulkActionTimeout):
