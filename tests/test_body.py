@@ -71,6 +71,17 @@ def test_a_bomb_stops_at_the_cap_after_a_few_steps() -> None:
     assert len(steps) <= MAX_BODY_BYTES // STEP + 1
 
 
+def test_a_body_decodes_one_step_at_a_time_to_its_last_byte() -> None:
+    """Never more than STEP bytes decoded between two checks, and nothing lost at the end
+    (where the input is all read while output is still to come)."""
+    original = bytes(range(256)) * (3 * STEP // 256) + b"tail"
+    steps: list[int] = []
+    for packed, coding in ((gzip.compress(original), "gzip"), (zlib.compress(original), "deflate")):
+        steps.clear()
+        assert decode_body(packed, coding, check=lambda: steps.append(1)) == original
+        assert len(steps) >= len(original) // STEP
+
+
 def test_the_check_runs_after_each_step_and_may_stop_decoding() -> None:
     class Late(Exception):
         pass
@@ -97,10 +108,19 @@ def test_refused_codings(coding: str, why: str) -> None:
 
 
 def test_garbage_is_a_body_error_for_both_deflate_forms() -> None:
-    with pytest.raises(BodyError, match="could not be decoded"):
+    with pytest.raises(BodyError, match="could not be decoded") as deflate:
         decode_body(b"not compressed at all", "deflate")
-    with pytest.raises(BodyError, match="could not be decoded"):
+    with pytest.raises(BodyError, match="could not be decoded") as gzipped:
         decode_body(b"not compressed at all", "gzip")
+    # zlib's own reason, from the last form tried (raw deflate, after the zlib wrapper)
+    assert str(deflate.value) == (
+        "the deflate body could not be decoded: Error -3 while decompressing data: "
+        "invalid block type"
+    )
+    assert str(gzipped.value) == (
+        "the gzip body could not be decoded: Error -3 while decompressing data: "
+        "incorrect header check"
+    )
 
 
 def test_a_truncated_body_decodes_what_arrived() -> None:
@@ -109,3 +129,11 @@ def test_a_truncated_body_decodes_what_arrived() -> None:
     partial = decode_body(packed[: len(packed) // 2], "gzip")
     assert 0 < len(partial) < len(original)
     assert original.startswith(partial)
+
+
+def test_output_still_inside_the_decoder_when_the_input_ran_out_is_kept() -> None:
+    """A zlib stream cut before its checksum, whose last match crosses a step: all the input
+    is read when STEP bytes are out, and the rest of the match is still to come."""
+    original = bytes(STEP + 1)
+    packed = zlib.compress(original)[:-4]  # the Adler-32 trailer never arrived
+    assert decode_body(packed, "deflate") == original

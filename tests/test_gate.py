@@ -31,6 +31,11 @@ def test_max_rate_spaces_requests() -> None:
     assert gate.reserve(5.0) == 0.0  # an idle gate does not bank slots
 
 
+def test_a_rate_below_one_a_second_is_a_rate() -> None:
+    gate = Gate(max_rate=0.5)  # one every 2 s
+    assert [gate.reserve(0.0) for _ in range(3)] == [0.0, 2.0, 4.0]
+
+
 def test_pacing_resumes_after_a_pause() -> None:
     gate = Gate(max_rate=10)
     gate.pause_until(1.0)
