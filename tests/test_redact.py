@@ -103,3 +103,17 @@ def test_redact_then_cut(text: str, limit: int, shown: str) -> None:
 
 def test_forms_are_the_credential_and_its_base64_without_padding() -> None:
     assert encoded_forms("ab?>cdef") == tuple(sorted({"ab?>cdef", "YWI/PmNkZWY", "YWI_PmNkZWY"}))
+    # Only padding is stripped: a form ending in a letter keeps it ("...VX", "...V=" not).
+    assert encoded_forms("secretsecreW") == ("c2VjcmV0c2VjcmVX", "secretsecreW")
+    assert redact("basic c2VjcmV0c2VjcmVX!", ["secretsecreW"]) == "basic ***!"
+
+
+def test_a_fresh_registry_blanks_nothing_and_hands_out_distinct_handles() -> None:
+    from unsend._secret import _Owners
+
+    owners = _Owners()
+    assert owners.secrets == ()
+    first, second = owners.add(["first-secret-1"]), owners.add(["second-secret-2"])
+    assert first is not second
+    owners.discard(first)
+    assert owners.secrets == ("second-secret-2",)

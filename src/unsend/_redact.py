@@ -106,13 +106,9 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         return text
     if starts:
         runs = [[starts[a], starts[b]] for a, b in runs]
-    pieces: list[str] = []
-    at = 0
-    for start, end in runs:
-        pieces += [text[at:start], BLANK]
-        at = end
-    pieces.append(text[at:])
-    return "".join(pieces)
+    # What is kept lies between the runs: text[0:start1], text[end1:start2], ... text[endN:].
+    bounds = [0, *(at for run in runs for at in run), len(text)]
+    return BLANK.join(text[a:b] for a, b in zip(bounds[::2], bounds[1::2], strict=True))
 
 
 def redact_then_cut(text: str, secrets: Iterable[str], limit: int) -> str:

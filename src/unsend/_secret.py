@@ -21,6 +21,7 @@ from ._redact import BLANK, MIN_SECRET_LENGTH, redact
 __all__ = [
     "BLANK",
     "LOGGERS",
+    "Handle",
     "MIN_SECRET_LENGTH",
     "RedactingFilter",
     "credential",
@@ -57,6 +58,12 @@ def credential(value: object, *, key: str, provider: str) -> str:
     return value
 
 
+class Handle:
+    """What ``register_secrets`` gives back to release them with: only its identity counts."""
+
+    __slots__ = ()
+
+
 class _Owners:
     """The secrets of every live canceller, so log lines are blanked for as long as it lives.
 
@@ -70,21 +77,19 @@ class _Owners:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_owner: dict[int, tuple[str, ...]] = {}
-        self._released: collections.deque[int] = collections.deque()
-        self._next = 0
+        self._by_owner: dict[Handle, tuple[str, ...]] = {}
+        self._released: collections.deque[Handle] = collections.deque()
         self.secrets: tuple[str, ...] = ()
 
-    def add(self, secrets: Iterable[str]) -> int:
+    def add(self, secrets: Iterable[str]) -> Handle:
         usable = tuple(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+        handle = Handle()
         with self._lock:
-            self._next += 1
-            handle = self._next
             self._by_owner[handle] = usable
             self._apply()
         return handle
 
-    def discard(self, handle: int) -> None:
+    def discard(self, handle: Handle) -> None:
         self._released.append(handle)
         if self._lock.acquire(blocking=False):
             try:
@@ -145,12 +150,12 @@ _FILTER = RedactingFilter()
 _owners = _Owners()
 
 
-def register_secrets(secrets: Iterable[str]) -> int:
+def register_secrets(secrets: Iterable[str]) -> Handle:
     """Blank these secrets out of log lines until ``release_secrets(handle)``."""
     return _owners.add(secrets)
 
 
-def release_secrets(handle: int) -> None:
+def release_secrets(handle: Handle) -> None:
     """The owner of ``handle`` is gone: its secrets no longer need blanking."""
     _owners.discard(handle)
 
