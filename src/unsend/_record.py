@@ -46,7 +46,9 @@ def _converter() -> cattrs.Converter:
     """Built on first use: only Courier answers carry a record, and cattrs is slow to import."""
     import cattrs
 
-    converter = cattrs.Converter(forbid_extra_keys=False)
+    # Detailed validation gathers every failure (a hook's TypeError, a missing key's KeyError)
+    # into one error that names where each happened.
+    converter = cattrs.Converter(forbid_extra_keys=False, detailed_validation=True)
     converter.register_structure_hook(str, _strict_str)
     converter.register_structure_hook(datetime, _ms_datetime)
     converter.register_structure_hook(CourierStatus, lambda v, _: CourierStatus.parse(v))
@@ -62,10 +64,6 @@ def parse_message_record(data: Any) -> MessageRecord:
 
     try:
         return _converter().structure(data, MessageRecord)
-    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
-        details = (
-            "; ".join(cattrs.transform_error(exc))
-            if isinstance(exc, cattrs.BaseValidationError)
-            else str(exc)
-        )
+    except cattrs.BaseValidationError as exc:  # every field's failure, gathered (detailed)
+        details = "; ".join(cattrs.transform_error(exc))
         raise RecordError(f"message record does not match MessageDetails: {details}") from exc

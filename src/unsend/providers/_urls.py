@@ -42,7 +42,7 @@ class Endpoint:
         self.method = method
         prepared = httpx.Request(method, self.base, headers=headers)
         self.headers = prepared.headers  # Host, Content-Length (POST), then the given ones
-        self._prefix = str(self.base).rstrip("/")
+        self._prefix = str(self.base)  # normalized: no trailing slash
 
     def url(self, path: str, query: str | None = None) -> httpx.URL:
         return httpx.URL(f"{self._prefix}{path}" + (f"?{query}" if query else ""))
