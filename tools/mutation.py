@@ -161,6 +161,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/test_bulk.py",
             "tests/test_qstash_bulk_exact.py",
+            "tests/test_qstash_follow.py",
             "tests/hostile/test_qstash_bounds.py",
             "tests/integration/test_qstash_actions.py",
             "tests/integration/test_qstash_bulk.py",
