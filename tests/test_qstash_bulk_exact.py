@@ -151,5 +151,62 @@ def _drive(make: Callable[[], Any], counts: tuple[int | None, ...] = (1, 1, 1)) 
     return seen
 
 
+def _request(request: httpx.Request) -> str:
+    headers = "; ".join(f"{k.decode()}: {v.decode()}" for k, v in request.headers.raw)
+    return f"{request.method} {request.url} [{headers}]".replace(TOKEN, "<token>")
+
+
+def _built(build: Callable[..., httpx.Request], *args: Any) -> str:
+    return _request(build(*args))
+
+
+def _adapter() -> dict[str, Any]:
+    """The adapter's schedule and bulk surfaces: each request for odd ids and values, and each
+    answer under the statuses QStash sends."""
+    qstash = unsend.QStash(TOKEN, base_url="https://qstash.example")
+    out: dict[str, Any] = {}
+    ids = {"an id": "s_1", "empty": "", "a slash": "a/b", "dots": "..", "not text": 5}
+    for shown, item in ids.items():
+        for build in (qstash.cancel_schedule_request, qstash.bulk_action_request):
+            out[f"{build.__name__}: {shown}"] = _shown(_built, build, item)
+    for state, cursor, count in (
+        (None, None, 1000),
+        ("IN_PROGRESS", "c-2", 1),
+        (None, None, 0),
+        (None, None, 1001),
+        (None, None, True),
+    ):
+        out[f"bulk_actions_request: {state} {cursor} {count!r}"] = _shown(
+            _built, qstash.bulk_actions_request, state, cursor, count
+        )
+    out["bulk_cancel_request"] = _request(
+        qstash.bulk_cancel_request([("label", "red"), ("async", "true")])
+    )
+    bodies: dict[str, Any] = {
+        "nothing": b"",
+        "an empty object": {},
+        "a count": {"cancelled": 3},
+        "a negative count": {"cancelled": -1},
+        "a count as text": {"cancelled": "3"},
+        "a tracked action": {"actionId": "act_1"},
+        "an empty action id": {"actionId": ""},
+        "an action": ACTION,
+        "a page": PAGE,
+        "an error echoing the token": {"error": f"bad token {TOKEN}"},
+        "not JSON": b"<html>Sign in</html>",
+    }
+    for name, body in bodies.items():
+        for status in (200, 202, 400, 401, 404, 412, 429, 500):
+            answer = _response(status, body)
+            key = f"{status} {name}"
+            out[f"cancel_schedule_result: {key}"] = _shown(
+                qstash.cancel_schedule_result, "s_1", answer
+            )
+            out[f"bulk_action_result: {key}"] = _shown(qstash.bulk_action_result, "act_1", answer)
+            out[f"bulk_actions_result: {key}"] = _shown(qstash.bulk_actions_result, answer)
+            out[f"bulk_cancel_result: {key}"] = _shown(qstash.bulk_cancel_result, answer)
+    return out
+
+
 def test_every_bulk_answer_and_plan_is_read_as_pinned() -> None:
-    check_pinned(PINNED, {**_answers(), **_plans()})
+    check_pinned(PINNED, {**_answers(), **_plans(), **_adapter()})

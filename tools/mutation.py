@@ -46,6 +46,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_client.py",
             "tests/conformance/test_no_false_cancel.py",
             "tests/conformance/test_exact_answers.py",
+            "tests/test_qstash_bulk_exact.py",
         ],
     ),
     "newer-adapters": (

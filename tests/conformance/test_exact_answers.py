@@ -207,8 +207,9 @@ def _sent(request: httpx.Request) -> dict[str, Any]:
     return {
         "method": request.method,
         "url": str(request.url),
+        # As sent, names in the case they go on the wire.
         "headers": sorted(
-            [k.decode().lower(), v.decode()]
+            [k.decode(), v.decode()]
             for k, v in request.headers.raw
             if k.lower() not in (b"content-length", b"user-agent")
         ),
@@ -229,6 +230,11 @@ def _readings(case: Case) -> dict[str, Any]:
         shown: _outcome(functools.partial(_cancel_request, provider, bad))
         for shown, bad in _odd_ids(message_id).items()
     }
+    if isinstance(provider, SupportsStatus):
+        out["ids_read"] = {
+            shown: _outcome(functools.partial(_status_request, provider, bad))
+            for shown, bad in _odd_ids(message_id).items()
+        }
     out["built"] = {
         f"{key}: {shown}": _outcome(functools.partial(_built, case, key, value))
         for key in sorted(case.options)
@@ -284,6 +290,10 @@ ODD_OPTIONS = {"empty": "", "blank": "   ", "a space inside": "a b", "newline": 
 
 def _cancel_request(provider: Any, message_id: object) -> Any:
     return _request(provider.cancel_request(message_id))
+
+
+def _status_request(provider: Any, message_id: object) -> Any:
+    return _request(provider.status_request(message_id))
 
 
 def _by_default(case: Case) -> Any:
