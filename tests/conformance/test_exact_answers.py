@@ -33,6 +33,7 @@ import httpx
 import pytest
 
 import unsend
+from tests.exact_pins import variants
 from unsend._ids import MAX_MESSAGE_ID_LENGTH
 from unsend._provider import SupportsCheck, SupportsFollowUp, SupportsStatus
 from unsend._registry import provider_spec
@@ -256,6 +257,28 @@ def _readings(case: Case) -> dict[str, Any]:
         for key, (headers, body) in bodies.items()
         for status in STATUSES
     }
+    json_headers = (("content-type", "application/json"),)
+    out["variants"] = {
+        key: _read(provider, message_id, cancel_request, 200, json_headers, body)
+        for key, body in _varied_successes(case).items()
+    }
+    return out
+
+
+def _varied_successes(case: Case) -> dict[str, bytes]:
+    """Each JSON answer the provider gives with a 200 (a cancel's, a read's), with each of its
+    fields gone, null or odd: what the adapter makes of a success of the wrong shape."""
+    out: dict[str, bytes] = {}
+    for answer in (case.success, *_emulated_answers(case.name)):
+        try:
+            data = json.loads(answer.body)
+        except ValueError:
+            continue
+        if answer.status != 200 or not isinstance(data, dict | list):
+            continue
+        digest = _digest(_without_id(case, _steady(answer.body).decode("latin-1")))
+        for shown, varied in variants(data):
+            out.setdefault(f"{digest} {shown}", json.dumps(varied).encode())
     return out
 
 
@@ -386,16 +409,22 @@ def _follow_ups(
     return out
 
 
+LINE_PER_KEY = ("answers", "variants")
+
+
 def _text(case: Case, readings: dict[str, Any]) -> str:
     """The file's text, one line per answer: every canary and the message id written as
     placeholders."""
-    answers = readings.pop("answers")
+    long = {part: readings.pop(part) for part in LINE_PER_KEY}
     text = json.dumps(readings, indent=1, sort_keys=True, ensure_ascii=False)
-    lines = ",\n".join(
-        f"  {json.dumps(key)}: {json.dumps(answers[key], sort_keys=True, ensure_ascii=False)}"
-        for key in sorted(answers)
-    )
-    text = text[: text.rindex("}")] + ', "answers": {\n' + lines + "\n }\n}"
+    text = text[: text.rindex("}")]
+    for part, entries in long.items():
+        lines = ",\n".join(
+            f"  {json.dumps(key)}: {json.dumps(entries[key], sort_keys=True, ensure_ascii=False)}"
+            for key in sorted(entries)
+        )
+        text += f', "{part}": {{\n' + lines + "\n }"
+    text += "\n}"
     for secret in sorted({*case.credentials, *case.secrets}, key=len, reverse=True):
         encoded = base64.b64encode(secret.encode()).decode()
         text = text.replace(encoded, "<secret, base64>")
@@ -414,15 +443,16 @@ def test_every_answer_is_read_exactly_as_pinned(name: str) -> None:
     assert pinned.exists(), f"no exact answers for {name}: run with UNSEND_UPDATE_EXACT=1"
     expected = json.loads(pinned.read_text())
     actual = json.loads(text)
-    for part in sorted((set(actual) | set(expected)) - {"answers"}):
+    for part in sorted((set(actual) | set(expected)) - set(LINE_PER_KEY)):
         assert (part, actual.get(part)) == (part, expected.get(part))
-    differing = {
-        key: (expected["answers"].get(key), value)
-        for key, value in actual["answers"].items()
-        if expected["answers"].get(key) != value
-    }
-    assert differing == {}
-    assert set(actual["answers"]) == set(expected["answers"])
+    for part in LINE_PER_KEY:
+        differing = {
+            key: (expected[part].get(key), value)
+            for key, value in actual[part].items()
+            if expected[part].get(key) != value
+        }
+        assert (part, differing) == (part, {})
+        assert set(actual[part]) == set(expected[part])
 
 
 def test_every_pinned_file_is_a_registered_provider() -> None:

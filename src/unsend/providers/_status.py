@@ -62,6 +62,8 @@ def read_status(
         ) from None
     if named != message_id:
         raise unexpected(provider, message_id, response, "200 for another message", secrets)
+    if word is not None and not isinstance(word, str):  # the body's own value, read as is
+        raise unexpected(provider, message_id, response, "200 whose state is not a word", secrets)
     if word is None:
         return MessageStatus(provider, message_id, MessageState.UNKNOWN, status_code=status)
     state = table.get(word, MessageState.UNKNOWN)
