@@ -33,7 +33,7 @@ import httpx
 import pytest
 
 import unsend
-from tests.exact_pins import variants
+from tests.exact_pins import GONE, variants
 from unsend._ids import MAX_MESSAGE_ID_LENGTH
 from unsend._provider import SupportsCheck, SupportsFollowUp, SupportsStatus
 from unsend._registry import provider_spec
@@ -44,7 +44,7 @@ from .cases import Answer, Capture, Case, all_cases
 
 HERE = Path(__file__).parent / "exact"
 UPDATE = os.environ.get("UNSEND_UPDATE_EXACT") == "1"
-STATUSES = (200, 202, 204, 301, 400, 401, 403, 404, 409, 422, 429, 500, 503)
+STATUSES = (200, 202, 204, 300, 301, 400, 401, 403, 404, 409, 422, 429, 500, 503)
 HOSTILE_BODIES = (b"", b"{}", b"[]", b"null", b"<html><body>Sign in</body></html>", b'{"ok": 1')
 NO_RETRY = unsend.RetryPolicy(max_attempts=1)
 CREATED_MS = 1_767_225_600_000  # 2026-01-01
@@ -236,14 +236,23 @@ def _readings(case: Case) -> dict[str, Any]:
             shown: _outcome(functools.partial(_status_request, provider, bad))
             for shown, bad in _odd_ids(message_id).items()
         }
-    out["built"] = {
-        f"{key}: {shown}": _outcome(functools.partial(_built, case, key, value))
-        for key in sorted(case.options)
-        for shown, value in ODD_OPTIONS.items()
-    } | {
-        f"base_url: {shown}": _outcome(functools.partial(_built, case, "base_url", value))
-        for shown, value in ODD_BASE_URLS.items()
-    }
+    spec = provider_spec(case.name)
+    out["built"] = (
+        {
+            f"{key}: {shown}": _outcome(functools.partial(_built, case, key, value))
+            for key in sorted({*spec.required, *spec.optional} - {"base_url"})
+            for shown, value in ODD_OPTIONS.items()
+        }
+        | {
+            # A required option left out (an optional one would reach for the environment).
+            f"{key}: gone": _outcome(functools.partial(_built, case, key, GONE))
+            for key in spec.required
+        }
+        | {
+            f"base_url: {shown}": _outcome(functools.partial(_built, case, "base_url", value))
+            for shown, value in ODD_BASE_URLS.items()
+        }
+    )
     # Built without a base_url: the provider's own address (or why it needs one).
     out["cancel_request_by_default"] = _outcome(functools.partial(_by_default, case))
     bodies = _bodies(case)
@@ -305,7 +314,21 @@ def _odd_ids(message_id: str) -> dict[str, object]:
         "the id and a space": message_id + " x",
         "the id upper-cased": message_id.upper(),
         "the id without its last character": message_id[:-1],
-    }
+    } | _parts_emptied(message_id)
+
+
+def _parts_emptied(message_id: str) -> dict[str, str]:
+    """The id with each part between its separators (``:`` ``;`` ``=`` ``,``) left empty, and
+    with each separator left out: what an id made of parts (GROUP:NAME) must refuse."""
+    tokens = re.split(r"([:;=,])", message_id)
+    out: dict[str, str] = {}
+    for index, token in enumerate(tokens):
+        if not token:
+            continue
+        kind = "separator" if re.fullmatch(r"[:;=,]", token) else "part"
+        changed = "".join(tokens[:index] + tokens[index + 1 :])
+        out[f"{kind} {index} left out"] = changed
+    return out
 
 
 ODD_OPTIONS = {"empty": "", "blank": "   ", "a space inside": "a b", "newline": "x\ny", "one": "x"}
@@ -335,10 +358,12 @@ ODD_BASE_URLS = {
 }
 
 
-def _built(case: Case, key: str, value: str) -> Any:
+def _built(case: Case, key: str, value: object) -> Any:
     """What building the provider with ``key`` set to ``value`` gives: refused, or the
     requests it builds (cancel, and its read and check where it has them)."""
     options = {"base_url": "https://x.example", **case.options, key: value}
+    if value is GONE:
+        del options[key]
     provider = provider_spec(case.name).build(options)
     built = {"cancel": _request(provider.cancel_request(case.message_id))}
     if isinstance(provider, SupportsStatus):
