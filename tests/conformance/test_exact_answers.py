@@ -45,7 +45,24 @@ from .cases import Answer, Capture, Case, all_cases
 HERE = Path(__file__).parent / "exact"
 UPDATE = os.environ.get("UNSEND_UPDATE_EXACT") == "1"
 STATUSES = (200, 202, 204, 300, 301, 400, 401, 403, 404, 409, 422, 429, 500, 503)
-HOSTILE_BODIES = (b"", b"{}", b"[]", b"null", b"<html><body>Sign in</body></html>", b'{"ok": 1')
+_LONG = "L" * 400  # past every excerpt and detail's cut
+_NUMERIC_ODDITIES = (" negative", " a fraction", " not finite", " huge", " true")
+_ERROR_KEYS = ("message", "error", "detail", "title", "text", "Message", "name", "code")
+HOSTILE_BODIES = (
+    b"",
+    b"{}",
+    b"[]",
+    b"null",
+    b"<html><body>Sign in</body></html>",
+    b'{"ok": 1',
+    # An error with a long text under each key an error text is read from.
+    json.dumps(
+        dict.fromkeys(
+            ("message", "error", "detail", "title", "text", "Message", "name", "code"), _LONG
+        )
+        | {"errors": [{"message": _LONG, "code": _LONG}]}
+    ).encode(),
+)
 NO_RETRY = unsend.RetryPolicy(max_attempts=1)
 CREATED_MS = 1_767_225_600_000  # 2026-01-01
 SCENARIOS: dict[str, dict[str, Any]] = {
@@ -222,7 +239,7 @@ def _readings(case: Case) -> dict[str, Any]:
     provider = case.provider("https://provider.example")
     message_id = case.message_id
     cancel_request = provider.cancel_request(message_id)
-    out: dict[str, Any] = {"cancel_request": _request(cancel_request)}
+    out: dict[str, Any] = {"cancel_request": _request(cancel_request), "repr": repr(provider)}
     if isinstance(provider, SupportsStatus):
         out["status_request"] = _request(provider.status_request(message_id))
     if isinstance(provider, SupportsCheck):
@@ -268,26 +285,30 @@ def _readings(case: Case) -> dict[str, Any]:
     }
     json_headers = (("content-type", "application/json"),)
     out["variants"] = {
-        key: _read(provider, message_id, cancel_request, 200, json_headers, body)
-        for key, body in _varied_successes(case).items()
+        f"{status} {key}": _read(provider, message_id, cancel_request, status, json_headers, body)
+        for (status, key), body in _varied_answers(case).items()
     }
     return out
 
 
-def _varied_successes(case: Case) -> dict[str, bytes]:
-    """Each JSON answer the provider gives with a 200 (a cancel's, a read's), with each of its
-    fields gone, null or odd: what the adapter makes of a success of the wrong shape."""
-    out: dict[str, bytes] = {}
+def _varied_answers(case: Case) -> dict[tuple[int, str], bytes]:
+    """Each JSON answer the emulator gives (a cancel's, a read's, an error), under its own
+    status, with each of its fields gone, null or odd: what the adapter makes of an answer
+    of the wrong shape."""
+    out: dict[tuple[int, str], bytes] = {}
     for answer in (case.success, *_emulated_answers(case.name)):
         try:
             data = json.loads(answer.body)
         except ValueError:
             continue
-        if answer.status != 200 or not isinstance(data, dict | list):
+        if not isinstance(data, dict | list):
             continue
         digest = _digest(_without_id(case, _steady(answer.body).decode("latin-1")))
         for shown, varied in variants(data):
-            out.setdefault(f"{digest} {shown}", json.dumps(varied).encode())
+            # An error's fields: gone, null or of another type is enough (no number's sign).
+            if answer.status != 200 and shown.endswith(_NUMERIC_ODDITIES):
+                continue
+            out.setdefault((answer.status, f"{digest} {shown}"), json.dumps(varied).encode())
     return out
 
 

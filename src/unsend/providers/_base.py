@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import httpx
 
@@ -18,6 +18,8 @@ from .._ids import validate_message_id
 from ._responses import common_error, read_json, redact, unexpected
 
 __all__ = ["HttpAdapter", "error_text", "match_id"]
+
+_CONTENT_LENGTH: Final = "content-length"  # looked up case-insensitively
 
 
 def match_id(message_id: str, pattern: re.Pattern[str], provider: str, shape: str) -> str:
@@ -73,7 +75,7 @@ class HttpAdapter:
     def _bodiless(response: httpx.Response) -> bool:
         """No body, and none announced: a 204 carries none on the wire, so one whose headers
         announce a body (a portal's page, a proxy's) is not the provider's 204."""
-        announced = response.headers.get("content-length", "0").strip()
+        announced = response.headers.get(_CONTENT_LENGTH, "0").strip()
         return not response.content and announced == "0"
 
     def _detail(self, text: str | None) -> str | None:
