@@ -31,6 +31,11 @@ def test_str_parses_back_to_the_same_ref(name: str, message_id: str) -> None:
     assert MessageRef.parse(str(ref)) == ref
 
 
+def test_a_ref_splits_at_its_first_colon_so_ids_may_hold_colons() -> None:
+    assert MessageRef.parse("hooks:msg:1") == MessageRef("hooks", "msg:1")
+    assert MessageRef.parse("hooks::") == MessageRef("hooks", ":")
+
+
 def test_describing_a_value_whose_repr_raises_never_fails() -> None:
     class Hostile:
         def __repr__(self) -> str:

@@ -62,13 +62,13 @@ def _inflate(data: bytes, coding: str, limit: int, check: Callable[[], None]) ->
     options = _WBITS.get(coding)
     if options is None:
         raise BodyError(f"content coding {coding!r} is not supported")
-    failure: zlib.error | None = None
+    failures: list[zlib.error] = []
     for wbits in options:
         try:
             return _inflate_with(data, wbits, limit, check)
         except zlib.error as exc:
-            failure = exc
-    raise BodyError(f"the {coding} body could not be decoded: {failure}")
+            failures.append(exc)
+    raise BodyError(f"the {coding} body could not be decoded: {failures[-1]}")
 
 
 def _inflate_with(data: bytes, wbits: int, limit: int, check: Callable[[], None]) -> bytes:
