@@ -112,7 +112,20 @@ def _unauthorized(request: Request | None) -> Response:
     return error(P, 401, "Unauthorized", kind="authentication_error")
 
 
+# Resend names a spent daily quota apart from a rate limit (shared/PROVIDERS.md: "do not
+# retry soon"); the 429's text says which, and the body's name follows it.
+_DAILY_QUOTA = "You have reached your daily email sending quota."
+
+
+def _error_name(status: int, text: str) -> str:
+    if status == 429 and text == _DAILY_QUOTA:
+        return "daily_quota_exceeded"
+    return _NAMES.get(status, "application_error")
+
+
 def _rate_limit(decision: Decision, limit: int, now: float) -> tuple[str, dict[str, str]]:
+    if decision.kind == "daily_quota":
+        return _DAILY_QUOTA, {}
     headers = retry_after(decision, limit, now)[1]
     if decision.retry_after is not None:
         headers["ratelimit-limit"] = str(limit)
@@ -128,7 +141,7 @@ EMULATED = Emulated(
     new_id=lambda: str(uuid.uuid4()),
     error_body=lambda status, text, kind: {
         "statusCode": status,
-        "name": _NAMES.get(status, "application_error"),
+        "name": _error_name(status, text),
         "message": text,
     },
     rate_limit=_rate_limit,
