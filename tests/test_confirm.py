@@ -128,3 +128,22 @@ def test_the_read_gets_only_the_time_left(mode: str) -> None:
     assert result.confirmation is None
     assert result.detail is not None
     assert "not confirmed: " in result.detail
+
+
+def test_the_confirmation_counts_the_reads_own_attempts(mode: str) -> None:
+    """The read retried once (503, then the record): its attempts are the read's, not one."""
+    clock = FakeClock()
+    reads = [response(503), response(200, courier_record("CANCELED"))]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return response(200, courier_record("CANCELED"))
+        return reads.pop(0)
+
+    policy = RetryPolicy(deadline=10, jitter=0)
+    result = run_cancel(
+        mode, unsend.Courier("courier-token"), answer, clock=clock, retry=policy, confirm=True
+    )
+    assert result.confirmation is not None
+    assert result.confirmation.attempts == 2
+    assert result.confirmation.elapsed == sum(clock.sleeps)  # its backoff, on the fake clock

@@ -73,6 +73,8 @@ def test_a_body_the_read_cannot_read_is_refused_blanked() -> None:
 
 
 @pytest.mark.parametrize("word", [0, True, ["queued"], {"s": 1}])
-def test_a_state_that_is_not_a_word_is_refused(word: object) -> None:
-    with pytest.raises(unsend.UnexpectedResponse, match="200 whose state is not a word"):
-        _read({}, word)  # type: ignore[arg-type]
+def test_a_state_that_is_not_a_word_is_refused_blanked(word: object) -> None:
+    with pytest.raises(unsend.UnexpectedResponse, match="200 whose state is not a word") as refused:
+        _read({"echo": SECRET}, word)  # type: ignore[arg-type]
+    assert SECRET[:8] not in f"{refused.value} {refused.value.body_excerpt}"
+    assert "***" in (refused.value.body_excerpt or "")
