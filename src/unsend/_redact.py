@@ -108,7 +108,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         runs = [[starts[a], starts[b]] for a, b in runs]
     # What is kept lies between the runs: text[0:start1], text[end1:start2], ... text[endN:].
     bounds = [0, *(at for run in runs for at in run), len(text)]
-    return BLANK.join(text[a:b] for a, b in zip(bounds[::2], bounds[1::2], strict=True))
+    return BLANK.join(text[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2))
 
 
 def redact_then_cut(text: str, secrets: Iterable[str], limit: int) -> str:
