@@ -42,7 +42,7 @@ def test_a_non_finite_courier_timestamp_is_unexpected_and_says_where() -> None:
     from unsend._record import _ms_datetime
 
     body = json.dumps(courier_record()).replace("1767225600000", "NaN").encode()
-    with pytest.raises(unsend.UnexpectedResponse, match=r"expected datetime @ \$\.enqueued"):
+    with pytest.raises(unsend.UnexpectedResponse, match=r"timestamp is not finite @ \$\.enqueued"):
         unsend.Courier(SECRET).cancel_result("m-1", httpx.Response(200, content=body))
     with pytest.raises(ValueError, match=r"^timestamp is not finite$"):
         _ms_datetime(float("nan"), datetime)

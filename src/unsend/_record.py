@@ -11,6 +11,7 @@ import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ._ref import shown
 from ._result import CourierReason, CourierStatus, MessageRecord
 
 __all__ = ["RecordError", "parse_message_record"]
@@ -20,21 +21,31 @@ class RecordError(ValueError):
     """The record is not of the documented shape."""
 
 
+class _Refused(ValueError):
+    """A field's value refused by unsend's own hooks: its words are shown as they are."""
+
+
 def _strict_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
+        raise _Refused(f"expected a string, got {type(value).__name__}")
     return value
 
 
 def _ms_datetime(value: Any, _: type) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected milliseconds since the epoch, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError("timestamp is not finite")
+        raise _Refused(f"expected milliseconds since the epoch, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Refused("timestamp is not finite")
     try:
         return datetime.fromtimestamp(value / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ValueError(f"timestamp out of range: {value!r}") from exc
+    except (OverflowError, OSError, ValueError):  # beyond the dates a datetime holds
+        raise _Refused(f"timestamp out of range: {shown(value)}") from None
+
+
+def _why(exc: BaseException, kind: type | None) -> str:
+    import cattrs.v
+
+    return str(exc) if isinstance(exc, _Refused) else cattrs.v.format_exception(exc, kind)
 
 
 if TYPE_CHECKING:
@@ -65,5 +76,5 @@ def parse_message_record(data: Any) -> MessageRecord:
     try:
         return _converter().structure(data, MessageRecord)
     except cattrs.BaseValidationError as exc:  # every field's failure, gathered (detailed)
-        details = "; ".join(cattrs.transform_error(exc))
+        details = "; ".join(cattrs.transform_error(exc, format_exception=_why))
         raise RecordError(f"message record does not match MessageDetails: {details}") from exc
