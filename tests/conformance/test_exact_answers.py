@@ -386,7 +386,7 @@ def _built(case: Case, key: str, value: object) -> Any:
     if value is GONE:
         del options[key]
     provider = provider_spec(case.name).build(options)
-    built = {"cancel": _request(provider.cancel_request(case.message_id))}
+    built = {"cancel": _request(provider.cancel_request(case.message_id)), "repr": repr(provider)}
     if isinstance(provider, SupportsStatus):
         built["status"] = _request(provider.status_request(case.message_id))
     if isinstance(provider, SupportsCheck):

@@ -199,6 +199,44 @@ def test_credentials_are_checked_masked_and_redacted() -> None:
         unsend.Knock.message_id("wf", "k", ["a,b"])
 
 
+# -- Knock's ids: WORKFLOW:KEY[;to=USER,USER] ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("users", "made"), [([], "wf:k"), (["u1"], "wf:k;to=u1"), (["u1", "u2"], "wf:k;to=u1,u2")]
+)
+def test_a_knock_id_is_made_from_its_parts(users: list[str], made: str) -> None:
+    assert unsend.Knock.message_id("wf", "k", users) == made
+    assert KNOCK.parse(made) == ("wf", "k", users)
+
+
+@pytest.mark.parametrize("users", [["a,b"], [""], ["u1", ""]])
+def test_a_knock_recipient_with_a_comma_or_empty_is_refused(users: list[str]) -> None:
+    with pytest.raises(ValueError) as refused:
+        unsend.Knock.message_id("wf", "k", users)
+    assert str(refused.value) == "a Knock recipient id is non-empty and holds no comma"
+
+
+def test_a_knock_key_may_hold_to_the_recipients_start_at_the_last() -> None:
+    assert KNOCK.parse("wf:k;to=x;to=u1,u2") == ("wf", "k;to=x", ["u1", "u2"])
+
+
+@pytest.mark.parametrize(
+    ("message_id", "why"),
+    [
+        ("wf:;to=u1", "the cancellation key is empty"),
+        ("wf:k;to=u1,,u2", "a recipient is empty"),
+        ("wf:k;to=", "a recipient is empty"),
+        ("k", "a Knock id is WORKFLOW_KEY:CANCELLATION_KEY"),
+    ],
+)
+def test_a_knock_id_that_does_not_parse_says_why(message_id: str, why: str) -> None:
+    with pytest.raises(unsend.InvalidMessageId) as refused:
+        KNOCK.parse(message_id)
+    assert refused.value.message == f"invalid message id: {why}"
+    assert (refused.value.provider, refused.value.message_id) == ("knock", message_id)
+
+
 # -- SendGrid after a 400, Resend's "not scheduled" (#24 items 7, 11) ------------------------
 
 
@@ -218,8 +256,10 @@ def test_sendgrid_reads_the_batch_after_a_400() -> None:
     cancelled = response(200, [{"batch_id": "b1", "status": "cancel"}])
     assert sendgrid.follow_up_result("b1", error, cancelled).outcome is Outcome.ALREADY_CANCELLED
     paused = response(200, [{"batch_id": "b1", "status": "pause"}])
-    with pytest.raises(unsend.UnexpectedResponse, match="paused"):
+    with pytest.raises(unsend.UnexpectedResponse) as was_paused:
         sendgrid.follow_up_result("b1", error, paused)
+    assert was_paused.value.message == ("the batch is paused, not cancelled (resume or PATCH it)")
+    assert (was_paused.value.provider, was_paused.value.message_id) == ("sendgrid", "b1")
     for unsettled in (
         response(404, {"errors": [{"message": "no"}]}),
         response(200, [{"batch_id": "other", "status": "cancel"}]),
