@@ -65,3 +65,41 @@ def test_google_auth_is_imported_only_without_a_token() -> None:
 def test_a_full_task_name_becomes_an_id() -> None:
     name = "projects/my-app/locations/europe-west1/queues/reminders/tasks/appt-42"
     assert unsend.CloudTasks.message_id(name) == "my-app:europe-west1:reminders:appt-42"
+
+
+def test_without_google_auth_the_refusal_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "google.auth", None)
+    with pytest.raises(unsend.ConfigError) as refused:
+        unsend.CloudTasks()
+    assert refused.value.message == (
+        "cloudtasks without a token needs google-auth: pip install 'unsend[gcp]' (or give "
+        "token= or token_source=)"
+    )
+    assert refused.value.provider == "cloudtasks"
+
+
+def test_without_default_credentials_the_refusal_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    google_auth = pytest.importorskip("google.auth")
+    import google.auth.exceptions
+
+    def none_found(**_: object) -> object:
+        raise google.auth.exceptions.DefaultCredentialsError("none in this test")
+
+    monkeypatch.setattr(google_auth, "default", none_found)
+    with pytest.raises(unsend.ConfigError) as refused:
+        unsend.CloudTasks()
+    assert refused.value.message == (
+        "no token given, and no Google application default credentials: none in this test"
+    )
+    assert refused.value.provider == "cloudtasks"
+
+
+@pytest.mark.parametrize(
+    "name", ["projects/p/locations/l/queues/q", "tasks/t", "projects//locations/l/queues/q/tasks/t"]
+)
+def test_a_task_name_of_another_shape_is_refused(name: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        unsend.CloudTasks.message_id(name)
+    assert str(refused.value) == "a task name is projects/P/locations/L/queues/Q/tasks/T"
