@@ -65,6 +65,9 @@ def _answers() -> dict[str, Any]:
         "not JSON": b"<html>Sign in</html>",
         "a list": [PAGE],
         "an error echoing the token": {"error": f"bad token {TOKEN}"},
+        "not JSON, echoing the token": f"<html>bad token {TOKEN}</html>".encode(),
+        "another action, echoing the token": {**ACTION, "actionId": "act_2", "echo": TOKEN},
+        "a page of another shape, echoing the token": {"bulkActions": 5, "echo": TOKEN},
         "a long error": {"error": "x" * 300},
         "an error that is not text": {"error": 5},
     }
@@ -193,6 +196,9 @@ def _adapter() -> dict[str, Any]:
         "an action": ACTION,
         "a page": PAGE,
         "an error echoing the token": {"error": f"bad token {TOKEN}"},
+        "not JSON, echoing the token": f"<html>bad token {TOKEN}</html>".encode(),
+        "another action, echoing the token": {**ACTION, "actionId": "act_2", "echo": TOKEN},
+        "a page of another shape, echoing the token": {"bulkActions": 5, "echo": TOKEN},
         "not JSON": b"<html>Sign in</html>",
     }
     for name, body in bodies.items():

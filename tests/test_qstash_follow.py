@@ -135,6 +135,7 @@ def test_a_poll_that_fails_once_the_wait_is_over_is_a_timeout() -> None:
     record, ended = _follow({"a": [_action("a", False, 2), failed]}, wait_timeout=1.0, took=0.3)
     assert record == ["poll a within 1 s at 0", "sleep 0.5", "poll a within 0.2 s at 0.8"]
     assert ended[0] == "BulkActionTimeout"
+    assert ended[2]["message"] == "bulk action a still in progress after 1 s"
     assert ended[2]["processed"] == 2  # the last answer about it, before the failure
 
 

@@ -8,6 +8,7 @@ answer of another shape is ``UnexpectedResponse``, never a guess.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -119,26 +120,28 @@ def action_error(
 ) -> UnsendError | None:
     """The bulk-action errors: 412 (a plan limit) and 404 (an unknown action id)."""
     status = response.status_code
-    text = ""
-    if status in (404, 412):
-        try:
-            body = read_json(provider, None, response, secrets)
-        except UnsendError:
-            body = None
-        error = body.get("error") if isinstance(body, dict) else None
-        text = redact(error, secrets)[:200] if isinstance(error, str) else ""
     if status == 412:
         return BulkActionRefused(
             "QStash refused to start the bulk action (412: a plan limit, such as bulk actions "
-            "already in progress)" + (f": {text}" if text else ""),
+            "already in progress)" + _said(response, secrets),
             provider=provider,
             status_code=status,
         )
     if status == 404 and action_id is not None:
         return BulkActionNotFound(
             f"QStash has no bulk action {action_id!r} (unknown, another account, or older than "
-            "7 days)" + (f": {text}" if text else ""),
+            "7 days)" + _said(response, secrets),
             provider=provider,
             status_code=status,
         )
     return None
+
+
+def _said(response: httpx.Response, secrets: Iterable[str]) -> str:
+    """``": <QStash's error text>"`` (blanked, at most 200 characters), or nothing."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:  # not JSON, or not UTF-8: it said nothing readable
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    return f": {redact(error, secrets)[:200]}" if isinstance(error, str) and error else ""

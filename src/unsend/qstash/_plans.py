@@ -103,11 +103,15 @@ def build_filters(
 
 def _guard(provider: str, params: Sequence[tuple[str, str]], everything: bool) -> None:
     if not params and not everything:
-        raise UnsafeBulkCancel(
-            "a bulk cancel without filters or ids cancels every message in the account; "
-            "pass everything=True if that is what you mean",
-            provider=provider,
-        )
+        raise _unsafe(provider)
+
+
+def _unsafe(provider: str) -> UnsafeBulkCancel:
+    return UnsafeBulkCancel(
+        "a bulk cancel without filters or ids cancels every message in the account; "
+        "pass everything=True if that is what you mean",
+        provider=provider,
+    )
 
 
 def _impossible(provider: str, answer: BulkAnswer, asked: str) -> UnexpectedResponse:
@@ -196,7 +200,7 @@ class IdsPlan:
         self._next = next(self._chunks, None)
         if self._next is None:
             # An empty messageIds list is no filter at all: it would cancel everything.
-            _guard(provider.name, [], everything=False)
+            raise _unsafe(provider.name)
 
     def _chunked(self, ids: Iterator[str], chunk: int) -> Iterator[list[str]]:
         while batch := list(islice(ids, chunk)):
@@ -213,7 +217,7 @@ class IdsPlan:
 
     def record(self, answer: BulkAnswer) -> None:
         asked = len(self._next or ())
-        if (answer.cancelled or 0) > asked:
+        if answer.cancelled is not None and answer.cancelled > asked:
             raise _impossible(self.provider.name, answer, f"{asked} ids")
         self.tally.add(answer)
         self._next = next(self._chunks, None)
