@@ -1,5 +1,6 @@
-"""``follow_steps``, driven by hand on a fake clock: each poll's budget, each sleep, and how it
-ends (finished, out of time before or during a poll, a failed poll, an action of another kind).
+"""``follow_steps`` and ``bulk_steps``, driven by hand on a fake clock: each poll's budget, each
+sleep, and how it ends (finished, out of time before or during a poll, a failed poll, an action
+of another kind; a plan's requests bounded in count and by the wait).
 
 Every poll here takes ``POLL`` seconds of the fake clock; the record lists what the machine
 did, so the schedule itself is what is asserted.
@@ -11,12 +12,15 @@ from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 
 import unsend
 from unsend._engine.call import Sleep
 from unsend._engine.clock import FakeClock
+from unsend._result import BulkAnswer
 from unsend.qstash._follow import follow_steps
+from unsend.qstash._plans import MAX_BULK_REQUESTS, bulk_steps
 from unsend.qstash._values import BulkAction, BulkActionState
 
 POLL = 0.25
@@ -175,3 +179,66 @@ def test_an_action_of_another_kind_is_refused(kind: str) -> None:
 def test_a_cancel_of_any_case_is_a_cancel() -> None:
     _, ended = _follow({"a": [_action("a", True, 10, kind="CANCEL")]})
     assert ended == [("a", 10)]
+
+
+# -- bulk_steps: the requests of a plan, bounded in count and by the wait --------------------
+
+
+class _EndlessPlan:
+    """A plan whose every answer asks for another request (a server that never says done)."""
+
+    def __init__(self) -> None:
+        self.recorded = 0
+
+    def next_request(self) -> httpx.Request:
+        return httpx.Request("DELETE", "https://qstash.example/v2/messages")
+
+    def record(self, answer: BulkAnswer) -> None:
+        self.recorded += 1
+
+    def result(self, elapsed: float) -> unsend.BulkResult:
+        return unsend.BulkResult("qstash", self.recorded, self.recorded, ("act_9",), elapsed)
+
+
+def _bulk(plan: Any, *, wait_timeout: float | None, took: float) -> tuple[int, Any]:
+    clock = FakeClock(start=100.0)
+    budgets: list[float | None] = []
+
+    class _Answer:
+        def steps(self) -> Generator[Any, Any, BulkAnswer]:
+            clock.advance(took)
+            return BulkAnswer(1)
+            yield
+
+    def call_for(request: httpx.Request, left: float | None) -> Any:
+        budgets.append(left)
+        return _Answer()
+
+    machine = bulk_steps(plan, call_for, clock, None, wait_timeout)
+    try:
+        next(machine)
+    except StopIteration as done:
+        return len(budgets), done.value
+    except unsend.BulkActionTimeout as error:
+        return len(budgets), (str(error), error.processed, error.action_ids, budgets[:3])
+    raise AssertionError("bulk_steps yielded a step no answer here makes")
+
+
+def test_a_plan_that_never_ends_stops_at_the_request_bound() -> None:
+    sent, ended = _bulk(_EndlessPlan(), wait_timeout=None, took=0.0)
+    assert sent == MAX_BULK_REQUESTS
+    assert ended == (
+        f"bulk cancel not done after {MAX_BULK_REQUESTS} requests (wait_timeout None); "
+        f"{MAX_BULK_REQUESTS} cancelled so far (qstash); "
+        f"{MAX_BULK_REQUESTS} processed; follow act_9",
+        MAX_BULK_REQUESTS,
+        ("act_9",),
+        [None, None, None],
+    )
+
+
+def test_a_plan_stops_when_the_wait_is_spent_exactly() -> None:
+    sent, ended = _bulk(_EndlessPlan(), wait_timeout=1.0, took=0.25)
+    assert sent == 4  # at 0, 0.25, 0.5, 0.75; at 1.0 nothing is left
+    assert ended[0].startswith("bulk cancel not done out of time (wait_timeout 1.0); 4 cancelled")
+    assert ended[3] == [1.0, 0.75, 0.5]  # each request gets what is left of the wait

@@ -176,8 +176,10 @@ class BulkActionTimeout(UnsendError):
         self.total = total
 
     def __str__(self) -> str:
-        ids = ", ".join(self.action_ids)
-        return f"{super().__str__()}; {self.processed} of {self.total} processed; follow {ids}"
+        # A plan of ids knows no total and starts no action: it says neither.
+        done = f"{self.processed} of {self.total}" if self.total else str(self.processed)
+        text = f"{super().__str__()}; {done} processed"
+        return text + (f"; follow {', '.join(self.action_ids)}" if self.action_ids else "")
 
 
 class ScheduleCancelIncomplete(UnsendError):
