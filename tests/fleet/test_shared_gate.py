@@ -311,6 +311,33 @@ def test_a_slot_past_the_deadline_is_refused_without_being_taken(redis_url: str)
     assert gate.reserve_sync(now, 30.0) == pytest.approx(4.0, abs=0.002)  # the slot is still free
 
 
+def test_the_async_path_takes_the_same_slots_and_pauses_as_the_sync_one(redis_url: str) -> None:
+    """One fleet whichever way a process runs: slots taken by async and sync gates interleave,
+    a slot past the deadline is refused untaken, and a pause written async is read by all."""
+    clock = FakeClock()
+    now = clock.time()
+    sync_gate = _gate(redis_url, clock, max_rate=0.5)  # one slot every two seconds
+    async_gate = _gate(redis_url, clock, max_rate=0.5)
+
+    async def main() -> list[float]:
+        waits = [await async_gate.reserve_async(now, 30.0)]
+        waits.append(sync_gate.reserve_sync(now, 30.0))
+        waits.append(await async_gate.reserve_async(now, 3.0))  # past its deadline
+        waits.append(await async_gate.reserve_async(now, 30.0))
+        await async_gate.pause_async(now, 2.7, 30.0)
+        await async_gate.aclose()
+        return waits
+
+    waits = anyio.run(main)
+    assert waits[0] == 0.0
+    assert waits[1] == pytest.approx(2.0, abs=0.002)
+    assert waits[2] > 3.0  # not taken: the next is still 4 s away
+    assert waits[3] == pytest.approx(4.0, abs=0.002)
+    assert _pause_ms(redis_url) == int((now + 2.7) * 1000 + 0.999)
+    assert sync_gate.reserve_sync(now, 30.0) == pytest.approx(6.0, abs=0.002)
+    sync_gate.close()
+
+
 class SlowProxy:
     """A loopback TCP proxy in front of Redis that holds every answer for ``delay`` seconds."""
 
