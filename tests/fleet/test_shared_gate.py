@@ -338,6 +338,43 @@ def test_the_async_path_takes_the_same_slots_and_pauses_as_the_sync_one(redis_ur
     sync_gate.close()
 
 
+def test_a_pause_is_written_until_its_instant_and_kept_a_second_longer() -> None:
+    gate = _gate("redis://127.0.0.1:1/0", FakeClock(), max_pause=5.0)  # never contacted
+    assert gate._pause_args(1000.0, 0.0, 30.0) is None
+    assert gate._pause_args(1000.0, -1.0, 30.0) is None
+    assert gate._pause_args(1000.0, 0.5, 30.0) == ["1000500", "1500"]
+    assert gate._pause_args(1000.0, 1.25, 30.0) == ["1001250", "2250"]
+    assert gate._pause_args(1000.0, 60.0, 30.0) == ["1005000", "6000"]  # max_pause
+    assert gate._pause_args(1000.0, 60.0, 2.0) == ["1002000", "3000"]  # the time left
+
+
+def test_no_pause_is_written_for_no_wait(redis_url: str) -> None:
+    clock = FakeClock()
+    _gate(redis_url, clock).pause_sync(clock.time(), 0.0, 30.0)
+    assert _pause_ms(redis_url) == 0
+
+
+def test_an_unreachable_storage_is_warned_about_once_then_left_alone_a_while(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from unsend._engine.shared_gate import RETRY_STORAGE_AFTER, SharedGate
+
+    # Port 1 refuses at once; the database number makes this URI (its outage record) its own.
+    gate = SharedGate("redis://127.0.0.1:1/7", "courier:outage", 10.0, FakeClock())
+    now = time.time()
+    with caplog.at_level(logging.WARNING, logger="unsend"):
+        assert gate.reserve_sync(now, 30.0) == 0.0  # paced alone: the first slot is now
+        assert gate.reserve_sync(now, 30.0) == pytest.approx(0.1)  # then 1/10 s apart
+    warned = [r.getMessage() for r in caplog.records if "storage unavailable" in r.getMessage()]
+    assert warned == [
+        "unsend: rate-limit storage unavailable (ConnectionError); pacing this process alone "
+        "for 5 s, then trying it again"
+    ]
+    # Left alone for RETRY_STORAGE_AFTER from the failure (a loaded machine only shortens it).
+    assert 0 < gate._outage.down_until - time.monotonic() <= RETRY_STORAGE_AFTER
+    gate.close()
+
+
 class SlowProxy:
     """A loopback TCP proxy in front of Redis that holds every answer for ``delay`` seconds."""
 
