@@ -1,9 +1,10 @@
 """Readings of the newest adapters that no emulator answer reaches on its own: EventBridge's
-error code (header or body, as AWS's protocols send it), its read under ``after_completion``,
-and Brevo's status of a batch whose emails disagree."""
+error code (header or body, as AWS's protocols send it), its read and cancel under
+``after_completion``, Brevo's status of a batch whose emails disagree, Braze's id grammar."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ import pytest
 import unsend
 from unsend import MessageState
 from unsend.providers._brevo import _state_of
-from unsend.providers._eventbridge import _error_code
+from unsend.providers._eventbridge import POSSIBLY_FIRED, _error_code
 
 pytest.importorskip("botocore")
 
@@ -111,3 +112,55 @@ def test_eventbridge_refuses_a_read_of_another_schedule(message_id: str, body: A
 )
 def test_brevo_reads_one_email_or_a_batch_that_agrees(body: Any, word: str | None) -> None:
     assert _state_of(body) == word
+
+
+@pytest.mark.parametrize(
+    ("after_completion", "outcome", "detail"),
+    [("DELETE", "CANCELLED", None), ("NONE", "REQUESTED", POSSIBLY_FIRED)],
+)
+def test_eventbridge_s_200_means_cancelled_only_for_schedules_deleted_after_completion(
+    after_completion: str, outcome: str, detail: str | None
+) -> None:
+    result = _eventbridge(after_completion).cancel_result("reminder-1", _answer(200, {}))
+    assert (result.provider, result.message_id) == ("eventbridge", "reminder-1")
+    assert (result.outcome.name, result.status_code, result.detail) == (outcome, 200, detail)
+
+
+# -- Braze's ids: SCHEDULE_ID, campaign:CAMPAIGN_ID:SCHEDULE_ID, canvas:CANVAS_ID:SCHEDULE_ID --
+
+BRAZE = unsend.Braze("braze-key-0123456789", instance="rest.iad-01.braze.com")
+
+
+@pytest.mark.parametrize(
+    ("message_id", "path", "body"),
+    [
+        ("s-1", "/messages/schedule/delete", {"schedule_id": "s-1"}),
+        (
+            "campaign:c-1:s-1",
+            "/campaigns/trigger/schedule/delete",
+            {"schedule_id": "s-1", "campaign_id": "c-1"},
+        ),
+        (
+            "canvas:v-1:s-1",
+            "/canvas/trigger/schedule/delete",
+            {"schedule_id": "s-1", "canvas_id": "v-1"},
+        ),
+    ],
+)
+def test_a_braze_id_names_its_endpoint_and_body(message_id: str, path: str, body: Any) -> None:
+    request = BRAZE.cancel_request(message_id)
+    assert request.url.path == path
+    assert json.loads(request.content) == body
+
+
+@pytest.mark.parametrize(
+    "message_id", ["campaign:s-1", "canvas:v-1:s-1:x", "other:c-1:s-1", "s-1:x", "campaign::s-1"]
+)
+def test_a_braze_id_of_another_shape_is_refused(message_id: str) -> None:
+    with pytest.raises(unsend.InvalidMessageId) as refused:
+        BRAZE.cancel_request(message_id)
+    assert refused.value.message == (
+        "invalid message id: a braze id is SCHEDULE_ID, campaign:CAMPAIGN_ID:SCHEDULE_ID "
+        "or canvas:CANVAS_ID:SCHEDULE_ID"
+    )
+    assert (refused.value.provider, refused.value.message_id) == ("braze", message_id)
