@@ -5,6 +5,8 @@ error code (header or body, as AWS's protocols send it), its read and cancel und
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import Any
 
 import httpx
@@ -164,3 +166,105 @@ def test_a_braze_id_of_another_shape_is_refused(message_id: str) -> None:
         "or canvas:CANVAS_ID:SCHEDULE_ID"
     )
     assert (refused.value.provider, refused.value.message_id) == ("braze", message_id)
+
+
+# -- construction the conformance cases do not reach -----------------------------------------
+
+
+def test_eventbridge_without_botocore_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "botocore.session", None)
+    with pytest.raises(unsend.ConfigError) as refused:
+        unsend.EventBridgeScheduler("AKIDEXAMPLE", "secret-key-0123456789", region="eu-west-1")
+    assert (refused.value.message, refused.value.provider) == (
+        "the eventbridge provider needs botocore: pip install 'unsend[aws]'",
+        "eventbridge",
+    )
+
+
+@pytest.fixture
+def no_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """botocore's chain with nothing to find: no variables, files or instance metadata."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.mark.usefixtures("no_aws_environment")
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (
+            {"access_key_id": "AKIDEXAMPLE", "region": "eu-west-1"},
+            "give access_key_id and secret_access_key together, or neither (the chain)",
+        ),
+        (
+            {"region": "eu-west-1"},
+            "no AWS credentials: botocore's chain found none (environment, profile, role)",
+        ),
+    ],
+)
+def test_eventbridge_refusals_of_credentials(options: dict[str, str], said: str) -> None:
+    with pytest.raises(unsend.ConfigError) as refused:
+        unsend.EventBridgeScheduler(**options)
+    assert (refused.value.message, refused.value.provider) == (said, "eventbridge")
+
+
+def test_eventbridge_says_so_when_a_source_of_the_chain_fails(
+    no_aws_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.session
+
+    def failing(self: object) -> None:
+        raise botocore.exceptions.CredentialRetrievalError(
+            provider="container-role", error_msg="403"
+        )
+
+    monkeypatch.setattr(botocore.session.Session, "get_credentials", failing)
+    with pytest.raises(unsend.ConfigError) as refused:
+        unsend.EventBridgeScheduler(region="eu-west-1")
+    assert refused.value.message == (
+        "no AWS credentials: botocore's chain failed (CredentialRetrievalError)"
+    )
+
+
+@pytest.mark.usefixtures("no_aws_environment")
+def test_eventbridge_takes_its_region_and_credentials_from_the_chain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-from-the-environment")
+    provider = unsend.EventBridgeScheduler()
+    assert (provider.region, provider.base_url) == (
+        "eu-central-1",
+        "https://scheduler.eu-central-1.amazonaws.com",
+    )
+    assert provider.secrets == ("secret-from-the-environment",)
+    assert "Credential=AKIDFROMENV/" in provider.cancel_request("r-1").headers["Authorization"]
+
+
+def test_airship_bearer_auth_sends_the_token_and_the_app_key() -> None:
+    airship = unsend.Airship(
+        "app-key-0123", "bearer-token-0123456789", auth="bearer", location="eu"
+    )
+    request = airship.cancel_request("3b6e2e5c-5fd3-4f1e-9b2a-0d5c2c1f4a11")
+    assert request.url.host == "go.airship.eu"
+    assert request.headers["Authorization"] == "Bearer bearer-token-0123456789"
+    assert request.headers["X-UA-Appkey"] == "app-key-0123"
+    assert "location='eu'" in repr(airship)
+    with pytest.raises(unsend.ConfigError, match="unknown Airship auth 'BEARER'"):
+        unsend.Airship("app-key-0123", "bearer-token-0123456789", auth="BEARER")
+
+
+@pytest.mark.parametrize("token", ["", None, 5])
+def test_a_token_source_that_gives_no_token_is_refused(token: object) -> None:
+    tasks = unsend.CloudTasks(token_source=lambda: token, project="my-project")  # type: ignore[arg-type, return-value]
+    with pytest.raises(unsend.ConfigError) as refused:
+        tasks.cancel_request("my-project:europe-west1:reminders:t-1")
+    assert (refused.value.message, refused.value.provider) == (
+        "the token source gave no token",
+        "cloudtasks",
+    )

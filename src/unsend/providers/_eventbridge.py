@@ -112,7 +112,13 @@ class EventBridgeScheduler(HttpAdapter):
                 "region=, or AWS_DEFAULT_REGION",
                 provider="eventbridge",
             )
-        credentials = session.get_credentials()
+        try:
+            credentials = session.get_credentials()
+        except Exception as exc:  # a source of the chain that failed (a metadata endpoint)
+            raise ConfigError(
+                f"no AWS credentials: botocore's chain failed ({type(exc).__name__})",
+                provider="eventbridge",
+            ) from None
         if credentials is None:
             raise ConfigError(
                 "no AWS credentials: botocore's chain found none (environment, profile, role)",
