@@ -39,6 +39,7 @@ from ._urls import normalize_base_url
 __all__ = ["EventBridgeScheduler"]
 
 NAME: Final = re.compile(r"[0-9a-zA-Z_.-]{1,64}")
+_ERROR_TYPE: Final = "x-amzn-errortype"  # "Code:http://internal.amazon.com/...", any case
 REGION: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 POSSIBLY_FIRED: Final = (
     "deleted; a one-time schedule that already fired answers the same unless it was created "
@@ -232,9 +233,9 @@ class EventBridgeScheduler(HttpAdapter):
 
 def _error_code(response: httpx.Response) -> str | None:
     """AWS's error code: the ``x-amzn-ErrorType`` header, else the body's ``__type``/``code``."""
-    header: str = response.headers.get("x-amzn-errortype", "")
+    header = response.headers.get(_ERROR_TYPE)
     if header:
-        return header.split(":", 1)[0]
+        return str(header).partition(":")[0]
     try:
         body = response.json()
     except ValueError:
@@ -242,4 +243,4 @@ def _error_code(response: httpx.Response) -> str | None:
     if not isinstance(body, dict):
         return None
     code = body.get("__type") or body.get("code") or body.get("Code")
-    return str(code).rsplit("#", 1)[-1] if isinstance(code, str) else None
+    return code.rpartition("#")[2] if isinstance(code, str) else None
