@@ -81,7 +81,7 @@ class Mailchimp(HttpAdapter):
     def status_result(self, message_id: str, response: httpx.Response) -> MessageStatus:
         def read(body: Any) -> tuple[object, str | None]:
             if not isinstance(body, list):
-                raise TypeError("not a list")  # read_status: not this read's answer
+                raise TypeError  # read_status: not this read's answer
             listed = {entry["_id"] for entry in body}
             return message_id, "listed" if message_id in listed else None
 

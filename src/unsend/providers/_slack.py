@@ -128,7 +128,7 @@ class Slack(HttpAdapter):
         def read(body: Any) -> tuple[object, str | None]:
             messages = body["scheduled_messages"]
             if not isinstance(messages, list):
-                raise TypeError("not a list")
+                raise TypeError  # read_status: not this read's answer
             listed = {(m["channel_id"], m["id"]) for m in messages}
             return message_id, "listed" if (channel, scheduled) in listed else None
 

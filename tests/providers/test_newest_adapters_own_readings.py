@@ -1,6 +1,6 @@
-"""Readings of the newest adapters that no emulator answer reaches on its own: EventBridge's
-error code (header or body, as AWS's protocols send it), its read and cancel under
-``after_completion``, Brevo's status of a batch whose emails disagree, Braze's id grammar."""
+"""Readings and refusals of the newest adapters that no emulator answer reaches on its own:
+EventBridge's error code, credentials and read under ``after_completion``, Brevo's batch status,
+Braze's id grammar, Airship's bearer auth, Cloud Tasks' token source, Slack's refusals."""
 
 from __future__ import annotations
 
@@ -266,5 +266,36 @@ def test_a_token_source_that_gives_no_token_is_refused(token: object) -> None:
         tasks.cancel_request("my-project:europe-west1:reminders:t-1")
     assert (refused.value.message, refused.value.provider) == (
         "the token source gave no token",
+        "cloudtasks",
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "said"),
+    [
+        ("fatal_error", unsend.ProviderUnavailable, "slack is unavailable: fatal_error"),
+        ("invalid_auth", unsend.AuthenticationError, "slack refused the token: invalid_auth"),
+        ("restricted_action", unsend.UnexpectedResponse, "slack answered restricted_action"),
+    ],
+)
+def test_slack_s_refusals_in_an_ok_false_answer(code: str, kind: type, said: str) -> None:
+    slack = unsend.Slack("xoxb-slack-token-0123456789")
+    answer = httpx.Response(
+        200,
+        json={"ok": False, "error": code},
+        request=httpx.Request("POST", "https://slack.com/api/chat.deleteScheduledMessage"),
+    )
+    with pytest.raises(kind) as refused:
+        slack.cancel_result("C123:Q1298393284", answer)
+    assert refused.value.message == said
+    assert (refused.value.provider, refused.value.status_code) == ("slack", 200)
+
+
+def test_cloud_tasks_checks_nothing_without_a_project() -> None:
+    tasks = unsend.CloudTasks("ya29.token-for-this-test")
+    with pytest.raises(unsend.ConfigError) as refused:
+        tasks.check_request()
+    assert (refused.value.message, refused.value.provider) == (
+        "cloudtasks checks nothing without project= (every request names one)",
         "cloudtasks",
     )
