@@ -8,6 +8,7 @@ bucket is the judge, kept small: about a second each; pauses are on the injected
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 import threading
@@ -375,6 +376,20 @@ def test_an_unreachable_storage_is_warned_about_once_then_left_alone_a_while(
     gate.close()
 
 
+def test_each_gate_keeps_one_client_per_event_loop_and_closes_it(redis_url: str) -> None:
+    gate = _gate(redis_url, FakeClock())
+    assert gate._sync_client() is gate._sync_client()
+
+    async def main() -> tuple[bool, int, int]:
+        first = gate._async_client()
+        same = gate._async_client() is first
+        held = len(gate._async)
+        await gate.aclose()
+        return same, held, len(gate._async)
+
+    assert anyio.run(main) == (True, 1, 0)
+
+
 class SlowProxy:
     """A loopback TCP proxy in front of Redis that holds every answer for ``delay`` seconds."""
 
@@ -445,6 +460,8 @@ def test_slow_storage_is_treated_as_down_and_never_breaks_the_deadline(
         shared_gate._outages.clear()
     warnings = [r for r in caplog.records if "rate-limit storage unavailable" in r.message]
     assert len(warnings) == 1  # one per outage per process
+    # Slow, said as slow (not an error's name): how slow depends on the machine.
+    assert re.search(r"\(it answered in \d+\.\d\d s\)", warnings[0].message)
 
 
 def test_keys_cannot_be_checked_against_a_guessed_token_cheaply() -> None:
