@@ -488,6 +488,59 @@ def test_an_unknown_storage_scheme_is_refused_at_configuration(uri: str) -> None
         unsend.from_config({"provider": "courier", "token": "t", "rate_limit_storage": uri})
 
 
+@pytest.mark.parametrize(
+    ("uri", "said"),
+    [
+        (
+            "reddis://127.0.0.1:6379/0",
+            "rate_limit_storage: unknown scheme 'reddis://'; use one of redis://, rediss://, "
+            "unix://, memory:// (did you mean 'redis://'?)",
+        ),
+        (
+            "memcached://x",
+            "rate_limit_storage: unknown scheme 'memcached://'; use one of redis://, rediss://, "
+            "unix://, memory://",
+        ),
+        ("redis", "rate_limit_storage must be a Redis URL such as redis://host:6379/0"),
+    ],
+)
+def test_a_refused_storage_says_why_in_full(uri: str, said: str) -> None:
+    from unsend._engine.shared_gate import check_storage_uri
+
+    with pytest.raises(unsend.ConfigError) as refused:
+        check_storage_uri(uri)
+    assert refused.value.message == said
+
+
+def test_a_storage_uri_is_judged_by_its_own_scheme() -> None:
+    from unsend._engine.shared_gate import check_storage_uri
+
+    uri = "REDIS://127.0.0.1:6379/0?client_name=a://b"  # a '://' later is not its scheme
+    assert check_storage_uri(uri) == uri
+
+
+def test_an_account_s_scope_depends_on_provider_address_and_credentials() -> None:
+    from unsend._engine.shared_gate import scope_of
+
+    scopes = {
+        scope_of("courier", "https://api.courier.com", ["t-1"]),
+        scope_of("knock", "https://api.courier.com", ["t-1"]),
+        scope_of("courier", "https://eu.courier.com", ["t-1"]),
+        scope_of("courier", "https://api.courier.com", ["t-2"]),
+    }
+    assert len(scopes) == 4
+
+
+def test_storage_is_asked_only_when_a_call_to_it_fits_in_the_time_left(redis_url: str) -> None:
+    """Two storage timeouts (1 s) must fit: with less left, this process paces alone."""
+    clock = FakeClock()
+    now = clock.time()
+    gates = [_gate(redis_url, clock, max_rate=10) for _ in range(3)]  # 0.1 s apart, shared
+    assert gates[0].reserve_sync(now, 30.0) == 0.0
+    assert gates[1].reserve_sync(now, 1.2) == pytest.approx(0.1, abs=0.002)  # asked
+    assert gates[2].reserve_sync(now, 1.0) == 0.0  # not asked: its own first slot
+
+
 def test_the_cli_refuses_a_misspelt_storage_with_exit_2() -> None:
     done = subprocess.run(
         [
