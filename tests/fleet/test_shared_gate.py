@@ -390,6 +390,30 @@ def test_each_gate_keeps_one_client_per_event_loop_and_closes_it(redis_url: str)
     assert anyio.run(main) == (True, 1, 0)
 
 
+def test_an_unreachable_storage_paces_an_async_process_alone_too(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from unsend._engine.shared_gate import SharedGate
+
+    gate = SharedGate("redis://127.0.0.1:1/8", "courier:outage-async", 10.0, FakeClock())
+    now = time.time()
+
+    async def main() -> list[float]:
+        waits = [await gate.reserve_async(now, 30.0), await gate.reserve_async(now, 30.0)]
+        await gate.pause_async(now, 1.0, 30.0)  # nowhere to write it: this process's own
+        waits.append(await gate.reserve_async(now, 30.0))
+        await gate.aclose()
+        return waits
+
+    with caplog.at_level(logging.WARNING, logger="unsend"):
+        waits = anyio.run(main)
+    assert waits[:2] == [0.0, pytest.approx(0.1)]
+    assert waits[2] == pytest.approx(1.0)  # the local pause
+    warned = [r.getMessage() for r in caplog.records if "storage unavailable" in r.getMessage()]
+    assert len(warned) == 1
+    assert "(ConnectionError)" in warned[0]
+
+
 class SlowProxy:
     """A loopback TCP proxy in front of Redis that holds every answer for ``delay`` seconds."""
 
