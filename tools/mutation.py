@@ -149,6 +149,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         # the in-process tests of the same file do not.
         [
             "tests/fleet/test_shared_gate.py",
+            "tests/fleet/test_shared_gate_steps.py",
+            "tests/fleet/test_shared_gate_connections.py",
             "--deselect",
             "tests/fleet/test_shared_gate.py::test_four_cli_processes_hold_the_fleet_limit",
         ],

@@ -372,7 +372,9 @@ def test_an_unreachable_storage_is_warned_about_once_then_left_alone_a_while(
         "for 5 s, then trying it again"
     ]
     # Left alone for RETRY_STORAGE_AFTER from the failure (a loaded machine only shortens it).
-    assert 0 < gate._outage.down_until - time.monotonic() <= RETRY_STORAGE_AFTER
+    retry_at = gate._outage.retry_at
+    assert retry_at is not None
+    assert 0 < retry_at - time.monotonic() <= RETRY_STORAGE_AFTER
     gate.close()
 
 
@@ -526,6 +528,11 @@ def test_an_unknown_storage_scheme_is_refused_at_configuration(uri: str) -> None
             "unix://, memory://",
         ),
         ("redis", "rate_limit_storage must be a Redis URL such as redis://host:6379/0"),
+        (
+            "Memroy://",  # the closest of the known schemes, whatever the case
+            "rate_limit_storage: unknown scheme 'memroy://'; use one of redis://, rediss://, "
+            "unix://, memory:// (did you mean 'memory://'?)",
+        ),
     ],
 )
 def test_a_refused_storage_says_why_in_full(uri: str, said: str) -> None:

@@ -24,9 +24,12 @@ account per process.
 
 If the storage fails or is slow (Redis stopped, unreachable, answering late), the gate falls
 back to this process's own pacing for ``RETRY_STORAGE_AFTER`` seconds, then tries it again; a
-warning is logged once per outage per process. A storage call never runs past the cancel's
-deadline: it is skipped when less than twice ``STORAGE_TIMEOUT`` (a connect and an answer) is
-left, and a storage failure is never reported as the provider's.
+warning is logged once per outage per process, and an answer in time ends the outage. A storage
+call never runs past the cancel's deadline: it is skipped when less than twice
+``STORAGE_TIMEOUT`` (a connect and an answer, each bounded by redis-py's socket timeouts) is
+left, and a storage failure is never reported as the provider's. Outages are measured on real
+time (``timer``, ``time.monotonic`` unless a test gives its own): a storage is slow or back in
+seconds of the machine, whatever clock the cancels run on.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import Any, Final, NamedTuple, TypeVar
 
 from .._errors import ConfigError
@@ -108,7 +111,7 @@ return 0
 
 
 def _scheme(uri: str) -> str:
-    return uri.split("://", 1)[0].lower() if "://" in uri else ""
+    return uri.partition("://")[0].lower()
 
 
 def check_storage_uri(uri: object, key: str = "rate_limit_storage") -> str:
@@ -122,15 +125,15 @@ def check_storage_uri(uri: object, key: str = "rate_limit_storage") -> str:
 
         known = ", ".join(f"{s}://" for s in (*SCHEMES, "memory"))
         message = f"{key}: unknown scheme {scheme + '://'!r}; use one of {known}"
-        if close := difflib.get_close_matches(scheme, [*SCHEMES, "memory"], 1):
-            message += f" (did you mean {close[0] + '://'!r}?)"
+        if close := difflib.get_close_matches(scheme, [*SCHEMES, "memory"]):
+            message += f" (did you mean {close[0] + '://'!r}?)"  # the closest of them
         raise ConfigError(message)
     return uri
 
 
-def is_shared(uri: str | None) -> bool:
-    """True for a storage other processes can see; ``memory://`` (the default) is this one's."""
-    return uri is not None and _scheme(uri) in SCHEMES
+def is_shared(uri: str) -> bool:
+    """True for a checked storage URI other processes can see; ``memory://`` is this one's."""
+    return _scheme(uri) in SCHEMES
 
 
 @functools.lru_cache(maxsize=64)
@@ -139,6 +142,11 @@ def _fingerprint(name: str, base_url: str, account: tuple[str, ...]) -> str:
     salt = f"unsend-gate-v1\0{name}\0{base_url}".encode()
     secret = "\0".join(account).encode()
     return hashlib.scrypt(secret, salt=salt, n=1 << 14, r=8, p=1, dklen=12).hex()
+
+
+def _ms(seconds: float) -> str:
+    """An instant or a span in milliseconds, to the microsecond, as the scripts take it."""
+    return f"{seconds * 1000:.3f}"
 
 
 def scope_of(name: str, base_url: str, account: Iterable[str]) -> str:
@@ -164,8 +172,7 @@ class _Outage:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.down_until = 0.0
-        self.warned = False
+        self.retry_at: float | None = None  # while away: when to ask it again; None while up
 
 
 _outages: dict[str, _Outage] = {}
@@ -186,6 +193,7 @@ class SharedGate:
         clock: Clock,
         *,
         max_pause: float = MAX_PAUSE,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self.uri = check_storage_uri(uri)
         self.key = f"unsend:{scope}"
@@ -193,6 +201,7 @@ class SharedGate:
         self.interval_ms = 1000.0 / max_rate if max_rate else 0.0
         self.max_pause = max_pause
         self.clock = clock
+        self.timer = timer
         self.fallback = Gate(max_rate)  # this process's own pacing while the storage is away
         self._outage = _outage_of(uri)
         self._lock = threading.Lock()
@@ -207,16 +216,9 @@ class SharedGate:
     def _usable(self, time_left: float) -> bool:
         """Ask the storage only while it is up and the call cannot outlast the deadline: a
         call is one connect and one answer, each at most ``STORAGE_TIMEOUT``."""
-        up = time.monotonic() >= self._outage.down_until
+        retry_at = self._outage.retry_at
+        up = retry_at is None or self.timer() >= retry_at
         return up and time_left > 2 * STORAGE_TIMEOUT
-
-    def _reserve_args(self, now: float, time_left: float) -> list[str]:
-        now_ms = round(now * 1000, 3)  # the script answers to the microsecond
-        return [f"{now_ms:.3f}", repr(self.interval_ms), repr(now_ms + time_left * 1000)]
-
-    def _waited(self, reply: Any, now: float) -> float:
-        wait_ms = float(reply[0]) - round(now * 1000, 3)
-        return wait_ms / 1000 if wait_ms >= 0.001 else 0.0
 
     def _pause_args(self, now: float, seconds: float, time_left: float) -> list[str] | None:
         seconds = min(seconds, self.max_pause, time_left)
@@ -230,22 +232,22 @@ class SharedGate:
         return self.fallback.reserve(self.clock.monotonic())
 
     def _answered(self, started: float) -> None:
-        """A storage call came back: slow is as good as down; in time ends an outage."""
-        took = time.monotonic() - started
-        if took > SLOW_STORAGE:
-            self._went_down(f"it answered in {took:.2f} s")
+        """A storage call came back: slow is as good as down; in time ends an outage, unless
+        the call was already under way when the outage began (then it waits its retry)."""
+        now = self.timer()
+        if now - started > SLOW_STORAGE:
+            self._went_down(f"it answered in {now - started:.2f} s")
             return
         outage = self._outage
-        if outage.warned and time.monotonic() >= outage.down_until:
-            with outage.lock:
-                outage.warned = False  # back: the next outage is warned about again
+        with outage.lock:
+            if outage.retry_at is not None and now >= outage.retry_at:
+                outage.retry_at = None  # back: the next outage is warned about again
 
     def _went_down(self, why: str) -> None:
         outage = self._outage
         with outage.lock:
-            first = not outage.warned
-            outage.warned = True
-            outage.down_until = time.monotonic() + RETRY_STORAGE_AFTER
+            first = outage.retry_at is None
+            outage.retry_at = self.timer() + RETRY_STORAGE_AFTER
         if first:
             log.warning(
                 "unsend: rate-limit storage unavailable (%s); pacing this process alone for "
@@ -257,14 +259,16 @@ class SharedGate:
     # -- storage clients ------------------------------------------------------------------------
 
     @staticmethod
-    def _options(retry: Any) -> dict[str, Any]:
+    def _options(retry: type[Any]) -> dict[str, Any]:
         # One round trip per call, each bounded: no retries inside redis-py (falling back is
-        # the gate's answer to a failure), no CLIENT SETINFO on connect, EVAL not EVALSHA (no
-        # NOSCRIPT round trip).
+        # the gate's answer to a failure; redis-py 5 retried by default), no CLIENT SETINFO on
+        # connect, EVAL not EVALSHA (no NOSCRIPT round trip). ``retry`` is the driver's class.
+        from redis.backoff import NoBackoff
+
         return {
             "socket_timeout": STORAGE_TIMEOUT,
             "socket_connect_timeout": STORAGE_TIMEOUT,
-            "retry": retry,
+            "retry": retry(NoBackoff(), 0),
             **_without_setinfo(),
         }
 
@@ -272,10 +276,9 @@ class SharedGate:
         with self._lock:
             if self._sync is None:
                 import redis
-                from redis.backoff import NoBackoff
                 from redis.retry import Retry
 
-                self._sync = redis.Redis.from_url(self.uri, **self._options(Retry(NoBackoff(), 0)))
+                self._sync = redis.Redis.from_url(self.uri, **self._options(Retry))
             return self._sync
 
     def _async_client(self) -> Any:
@@ -283,12 +286,11 @@ class SharedGate:
 
         import redis.asyncio
         from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
 
         loop = id(asyncio.get_running_loop())
         client = self._async.get(loop)
         if client is None:
-            options = self._options(Retry(NoBackoff(), 0))
+            options = self._options(Retry)
             client = self._async[loop] = redis.asyncio.Redis.from_url(self.uri, **options)
         return client
 
@@ -313,14 +315,16 @@ class SharedGate:
         storage is away. ``now`` is the injected clock's wall time; ``time_left`` the cancel's."""
         if not self._usable(time_left):
             return self._local()
-        started = time.monotonic()
+        now_ms = _ms(now)  # the script answers to the microsecond, as it is asked
+        args = [now_ms, repr(self.interval_ms), _ms(now + time_left)]
+        started = self.timer()
         try:
-            reply = yield _Eval(RESERVE, self.keys, self._reserve_args(now, time_left))
+            reply = yield _Eval(RESERVE, self.keys, args)
         except Exception as error:  # any storage failure: fall back, never hang, never blame
             self._went_down(type(error).__name__)
             return self._local()
         self._answered(started)
-        return self._waited(reply, now)
+        return (float(reply[0]) - float(now_ms)) / 1000
 
     def _pause(self, now: float, seconds: float, time_left: float) -> Generator[_Eval, Any, None]:
         """Close the gate for every process until an instant (and this process's own)."""
@@ -328,7 +332,7 @@ class SharedGate:
         args = self._pause_args(now, seconds, time_left)
         if args is None or not self._usable(time_left):
             return
-        started = time.monotonic()
+        started = self.timer()
         try:
             yield _Eval(PAUSE, self.keys[1:], args)
         except Exception as error:
@@ -353,17 +357,14 @@ class SharedGate:
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
 
-    async def _run_async(self, operation: Generator[_Eval, Any, T], time_left: float) -> T:
-        import asyncio
-
+    async def _run_async(self, operation: Generator[_Eval, Any, T]) -> T:
         try:
             script = next(operation)
             while True:
                 try:
-                    evaluated = self._async_client().eval(
+                    reply = await self._async_client().eval(
                         script.text, len(script.keys), *script.keys, *script.args
                     )
-                    reply = await asyncio.wait_for(evaluated, min(STORAGE_TIMEOUT, time_left))
                 except Exception as error:
                     script = operation.throw(error)
                 else:
@@ -375,10 +376,10 @@ class SharedGate:
         return self._run_sync(self._reserve(now, time_left))
 
     async def reserve_async(self, now: float, time_left: float) -> float:
-        return await self._run_async(self._reserve(now, time_left), time_left)
+        return await self._run_async(self._reserve(now, time_left))
 
     def pause_sync(self, now: float, seconds: float, time_left: float) -> None:
         self._run_sync(self._pause(now, seconds, time_left))
 
     async def pause_async(self, now: float, seconds: float, time_left: float) -> None:
-        await self._run_async(self._pause(now, seconds, time_left), time_left)
+        await self._run_async(self._pause(now, seconds, time_left))

@@ -1,0 +1,121 @@
+"""What the shared gate asks of a storage that misbehaves, on loopback servers that count: one
+connection per storage call (redis-py never retries behind the gate's back) and a silent storage
+given up on by the socket timeouts, sync and async alike."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import anyio
+import pytest
+
+from unsend._engine import shared_gate
+from unsend._engine.shared_gate import STORAGE_TIMEOUT, SharedGate
+from unsend.testing import FakeClock
+
+
+class Listener:
+    """A loopback TCP server that counts connections and closes each one after ``hold``
+    seconds without a byte: 0 is a storage that hangs up, more is one that never answers."""
+
+    def __init__(self, hold: float) -> None:
+        self.hold = hold
+        self.connections = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.url = f"redis://127.0.0.1:{self.sock.getsockname()[1]}/0"
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                client, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            threading.Thread(target=self._close_later, args=(client,), daemon=True).start()
+
+    def _close_later(self, client: socket.socket) -> None:
+        self.stop.wait(self.hold)
+        client.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener(request: pytest.FixtureRequest) -> Iterator[Listener]:
+    shared_gate._outages.clear()
+    server = Listener(request.param)
+    yield server
+    server.close()
+    shared_gate._outages.clear()
+
+
+def reserve_sync(gate: SharedGate) -> float:
+    try:
+        return gate.reserve_sync(FakeClock().time(), 30.0)
+    finally:
+        gate.close()
+
+
+def reserve_async(gate: SharedGate) -> float:
+    async def main() -> float:
+        try:
+            return await gate.reserve_async(FakeClock().time(), 30.0)
+        finally:
+            await gate.aclose()
+
+    return anyio.run(main)
+
+
+DRIVERS: list[Callable[[SharedGate], float]] = [reserve_sync, reserve_async]
+
+
+@pytest.mark.parametrize("listener", [0.0], indirect=True)
+@pytest.mark.parametrize("reserve", DRIVERS)
+def test_a_storage_that_hangs_up_is_connected_to_once_per_call(
+    listener: Listener, reserve: Callable[[SharedGate], float]
+) -> None:
+    gate = SharedGate(listener.url, "courier:hangs-up", 10.0, FakeClock())
+    assert reserve(gate) == 0.0  # paced alone: this process's first slot
+    time.sleep(0.2)  # a retry redis-py made on its own would have connected by now
+    assert listener.connections == 1
+
+
+@pytest.mark.parametrize("listener", [30.0], indirect=True)
+@pytest.mark.parametrize("reserve", DRIVERS)
+def test_a_storage_that_never_answers_is_given_up_on_by_the_socket_timeout(
+    listener: Listener, reserve: Callable[[SharedGate], float]
+) -> None:
+    """Real time is the point: a connect and an answer, each at most STORAGE_TIMEOUT (0.5 s),
+    against a storage silent for 30 s. The bound, those two plus 1.5 s a loaded machine cannot
+    eat, still tells the gate's timeouts from redis-py's own (5 s in redis-py 8, none before)."""
+    gate = SharedGate(listener.url, "courier:silent", 10.0, FakeClock())
+    started = time.monotonic()
+    assert reserve(gate) == 0.0
+    assert time.monotonic() - started < 2 * STORAGE_TIMEOUT + 1.5
+    assert listener.connections == 1
+
+
+def test_closing_an_async_gate_that_never_asked_its_storage_is_a_no_op() -> None:
+    gate = SharedGate("redis://127.0.0.1:1/0", "courier:unused", None, FakeClock())
+
+    async def main() -> None:
+        await gate.aclose()
+        await gate.aclose()
+
+    anyio.run(main)
+    gate.close()
+
+
+def test_the_fingerprint_itself_depends_on_the_provider_not_only_the_key_s_prefix() -> None:
+    scopes = [shared_gate.scope_of(name, "https://h", ["t-1"]) for name in ("courier", "knock")]
+    fingerprints: set[Any] = {scope.split(":")[1] for scope in scopes}
+    assert len(fingerprints) == 2
