@@ -380,7 +380,9 @@ def test_an_unreachable_storage_is_warned_about_once_then_left_alone_a_while(
 
 def test_each_gate_keeps_one_client_per_event_loop_and_closes_it(redis_url: str) -> None:
     gate = _gate(redis_url, FakeClock())
-    assert gate._sync_client() is gate._sync_client()
+    (client, workers), (again, same_workers) = gate._sync_client(), gate._sync_client()
+    assert client is again
+    assert workers is same_workers
 
     async def main() -> tuple[bool, int, int]:
         first = gate._async_client()

@@ -20,11 +20,14 @@ from unsend.testing import FakeClock
 
 class Listener:
     """A loopback TCP server that counts connections and closes each one after ``hold``
-    seconds without a byte: 0 is a storage that hangs up, more is one that never answers."""
+    seconds: 0 is a storage that hangs up, more is one that never answers, or with ``drip`` one
+    that answers an endless string a byte every 0.1 s."""
 
-    def __init__(self, hold: float) -> None:
+    def __init__(self, hold: float, drip: bool = False) -> None:
         self.hold = hold
+        self.drip = drip
         self.connections = 0
+        self.commands: list[bytes] = []  # the first command of each connection, by name
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(0.1)
         self.url = f"redis://127.0.0.1:{self.sock.getsockname()[1]}/0"
@@ -41,8 +44,19 @@ class Listener:
             threading.Thread(target=self._close_later, args=(client,), daemon=True).start()
 
     def _close_later(self, client: socket.socket) -> None:
-        self.stop.wait(self.hold)
-        client.close()
+        try:
+            if self.hold:
+                asked = client.recv(65536).split(b"\r\n")  # *<n>, $<length>, <name>, ...
+                self.commands.append(asked[2] if len(asked) > 2 else b"")
+            if self.drip:
+                client.sendall(b"*2\r\n$1000000000\r\n")
+                while not self.stop.wait(0.1):
+                    client.sendall(b"1")
+            self.stop.wait(self.hold)
+        except OSError:
+            pass  # the gate hung up
+        finally:
+            client.close()
 
     def close(self) -> None:
         self.stop.set()
@@ -52,7 +66,9 @@ class Listener:
 @pytest.fixture
 def listener(request: pytest.FixtureRequest) -> Iterator[Listener]:
     shared_gate._outages.clear()
-    server = Listener(request.param)
+    server = (
+        Listener(*request.param) if isinstance(request.param, tuple) else Listener(request.param)
+    )
     yield server
     server.close()
     shared_gate._outages.clear()
@@ -89,19 +105,22 @@ def test_a_storage_that_hangs_up_is_connected_to_once_per_call(
     assert listener.connections == 1
 
 
-@pytest.mark.parametrize("listener", [30.0], indirect=True)
+@pytest.mark.parametrize("listener", [30.0, (30.0, True)], indirect=True, ids=["silent", "drip"])
 @pytest.mark.parametrize("reserve", DRIVERS)
-def test_a_storage_that_never_answers_is_given_up_on_by_the_socket_timeout(
+def test_a_storage_that_never_answers_in_full_is_given_up_on_in_time(
     listener: Listener, reserve: Callable[[SharedGate], float]
 ) -> None:
     """Real time is the point: a connect and an answer, each at most STORAGE_TIMEOUT (0.5 s),
-    against a storage silent for 30 s. The bound, those two plus 1.5 s a loaded machine cannot
-    eat, still tells the gate's timeouts from redis-py's own (5 s in redis-py 8, none before)."""
+    against a storage silent for 30 s, or answering a byte every 0.1 s (each read in time, the
+    answer never whole). The bound, those two plus 1.5 s a loaded machine cannot eat, still
+    tells the gate's own bound from redis-py's (5 s in redis-py 8, none before, none at all
+    for a drip on the sync client)."""
     gate = SharedGate(listener.url, "courier:silent", 10.0, FakeClock())
     started = time.monotonic()
     assert reserve(gate) == 0.0
     assert time.monotonic() - started < 2 * STORAGE_TIMEOUT + 1.5
     assert listener.connections == 1
+    assert listener.commands == [b"EVAL"]  # nothing said first: no HELLO, no CLIENT SETINFO
 
 
 def test_closing_an_async_gate_that_never_asked_its_storage_is_a_no_op() -> None:

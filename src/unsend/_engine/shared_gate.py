@@ -26,14 +26,16 @@ If the storage fails or is slow (Redis stopped, unreachable, answering late), th
 back to this process's own pacing for ``RETRY_STORAGE_AFTER`` seconds, then tries it again; a
 warning is logged once per outage per process, and an answer in time ends the outage. A storage
 call never runs past the cancel's deadline: it is skipped when less than twice
-``STORAGE_TIMEOUT`` (a connect and an answer, each bounded by redis-py's socket timeouts) is
-left, and a storage failure is never reported as the provider's. Outages are measured on real
+``STORAGE_TIMEOUT`` (a connect and an answer) is left, a call is given up on once that time
+has passed however the storage answers (even a byte at a time), and a storage failure is never
+reported as the provider's. Outages are measured on real
 time (``timer``, ``time.monotonic`` unless a test gives its own): a storage is slow or back in
 seconds of the machine, whatever clock the cancels run on.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import hashlib
 import logging
@@ -206,6 +208,7 @@ class SharedGate:
         self._outage = _outage_of(uri)
         self._lock = threading.Lock()
         self._sync: Any = None  # redis-py's client, built on first use
+        self._workers: concurrent.futures.ThreadPoolExecutor | None = None  # its calls run there
         self._async: dict[int, Any] = {}  # its asyncio client, per event loop
 
     def __repr__(self) -> str:
@@ -261,25 +264,45 @@ class SharedGate:
     @staticmethod
     def _options(retry: type[Any]) -> dict[str, Any]:
         # One round trip per call, each bounded: no retries inside redis-py (falling back is
-        # the gate's answer to a failure; redis-py 5 retried by default), no CLIENT SETINFO on
-        # connect, EVAL not EVALSHA (no NOSCRIPT round trip). ``retry`` is the driver's class.
+        # the gate's answer to a failure; redis-py 5 retried by default), nothing said on
+        # connect (no HELLO, redis-py 8's default for RESP3, no CLIENT SETINFO), EVAL not
+        # EVALSHA (no NOSCRIPT round trip). ``retry`` is the driver's class.
         from redis.backoff import NoBackoff
 
         return {
             "socket_timeout": STORAGE_TIMEOUT,
             "socket_connect_timeout": STORAGE_TIMEOUT,
             "retry": retry(NoBackoff(), 0),
+            "protocol": 2,
             **_without_setinfo(),
         }
 
-    def _sync_client(self) -> Any:
+    def _sync_client(self) -> tuple[Any, concurrent.futures.ThreadPoolExecutor]:
         with self._lock:
-            if self._sync is None:
+            if self._sync is None or self._workers is None:
                 import redis
                 from redis.retry import Retry
 
                 self._sync = redis.Redis.from_url(self.uri, **self._options(Retry))
-            return self._sync
+                self._workers = concurrent.futures.ThreadPoolExecutor(
+                    thread_name_prefix="unsend-storage"
+                )
+            return self._sync, self._workers
+
+    def _eval_sync(self, script: _Eval) -> Any:
+        """One storage call, bounded as a whole. redis-py's sync socket timeout bounds each
+        read, not an answer dripped a byte at a time, so the call runs on a worker thread and
+        is given up on after a connect's and an answer's time, its connections shut under it
+        (which ends the worker's read at once)."""
+        client, workers = self._sync_client()
+        call = workers.submit(
+            client.eval, script.text, len(script.keys), *script.keys, *script.args
+        )
+        try:
+            return call.result(timeout=2 * STORAGE_TIMEOUT)
+        except TimeoutError:
+            client.connection_pool.disconnect()
+            raise
 
     def _async_client(self) -> Any:
         import asyncio
@@ -297,8 +320,11 @@ class SharedGate:
     def close(self) -> None:
         with self._lock:
             client, self._sync = self._sync, None
+            workers, self._workers = self._workers, None
         if client is not None:
             client.close()
+        if workers is not None:
+            workers.shutdown(wait=False)
 
     async def aclose(self) -> None:
         import asyncio
@@ -347,9 +373,7 @@ class SharedGate:
             script = next(operation)
             while True:
                 try:
-                    reply = self._sync_client().eval(
-                        script.text, len(script.keys), *script.keys, *script.args
-                    )
+                    reply = self._eval_sync(script)
                 except Exception as error:
                     script = operation.throw(error)
                 else:
