@@ -22,6 +22,7 @@ class HostileServer:
     def __init__(self, respond: Callable[[bytes], Script]) -> None:
         self.respond = respond  # may be replaced between requests
         self.requests: list[bytes] = []
+        self.first_connected: float | None = None  # time.monotonic() of the first connection
         self.stop = threading.Event()
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(0.05)
@@ -48,6 +49,8 @@ class HostileServer:
                 conn, _ = self.sock.accept()
             except TimeoutError:
                 continue
+            if self.first_connected is None:
+                self.first_connected = time.monotonic()
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _read_request(self, conn: socket.socket, pending: list[bytes]) -> bytes | None:

@@ -151,16 +151,23 @@ def test_on_result_sees_every_result_with_its_ref(
 
 
 def test_each_provider_has_its_own_rate(mode: str, unsend_emulator: EmulatorFixture) -> None:
-    """max_rate paces each provider apart: two providers at 20/s take ~1 s for 20 each."""
+    """max_rate paces each provider apart, on the injected clock: two cancels each for two
+    providers at 1/s take one second per provider, not three for four requests shared."""
     emu = unsend_emulator
-    refs = [f"courier:{i}" for i in emu.seed("courier", count=20)]
-    refs += [f"qstash:{i}" for i in emu.seed("qstash", count=20)]
-    results = many(mode, emu, refs, concurrency=5, max_rate=20)
+    clock = unsend.testing.FakeClock()
+    start = clock.monotonic()
+    courier, qstash = emu.seed("courier", count=2), emu.seed("qstash", count=2)
+    refs = [
+        ref for c, q in zip(courier, qstash, strict=True) for ref in (f"courier:{c}", f"qstash:{q}")
+    ]
+    results = many(mode, emu, refs, extras={"clock": clock}, concurrency=1, max_rate=1)
+    assert sorted(str(r.ref) for r in results) == sorted(refs)
     assert all(r.cancelled for r in results)
-    for name in ("courier", "qstash"):
-        times = [t for t, _ in emu.events(name)]
-        spread = max(times) - min(times)
-        assert 0.7 <= spread <= 1.6  # 20 requests at 20/s; not 40 at 20/s (2 s) shared
+    # Each provider's second slot is a second after its first: the clock reaches 1 s, or 2 s
+    # where both providers' lanes slept their second apart. One rate shared by both would
+    # have put the fourth request 3 s after the first.
+    elapsed = clock.monotonic() - start
+    assert 1.0 - 1e-6 <= elapsed <= 2.0 + 1e-6
 
 
 def test_configuration_forms(tmp_path: Path, unsend_emulator: EmulatorFixture) -> None:
