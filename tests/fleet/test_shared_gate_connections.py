@@ -123,6 +123,20 @@ def test_a_storage_that_never_answers_in_full_is_given_up_on_in_time(
     assert listener.commands == [b"EVAL"]  # nothing said first: no HELLO, no CLIENT SETINFO
 
 
+@pytest.mark.parametrize("listener", [30.0], indirect=True)
+def test_a_sync_storage_call_runs_on_a_worker_named_for_it(listener: Listener) -> None:
+    gate = SharedGate(listener.url, "courier:named", 10.0, FakeClock())
+    seen: list[str] = []
+    waiting = threading.Thread(target=lambda: seen.append(str(reserve_sync(gate))))
+    waiting.start()
+    while not listener.connections and waiting.is_alive():
+        time.sleep(0.01)
+    names = [thread.name for thread in threading.enumerate()]
+    waiting.join(10)
+    assert any(name.startswith("unsend-storage") for name in names), names
+    assert seen == ["0.0"]
+
+
 def test_closing_an_async_gate_that_never_asked_its_storage_is_a_no_op() -> None:
     gate = SharedGate("redis://127.0.0.1:1/0", "courier:unused", None, FakeClock())
 

@@ -35,7 +35,6 @@ seconds of the machine, whatever clock the cancels run on.
 
 from __future__ import annotations
 
-import concurrent.futures
 import functools
 import hashlib
 import logging
@@ -43,6 +42,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import ThreadPoolExecutor as Workers
 from typing import Any, Final, NamedTuple, TypeVar
 
 from .._errors import ConfigError
@@ -207,8 +207,8 @@ class SharedGate:
         self.fallback = Gate(max_rate)  # this process's own pacing while the storage is away
         self._outage = _outage_of(uri)
         self._lock = threading.Lock()
-        self._sync: Any = None  # redis-py's client, built on first use
-        self._workers: concurrent.futures.ThreadPoolExecutor | None = None  # its calls run there
+        self._sync: tuple[Any, Workers] | None = None  # redis-py's client and where its calls
+        # run, built on first use
         self._async: dict[int, Any] = {}  # its asyncio client, per event loop
 
     def __repr__(self) -> str:
@@ -277,17 +277,15 @@ class SharedGate:
             **_without_setinfo(),
         }
 
-    def _sync_client(self) -> tuple[Any, concurrent.futures.ThreadPoolExecutor]:
+    def _sync_client(self) -> tuple[Any, Workers]:
         with self._lock:
-            if self._sync is None or self._workers is None:
+            if self._sync is None:
                 import redis
                 from redis.retry import Retry
 
-                self._sync = redis.Redis.from_url(self.uri, **self._options(Retry))
-                self._workers = concurrent.futures.ThreadPoolExecutor(
-                    thread_name_prefix="unsend-storage"
-                )
-            return self._sync, self._workers
+                client = redis.Redis.from_url(self.uri, **self._options(Retry))
+                self._sync = client, Workers(thread_name_prefix="unsend-storage")
+            return self._sync
 
     def _eval_sync(self, script: _Eval) -> Any:
         """One storage call, bounded as a whole. redis-py's sync socket timeout bounds each
@@ -319,11 +317,10 @@ class SharedGate:
 
     def close(self) -> None:
         with self._lock:
-            client, self._sync = self._sync, None
-            workers, self._workers = self._workers, None
-        if client is not None:
+            sync, self._sync = self._sync, None
+        if sync is not None:
+            client, workers = sync
             client.close()
-        if workers is not None:
             workers.shutdown(wait=False)
 
     async def aclose(self) -> None:
