@@ -5,8 +5,9 @@ moment its server sees its first connection (building a client, an event loop or
 on a loaded machine is not the cancel's time) to the moment it returns, closed. The bound is
 the deadline plus ``SLACK``: a cancel stops at its deadline and then only closes a socket and
 builds its result, which takes milliseconds; the slack is there for a loaded two-core machine
-running ``AT_ONCE`` of them together (each with its own dripping server thread), and is still
-far below what a hang (30 s, or an endless body) or running on to the policy's 50 attempts
+running ``AT_ONCE`` of them together (each with its own dripping server thread): beside two
+CPU-bound processes, sixteen at once overshot by up to 1.06 s. It is still far below what a
+hang (30 s, or an endless body), a ten-year sleep or running on to the policy's 50 attempts
 would add. The CLI's bound is on the time its own result reports (a Python process starting up
 on a loaded machine is not the cancel's time), with a guard of a minute against a hang.
 """
@@ -28,9 +29,11 @@ from .cases import all_cases
 from .entry_points import ENTRY_POINTS, Seen
 
 DEADLINE = 1.0
-SLACK = 1.0
-AT_ONCE = 16  # runs in flight together: every provider and entry point, sixteen at a time
-_slots = threading.BoundedSemaphore(AT_ONCE)
+SLACK = 1.5
+AT_ONCE = 8  # in-process runs in flight together (sixteen threads sharing a process's share of
+# a loaded machine took turns at the GIL long enough to finish a second late)
+CLI_AT_ONCE = 2  # CLI runs, after them: a Python process starting up is CPU-bound, and eight
+# at once on two cores starved the runs being timed (calls of a second took three)
 CLAIMS = {"CANCELLED", "ALREADY_CANCELLED", "REQUESTED"}
 
 
@@ -91,7 +94,7 @@ class _Run(threading.Thread):
         self.seconds = 0.0
 
     def run(self) -> None:
-        with _slots:
+        with _slots[self.entry_point == "cli"]:
             self._run()
 
     def _run(self) -> None:
@@ -107,6 +110,9 @@ class _Run(threading.Thread):
             self.seconds = time.monotonic() - (server.first_connected or started)
 
 
+_slots = {False: threading.BoundedSemaphore(AT_ONCE), True: threading.BoundedSemaphore(CLI_AT_ONCE)}
+
+
 def _everyone(script: Script) -> Iterator[_Run]:
     for name in all_cases():
         for entry_point in ENTRY_POINTS:
@@ -116,10 +122,12 @@ def _everyone(script: Script) -> Iterator[_Run]:
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_call_ends_by_its_deadline(kind: str, bomb: bytes) -> None:
     runs = list(_everyone(hostile(kind, bomb)))
-    for run in runs:
-        run.start()
-    for run in runs:
-        run.join(DEADLINE + 120)
+    for phase in (False, True):  # the in-process runs, then the CLI's
+        batch = [run for run in runs if (run.entry_point == "cli") is phase]
+        for run in batch:
+            run.start()
+        for run in batch:
+            run.join(DEADLINE + 120)
     late = []
     for run in runs:
         where = f"{run.case.name} {run.entry_point}"
