@@ -246,9 +246,19 @@ def test_four_cli_processes_hold_the_fleet_limit(unsend_emulator: EmulatorFixtur
 # -- atomic, capped, and never past a cancel's deadline (#24 items 2, 3, 13) ------------------
 
 
+def _frozen() -> float:
+    """A storage timer standing still, past any retry a real-time gate of this module (the
+    emulator tests' cancellers, on the same Redis) may have recorded in the shared outage."""
+    return 1e12
+
+
 def _gate(redis_url: str, clock: FakeClock, **kwargs: Any) -> Any:
+    """A gate whose storage timer stands still: these tests read the scripts on a real Redis,
+    and a loaded machine answering a call late must not turn them into tests of the fall-back
+    (its decisions are tests/fleet/test_shared_gate_steps.py's, on a timer moved by hand)."""
     from unsend._engine.shared_gate import SharedGate
 
+    kwargs.setdefault("timer", _frozen)
     return SharedGate(redis_url, "courier:test", kwargs.pop("max_rate", None), clock, **kwargs)
 
 
