@@ -2,14 +2,19 @@
 
 Real time is the point here, so these tests use the real clock. A call is timed from the
 moment its server sees its first connection (building a client, an event loop or a TLS context
-on a loaded machine is not the cancel's time) to the moment it returns, closed. The bound is
-the deadline plus ``SLACK``: a cancel stops at its deadline and then only closes a socket and
-builds its result, which takes milliseconds; the slack is there for a loaded two-core machine
-running ``AT_ONCE`` of them together (each with its own dripping server thread): beside two
-CPU-bound processes, sixteen at once overshot by up to 1.06 s. It is still far below what a
-hang (30 s, or an endless body), a ten-year sleep or running on to the policy's 50 attempts
-would add. The CLI's bound is on the time its own result reports (a Python process starting up
-on a loaded machine is not the cancel's time), with a guard of a minute against a hang.
+on a loaded machine is not the cancel's time) to the moment it returns, closed; the CLI's on the
+time its own result reports (a Python process starting up is not the cancel's time), with a
+guard of two minutes against a hang.
+
+The bound is the deadline plus ``SLACK`` (0.5 s): a cancel stops at its deadline and then only
+closes a socket and builds its result, which takes milliseconds. Every provider and entry point
+runs at once (``AT_ONCE`` in process, then the CLI's), each beside its own dripping server
+thread, so on a loaded two-core machine a run can be late for want of the CPU, not for
+anything it did: beside one CPU-bound process a 1 s cancel once ended 2.8 s after its first
+connection. A run late in the crowd is therefore run again alone, up to ``RETRIES`` times, and
+fails only if it is late every time. What this suite is for is never hidden by that: a hang (30
+s or an endless body), a ten-year sleep or running on to the policy's 50 attempts is late
+however often it runs, and alone.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from .cases import all_cases
 from .entry_points import ENTRY_POINTS, Seen
 
 DEADLINE = 1.0
-SLACK = 1.5
+SLACK = 0.5
+RETRIES = 2
 AT_ONCE = 8  # in-process runs in flight together (sixteen threads sharing a process's share of
 # a loaded machine took turns at the GIL long enough to finish a second late)
 CLI_AT_ONCE = 2  # CLI runs, after them: a Python process starting up is CPU-bound, and eight
@@ -121,21 +127,35 @@ def _everyone(script: Script) -> Iterator[_Run]:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_call_ends_by_its_deadline(kind: str, bomb: bytes) -> None:
-    runs = list(_everyone(hostile(kind, bomb)))
+    script = hostile(kind, bomb)
+    runs = list(_everyone(script))
     for phase in (False, True):  # the in-process runs, then the CLI's
-        batch = [run for run in runs if (run.entry_point == "cli") is phase]
-        for run in batch:
-            run.start()
-        for run in batch:
-            run.join(DEADLINE + 120)
-    late = []
-    for run in runs:
-        where = f"{run.case.name} {run.entry_point}"
-        assert not run.is_alive(), f"{where}: still running after two minutes"
-        assert run.error is None, f"{where}: {run.error!r}"
-        assert len(run.seen) == 1, where
-        assert run.seen[0].outcome not in CLAIMS, (where, run.seen[0].outcome)
-        took = run.seen[0].elapsed if run.entry_point == "cli" else run.seconds
-        if took > DEADLINE + SLACK:
-            late.append((where, round(took, 2)))
-    assert not late, late
+        _together([run for run in runs if (run.entry_point == "cli") is phase])
+    late = [run for run in runs if _checked(run) > DEADLINE + SLACK]
+    for _ in range(RETRIES):
+        again = [_Run(run.case.name, run.entry_point, script) for run in late]
+        for run in again:  # alone: one at a time, nothing else of this test running
+            _together([run])
+        late = [run for run in again if _checked(run) > DEADLINE + SLACK]
+    assert not late, [(f"{r.case.name} {r.entry_point}", round(_took(r), 2)) for r in late]
+
+
+def _together(batch: list[_Run]) -> None:
+    for run in batch:
+        run.start()
+    for run in batch:
+        run.join(DEADLINE + 120)
+
+
+def _took(run: _Run) -> float:
+    return run.seen[0].elapsed if run.entry_point == "cli" else run.seconds
+
+
+def _checked(run: _Run) -> float:
+    """How long the run took, once it is known to have ended without a claim or an error."""
+    where = f"{run.case.name} {run.entry_point}"
+    assert not run.is_alive(), f"{where}: still running after two minutes"
+    assert run.error is None, f"{where}: {run.error!r}"
+    assert len(run.seen) == 1, where
+    assert run.seen[0].outcome not in CLAIMS, (where, run.seen[0].outcome)
+    return _took(run)
