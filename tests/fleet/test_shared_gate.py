@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ import redis
 import unsend
 from unsend.testing import EmulatorFixture, FakeClock
 
+from .loopback import LoopbackServer
 from .redis_server import RedisServer
 
 RATE = 20
@@ -428,36 +430,23 @@ def test_an_unreachable_storage_paces_an_async_process_alone_too(
     assert "(ConnectionError)" in warned[0]
 
 
-class SlowProxy:
+class SlowProxy(LoopbackServer):
     """A loopback TCP proxy in front of Redis that holds every answer for ``delay`` seconds."""
 
     def __init__(self, upstream_port: int, delay: float) -> None:
-        import socket
-
         self.delay = delay
         self.upstream = ("127.0.0.1", upstream_port)
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.url = f"redis://127.0.0.1:{self.sock.getsockname()[1]}/0"
-        self.stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    def _serve(self) -> None:
-        import socket
-
-        while not self.stop.is_set():
-            try:
-                client, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            upstream = socket.create_connection(self.upstream)
-            threading.Thread(target=self._pump, args=(client, upstream, 0.0), daemon=True).start()
-            threading.Thread(
-                target=self._pump, args=(upstream, client, self.delay), daemon=True
-            ).start()
+    def handle(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(self.upstream)
+        threading.Thread(
+            target=self._pump, args=(upstream, client, self.delay), daemon=True
+        ).start()
+        self._pump(client, upstream, 0.0)
 
     @staticmethod
-    def _pump(source: Any, target: Any, delay: float) -> None:
+    def _pump(source: socket.socket, target: socket.socket, delay: float) -> None:
         try:
             while data := source.recv(65536):
                 time.sleep(delay)
@@ -467,10 +456,6 @@ class SlowProxy:
         finally:
             for s in (source, target):
                 s.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
 
 
 def test_slow_storage_is_treated_as_down_and_never_breaks_the_deadline(

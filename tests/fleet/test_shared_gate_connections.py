@@ -17,8 +17,10 @@ from unsend._engine import shared_gate
 from unsend._engine.shared_gate import STORAGE_TIMEOUT, SharedGate
 from unsend.testing import FakeClock
 
+from .loopback import LoopbackServer
 
-class Listener:
+
+class Listener(LoopbackServer):
     """A loopback TCP server that counts connections and closes each one after ``hold``
     seconds: 0 is a storage that hangs up, more is one that never answers, or with ``drip`` one
     that answers an endless string a byte every 0.1 s."""
@@ -28,22 +30,10 @@ class Listener:
         self.drip = drip
         self.connections = 0
         self.commands: list[bytes] = []  # the first command of each connection, by name
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.url = f"redis://127.0.0.1:{self.sock.getsockname()[1]}/0"
-        self.stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                client, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections += 1
-            threading.Thread(target=self._close_later, args=(client,), daemon=True).start()
-
-    def _close_later(self, client: socket.socket) -> None:
+    def handle(self, client: socket.socket) -> None:
+        self.connections += 1
         try:
             if self.hold:
                 asked = client.recv(65536).split(b"\r\n")  # *<n>, $<length>, <name>, ...
@@ -57,10 +47,6 @@ class Listener:
             pass  # the gate hung up
         finally:
             client.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
 
 
 @pytest.fixture
