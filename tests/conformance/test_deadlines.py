@@ -4,12 +4,15 @@ Real time is the point here, so these tests use the real clock. A call is timed 
 moment its server sees its first connection (building a client, an event loop or a TLS context
 on a loaded machine is not the cancel's time) to the moment it returns, closed; the CLI's on the
 time its own result reports (a Python process starting up is not the cancel's time), with a
-guard of two minutes against a hang.
+guard of two minutes against a hang. The CLI runs once for every provider, each configured by
+its own ``UNSEND_<NAME>_DSN`` and cancelled by ref, all at once (a Python process per provider
+and kind, 112 of them, was most of this suite's time); one late there runs again alone through
+``--dsn``.
 
 The bound is the deadline plus ``SLACK`` (0.5 s): a cancel stops at its deadline and then only
 closes a socket and builds its result, which takes milliseconds. Every provider and entry point
-runs at once (``AT_ONCE`` in process, then the CLI's), each beside its own dripping server
-thread, so on a loaded two-core machine a run can be late for want of the CPU, not for
+runs at once (``AT_ONCE`` in process, then the CLI's one process), each beside its own dripping
+server thread, so on a loaded two-core machine a run can be late for want of the CPU, not for
 anything it did: beside one CPU-bound process a 1 s cancel once ended 2.8 s after its first
 connection. A run late in the crowd is therefore run again alone, up to ``RETRIES`` times, and
 fails only if it is late every time. What this suite is for is never hidden by that: a hang (30
@@ -19,7 +22,12 @@ however often it runs, and alone.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,15 +39,13 @@ from tests.hostile.server import HostileServer, Script, drip
 from unsend._engine.clock import SystemClock
 
 from .cases import all_cases
-from .entry_points import ENTRY_POINTS, Seen
+from .entry_points import ENTRY_POINTS, Seen, seen
 
 DEADLINE = 1.0
 SLACK = 0.5
 RETRIES = 2
 AT_ONCE = 8  # in-process runs in flight together (sixteen threads sharing a process's share of
 # a loaded machine took turns at the GIL long enough to finish a second late)
-CLI_AT_ONCE = 2  # CLI runs, after them: a Python process starting up is CPU-bound, and eight
-# at once on two cores starved the runs being timed (calls of a second took three)
 CLAIMS = {"CANCELLED", "ALREADY_CANCELLED", "REQUESTED"}
 
 
@@ -100,7 +106,7 @@ class _Run(threading.Thread):
         self.seconds = 0.0
 
     def run(self) -> None:
-        with _slots[self.entry_point == "cli"]:
+        with _slots:
             self._run()
 
     def _run(self) -> None:
@@ -116,22 +122,59 @@ class _Run(threading.Thread):
             self.seconds = time.monotonic() - (server.first_connected or started)
 
 
-_slots = {False: threading.BoundedSemaphore(AT_ONCE), True: threading.BoundedSemaphore(CLI_AT_ONCE)}
+_slots = threading.BoundedSemaphore(AT_ONCE)
 
 
-def _everyone(script: Script) -> Iterator[_Run]:
+class _CliRun:
+    """The real CLI, once, cancelling one message of every provider by ref, each provider at its
+    own hostile server: a ``_Run`` per provider, as if each had run alone."""
+
+    def __init__(self, script: Script) -> None:
+        self.runs = [_Run(name, "cli", script) for name in all_cases()]
+
+    def run(self) -> None:
+        with contextlib.ExitStack() as stack:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("UNSEND_")}
+            refs = []
+            for run in self.runs:
+                url = stack.enter_context(HostileServer(lambda head, s=run.script: s)).url
+                retry = {"max_attempts": 50, "deadline": DEADLINE, "backoff_initial": 0.1}
+                env[f"UNSEND_{run.case.name.upper()}_DSN"] = run.case.dsn(url, jitter=0, **retry)
+                refs.append(f"{run.case.name}:{run.case.message_id}")
+            command = [sys.executable, "-m", "unsend.cli", "cancel", "--json", "--ordered"]
+            command += ["--concurrency", str(len(refs)), "--", *refs]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+            except subprocess.TimeoutExpired as exc:
+                for run in self.runs:
+                    run.error = exc
+                return
+        shown = done.stdout + "\n" + done.stderr
+        lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+        for run, line in zip(self.runs, lines, strict=False):
+            result = unsend.CancelResult.from_dict(line)
+            if result.provider != run.case.name:  # --ordered: each line is its ref's
+                run.error = AssertionError(f"{run.case.name}'s line is {result.provider}'s")
+            run.seen = [Seen(seen(result).outcome, shown, result.elapsed)]
+        for run in self.runs[len(lines) :]:
+            run.error = AssertionError(f"no line for {run.case.name}: {done.stderr[-2000:]}")
+
+
+def _in_process(script: Script) -> Iterator[_Run]:
     for name in all_cases():
         for entry_point in ENTRY_POINTS:
-            yield _Run(name, entry_point, script)
+            if entry_point != "cli":
+                yield _Run(name, entry_point, script)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_call_ends_by_its_deadline(kind: str, bomb: bytes) -> None:
     script = hostile(kind, bomb)
-    runs = list(_everyone(script))
-    for phase in (False, True):  # the in-process runs, then the CLI's
-        _together([run for run in runs if (run.entry_point == "cli") is phase])
-    late = [run for run in runs if _checked(run) > DEADLINE + SLACK]
+    runs = list(_in_process(script))
+    _together(runs)
+    cli = _CliRun(script)
+    cli.run()  # after the in-process runs: its cancels are timed too
+    late = [run for run in [*runs, *cli.runs] if _checked(run) > DEADLINE + SLACK]
     for _ in range(RETRIES):
         again = [_Run(run.case.name, run.entry_point, script) for run in late]
         for run in again:  # alone: one at a time, nothing else of this test running
