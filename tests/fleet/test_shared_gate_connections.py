@@ -22,8 +22,8 @@ from .loopback import LoopbackServer
 
 class Listener(LoopbackServer):
     """A loopback TCP server that counts connections and closes each one ``hold`` seconds
-    after its first command: 0 is a storage that hangs up, more is one that never answers, or with ``drip`` one
-    that answers an endless string a byte every 0.1 s."""
+    after its first command: 0 is a storage that hangs up, more is one that never answers, or
+    with ``drip`` one that answers an endless string a byte every 0.1 s."""
 
     def __init__(self, hold: float, drip: bool = False) -> None:
         self.hold = hold
