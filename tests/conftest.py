@@ -65,8 +65,8 @@ if os.environ.get("MUTANT_UNDER_TEST"):
 
 # The inner loop (pytest -m "not slow") leaves out what takes seconds per test: real services
 # (redis-server, Celery, a browser), subprocesses (the CLI, pip, the benchmark harness), long
-# fuzzing, real-time deadline matrices, the conformance suite's second transport. CI runs
-# everything.
+# fuzzing, real-time deadline matrices, the conformance suite's second transport and the entry
+# points it builds on the cancellers (routers, the fleet chunk). CI runs everything.
 SLOW_PATHS = (
     "tests/fleet/",
     "tests/conformance/test_deadlines.py",
@@ -86,6 +86,9 @@ SLOW_PATHS = (
 )
 
 
+COMPOSED = ("Router.", "AsyncRouter.", "fleet.")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
@@ -96,10 +99,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # other transport: CI runs them, the inner loop keeps to the default.
         params = callspec.params.values() if callspec is not None else ()
         slow_transport = any(isinstance(v, str) and v.endswith("[aiohttp]") for v in params)
+        # The routers and the fleet chunk send through the cancellers' engine: the inner loop
+        # proves each guarantee on the cancellers, CI on every entry point built on them too.
+        composed = item.nodeid.startswith("tests/conformance/") and any(
+            isinstance(v, str) and v.startswith(COMPOSED) for v in params
+        )
         if (
             item.nodeid.startswith(SLOW_PATHS)
             or runs_the_cli
             or slow_transport
+            or composed
             or "_cli_" in item.name
         ):
             item.add_marker(pytest.mark.slow)
