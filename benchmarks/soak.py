@@ -24,6 +24,7 @@ import httpx
 
 import unsend
 from unsend import Outcome
+from unsend._engine.call import LOST_RESPONSE_NOTE, MAYBE_OUR_OWN_DOING
 from unsend.emulator import EmulatorProcess
 from unsend.testing import EmulatorFixture
 
@@ -93,6 +94,19 @@ async def _cancel_all(
         return [r async for r in canceller.cancel_many(ids, concurrency=concurrency)]
 
 
+def _own_doing(result: unsend.CancelResult, state: str, now: str | None) -> bool:
+    """A scheduled message cancelled by an attempt whose answer came after the client's read
+    timeout (0.3 s of real time, which a loaded machine reaches without an injected latency):
+    the retry reads what a second cancel reads (already cancelled; or not found, not
+    cancellable, with the detail saying the earlier attempt may have done it). That is the
+    truth, told; the ground truth confirms it."""
+    if state != "scheduled" or now != "cancelled" or result.attempts < 2:
+        return False
+    if result.outcome is Outcome.ALREADY_CANCELLED:
+        return True
+    return result.outcome in MAYBE_OUR_OWN_DOING and LOST_RESPONSE_NOTE in (result.detail or "")
+
+
 def _counts(total: int) -> dict[str, int]:
     """How many ids of each state make exactly ``total``."""
     counts = {state: int(total * share) for state, share in SHARES.items()}
@@ -140,7 +154,7 @@ def soak(
                 assert isinstance(result.error, unsend.UnsendError)
             if result.cancelled:
                 assert now == "cancelled", f"{result} reported cancelled; truth: {now}"
-            if result.outcome is not Outcome.FAILED:
+            if result.outcome is not Outcome.FAILED and not _own_doing(result, state, now):
                 assert result.outcome is EXPECTED[state][provider], (result, state)
             elif EXPECTED[state][provider] is Outcome.FAILED:
                 assert isinstance(result.error, unsend.UnexpectedResponse), result

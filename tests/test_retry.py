@@ -181,6 +181,24 @@ def test_a_not_found_after_a_lost_response_says_it_may_be_ours(mode: str, clock:
     assert "may have cancelled it" in r.detail
 
 
+def test_a_not_cancellable_after_a_lost_response_says_it_may_be_ours(
+    mode: str, clock: FakeClock
+) -> None:
+    """Twilio refuses to cancel what is already cancelled (30409): after a timed-out attempt
+    that refusal may answer this cancel's own first attempt."""
+    refusal = {"code": 30409, "message": "Message is no longer scheduled and cannot be canceled"}
+    script = Script([httpx.ReadTimeout("timed out"), response(400, refusal)])
+    twilio = unsend.Twilio("AC" + "0" * 32, "token-1234")
+    r = run_cancel(mode, twilio, script, "SM" + "1" * 32, clock=clock, retry=NO_JITTER)
+    assert r.outcome is Outcome.NOT_CANCELLABLE
+    assert r.detail is not None
+    assert r.detail.endswith(
+        "; an earlier attempt's response was lost: that attempt may have cancelled it"
+    )
+    alone = run_cancel(mode, twilio, Script([response(400, refusal)]), "SM" + "1" * 32, clock=clock)
+    assert alone.detail == refusal["message"]
+
+
 def test_a_connect_failure_cannot_have_cancelled_anything(mode: str, clock: FakeClock) -> None:
     script = Script([httpx.ConnectError("refused"), response(404, {"error": "message not found"})])
     r = run_cancel(mode, unsend.QStash("tok"), script, clock=clock, retry=NO_JITTER)

@@ -60,6 +60,8 @@ __all__ = [
 
 USER_AGENT = f"unsend/{__version__}"
 LOST_RESPONSE_NOTE = "an earlier attempt's response was lost: that attempt may have cancelled it"
+# What a second cancel of a message the first one cancelled may read as.
+MAYBE_OUR_OWN_DOING = (Outcome.NOT_FOUND, Outcome.NOT_CANCELLABLE)
 
 
 OnRetry = Callable[[RetryEvent], None]
@@ -412,13 +414,14 @@ class Call(Generic[T]):
     def finish(self, result: CancelResult) -> CancelResult:
         """The result with this call's attempts and elapsed time, its detail redacted.
 
-        A NOT_FOUND after an attempt whose response was lost may be this cancel's own doing
-        (QStash deletes what it cancels); the detail says so rather than guess.
+        A NOT_FOUND or NOT_CANCELLABLE after an attempt whose response was lost may be this
+        cancel's own doing (QStash deletes what it cancels; Twilio will not cancel what is
+        already cancelled); the detail says so rather than guess.
         """
         detail = result.detail
         if detail is not None and self.secrets:
             detail = redact(detail, self.secrets)
-        if result.outcome is Outcome.NOT_FOUND and self.maybe_delivered:
+        if result.outcome in MAYBE_OUR_OWN_DOING and self.maybe_delivered:
             detail = f"{detail + '; ' if detail else ''}{LOST_RESPONSE_NOTE}"
         return attrs.evolve(
             result,
