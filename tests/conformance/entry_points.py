@@ -185,16 +185,20 @@ def fleet_chunk(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
     return [seen(unsend.CancelResult.from_dict(d)) for d in dicts]
 
 
-def cli(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
-    """The real CLI in a subprocess; every line it printed, stdout and stderr, is shown."""
-    retry = kw.get("retry") or unsend.RetryPolicy.never()
-    dsn = case.dsn(
+def cli_dsn(case: Case, url: str, retry: unsend.RetryPolicy) -> str:
+    """The case's DSN at ``url``, with ``retry`` said in its query."""
+    return case.dsn(
         url,
         max_attempts=retry.max_attempts,
         deadline=retry.deadline,
         backoff_initial=retry.initial,
         jitter=retry.jitter,
     )
+
+
+def cli(case: Case, url: str, ids: list[str], **kw: Any) -> list[Seen]:
+    """The real CLI in a subprocess; every line it printed, stdout and stderr, is shown."""
+    dsn = cli_dsn(case, url, kw.get("retry") or unsend.RetryPolicy.never())
     command = [sys.executable, "-m", "unsend.cli", "cancel", "--dsn", dsn, "--json"]
     command += ["--concurrency", "1", "--ordered", *(["--confirm"] if _confirm(kw) else [])]
     command += ["--", *ids]

@@ -39,13 +39,14 @@ from tests.hostile.server import HostileServer, Script, drip
 from unsend._engine.clock import SystemClock
 
 from .cases import all_cases
-from .entry_points import ENTRY_POINTS, Seen, seen
+from .entry_points import ENTRY_POINTS, Seen, cli_dsn, seen
 
 DEADLINE = 1.0
 SLACK = 0.5
 RETRIES = 2
 AT_ONCE = 8  # in-process runs in flight together (sixteen threads sharing a process's share of
 # a loaded machine took turns at the GIL long enough to finish a second late)
+RETRY = unsend.RetryPolicy(max_attempts=50, deadline=DEADLINE, initial=0.1, jitter=0)
 CLAIMS = {"CANCELLED", "ALREADY_CANCELLED", "REQUESTED"}
 
 
@@ -110,12 +111,11 @@ class _Run(threading.Thread):
             self._run()
 
     def _run(self) -> None:
-        retry = unsend.RetryPolicy(max_attempts=50, deadline=DEADLINE, initial=0.1, jitter=0)
         with HostileServer(lambda head: self.script) as server:
             started = time.monotonic()
             try:
                 self.seen = ENTRY_POINTS[self.entry_point](
-                    self.case, server.url, [self.case.message_id], retry=retry, clock=SystemClock()
+                    self.case, server.url, [self.case.message_id], retry=RETRY, clock=SystemClock()
                 )
             except BaseException as exc:
                 self.error = exc
@@ -138,8 +138,7 @@ class _CliRun:
             refs = []
             for run in self.runs:
                 url = stack.enter_context(HostileServer(lambda head, s=run.script: s)).url
-                retry = {"max_attempts": 50, "deadline": DEADLINE, "backoff_initial": 0.1}
-                env[f"UNSEND_{run.case.name.upper()}_DSN"] = run.case.dsn(url, jitter=0, **retry)
+                env[f"UNSEND_{run.case.name.upper()}_DSN"] = cli_dsn(run.case, url, RETRY)
                 refs.append(f"{run.case.name}:{run.case.message_id}")
             command = [sys.executable, "-m", "unsend.cli", "cancel", "--json", "--ordered"]
             command += ["--concurrency", str(len(refs)), "--", *refs]
