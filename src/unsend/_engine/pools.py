@@ -7,9 +7,10 @@ pool costs far less CPU per request under concurrency (docs: Benchmarks).
 
 httpcore's pool rescans every connection for every waiting request on each event, so one big
 pool under 50 concurrent cancels spends most of its time scanning (profiled: ~2,400 ``is_idle``
-calls per request). An owned httpx client is therefore several small pools ("lanes") sharing one
-TLS context: a single cancel takes the first lane with a free connection, each ``cancel_many``
-worker keeps one (measured at concurrency 50: ~2,300 cancels/s instead of ~530).
+calls per request). An owned httpx client is therefore several small pools ("lanes") sharing the
+process's one TLS context (``tls``): a single cancel takes the first lane with a free connection,
+each ``cancel_many`` worker keeps one (measured at concurrency 50: ~2,300 cancels/s instead of
+~530).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import httpx
 
 from .._errors import ConfigError
 from .lanes import Lanes
+from .tls import shared_tls_context
 from .transport import AsyncLane, HttpxAsyncLane
 
 if TYPE_CHECKING:
@@ -79,7 +81,7 @@ def sync_lanes(client: httpx.Client | None, provider: Provider | None) -> Lanes[
         return Lanes.single(client)
     if _in_memory(provider):
         return Lanes.single(httpx.Client(transport=provider.sync_transport()))  # type: ignore[union-attr]
-    tls = httpx.create_ssl_context()
+    tls = shared_tls_context()
 
     def make() -> httpx.Client:
         from .deadline import DeadlineTransport
@@ -99,7 +101,7 @@ def async_lanes(
     if _in_memory(provider):
         memory = provider.async_transport()  # type: ignore[union-attr]
         return Lanes.single(HttpxAsyncLane(httpx.AsyncClient(transport=memory)))
-    tls = httpx.create_ssl_context()
+    tls = shared_tls_context()
     if transport == "aiohttp":
         from .aio import AiohttpLane
 
