@@ -50,8 +50,9 @@ class EmulatorFixture(EmulatorClient):
         from .._registry import provider_names
 
         emulated = emulated_providers()
-        return [n for n in provider_names() if n in emulated] + [
-            n for n in emulated if n not in provider_names()
+        registered = provider_names()
+        return [n for n in registered if n in emulated] + [
+            n for n in emulated if n not in registered
         ]
 
     def provider(self, name: str) -> Provider:
