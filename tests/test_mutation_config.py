@@ -30,3 +30,9 @@ def test_every_group_mutates_files_that_exist_and_tests_that_exist(group: str) -
     mutate, tests = GROUPS[group]
     assert all((ROOT / path).is_file() for path in mutate)
     assert all((ROOT / path.split("::")[0]).exists() for path in tests if path.startswith("tests/"))
+
+
+@pytest.mark.parametrize("pattern", CONFIG["only_mutate"])
+def test_every_path_mutated_names_source_that_exists(pattern: str) -> None:
+    """A path that names no file mutates nothing, silently (two named modules that had moved)."""
+    assert list(ROOT.glob(pattern)), pattern
