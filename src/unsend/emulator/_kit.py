@@ -55,6 +55,9 @@ class Emulated:
     """Option -> development value, in the order a DSN's user part lists them."""
     routes: Callable[[Emulator], list[Route]]
     new_id: Callable[[], str]
+    stored_id: Callable[[str], str] = str
+    """A message id given to seed -> the id the provider keeps it under, where an id may leave
+    a part to its default (EventBridge: ``NAME`` is ``default:NAME``)."""
     error_body: Callable[[int, str, str], Any] = _message_type
     """(status, text, kind) -> the provider's JSON error body."""
     rate_limit: Callable[[Decision, int, float], tuple[str, dict[str, str]]] = retry_after

@@ -88,9 +88,10 @@ class Store:
         self.check(provider, state)
         seconds(delay, "delay")  # finite and bounded: a stored NaN would poison every later query
         now = self.clock.now_ms() if at_ms is None else at_ms
+        kind = emulated(provider)
         message = Message(
             provider=provider,
-            id=message_id or emulated(provider).new_id(),
+            id=kind.stored_id(message_id) if message_id else kind.new_id(),
             created_ms=now if created_ms is None else created_ms,
             not_before_ms=now + int(delay * 1000),
             state=state,

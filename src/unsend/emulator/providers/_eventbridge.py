@@ -158,6 +158,7 @@ EMULATED = Emulated(
     },
     routes=routes,
     new_id=lambda: f"default:reminder-{_random.token_hex(6)}",
+    stored_id=lambda given: given if ":" in given else f"default:{given}",
     error_body=lambda status, text, kind: {"Message": text},
     rate_limit=_rate_limit,
     unauthorized=_unauthorized,
