@@ -9,12 +9,16 @@ import unsend
 from unsend.emulator._faults import Faults, FaultSettings
 from unsend.testing import EmulatorFixture, FakeClock
 
+from ..conformance.cases import all_cases
+
+NAMES = list(all_cases())  # every registered provider the emulator knows
+
 
 def test_the_typed_settings_are_exactly_the_fault_fields() -> None:
     assert set(FaultSettings.__annotations__) == {f.name for f in attrs.fields(Faults)}
 
 
-@pytest.mark.parametrize("provider", ["qstash", "onesignal", "courier"])
+@pytest.mark.parametrize("provider", NAMES)
 def test_a_500_is_provider_unavailable_and_not_retried(
     provider: str, unsend_emulator: EmulatorFixture
 ) -> None:
@@ -31,7 +35,7 @@ def test_a_500_is_provider_unavailable_and_not_retried(
     assert emu.states(provider)[message_id] == "scheduled"
 
 
-@pytest.mark.parametrize("provider", ["qstash", "onesignal", "courier"])
+@pytest.mark.parametrize("provider", NAMES)
 def test_a_malformed_200_is_unexpected_though_the_cancel_happened(
     provider: str, unsend_emulator: EmulatorFixture
 ) -> None:

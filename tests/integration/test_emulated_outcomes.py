@@ -1,5 +1,8 @@
-"""Twilio, Resend, SendGrid, Knock and Novu through both clients against the emulator: every
-answer of the outcome table, as README lists it."""
+"""Every registered provider through both clients against the emulator: every answer of the
+outcome table as the docs list it, ids refused before a request, wrong credentials, 429s.
+
+The tables name each provider's own answers; a registered provider missing from any of them
+fails ``test_the_tables_cover_every_registered_provider``."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import pytest
 import unsend
 from unsend.testing import EmulatorFixture
 
+from ..conformance.cases import all_cases
+
 # Knock only acknowledges: its documented success is "accepted", never "cancelled".
 SUCCESS = {
     "knock": unsend.Outcome.REQUESTED,
@@ -20,6 +25,9 @@ SUCCESS = {
     "eventbridge": unsend.Outcome.REQUESTED,
 }
 UNKNOWN = {
+    "qstash": "msg_never_existed",
+    "onesignal": "00000000-0000-4000-8000-0000000000a2",
+    "courier": "1-never-existed",
     "twilio": "SM" + "f" * 32,
     "resend": "00000000-0000-4000-8000-000000000000",
     "sendgrid": "no-such-batch",
@@ -34,9 +42,12 @@ UNKNOWN = {
     "eventbridge": "never-made",
     "cloudtasks": "unsend-dev:europe-west1:reminders:never-made",
 }
-NEW = tuple(UNKNOWN)  # every provider after the first three, each with its tables below
+NAMES = tuple(all_cases())  # every registered provider the emulator knows
 # What a second cancel of the same message is, per provider (README's table).
 AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
+    "qstash": unsend.Outcome.NOT_FOUND,  # deleted: QStash no longer knows it
+    "onesignal": unsend.Outcome.CANCELLED,  # OneSignal answers success again
+    "courier": unsend.Outcome.ALREADY_CANCELLED,  # its record says CANCELED
     "twilio": unsend.Outcome.NOT_CANCELLABLE,  # 30409: no longer scheduled
     "resend": unsend.Outcome.NOT_CANCELLABLE,  # its words: "not scheduled"
     "sendgrid": unsend.Outcome.ALREADY_CANCELLED,  # 400, then the batch reads "cancel"
@@ -52,6 +63,9 @@ AGAIN: dict[str, unsend.Outcome | type[unsend.UnsendError]] = {
     "cloudtasks": unsend.Outcome.NOT_FOUND,  # deleted: Google no longer holds it
 }
 UNKNOWN_OUTCOME = {
+    "qstash": unsend.Outcome.NOT_FOUND,
+    "onesignal": unsend.Outcome.NOT_FOUND,
+    "courier": unsend.Outcome.NOT_FOUND,
     "twilio": unsend.Outcome.NOT_FOUND,
     "resend": unsend.Outcome.NOT_FOUND,
     "sendgrid": unsend.Outcome.NOT_FOUND,
@@ -67,6 +81,9 @@ UNKNOWN_OUTCOME = {
     "cloudtasks": unsend.Outcome.NOT_FOUND,
 }
 BAD_IDS = {
+    "qstash": ["", "../x", "a/b", "msg?x=1"],
+    "onesignal": ["", "..", "a#b", "line\nbreak"],
+    "courier": ["", "%2e%2e", "a/b", "nul\x00"],
     "twilio": ["SM123", "AC" + "0" * 32, "sm" + "0" * 32 + "/x"],
     "resend": ["not-a-uuid", "../emails"],
     "sendgrid": ["batch id", "a/b"],
@@ -81,6 +98,11 @@ BAD_IDS = {
     "eventbridge": ["a" * 65, "g:h:i!", "with space", "x" * 65 + ":name"],
     "cloudtasks": ["just-a-task", "p:l:q", "Bad_Project:europe-west1:q:t", "p0000:eu:q:t"],
 }
+
+
+@pytest.mark.parametrize("table", ["UNKNOWN", "AGAIN", "UNKNOWN_OUTCOME", "BAD_IDS"])
+def test_the_tables_cover_every_registered_provider(table: str) -> None:
+    assert set(globals()[table]) == set(NAMES)
 
 
 def run(mode: str, emu: EmulatorFixture, name: str, action: Callable[[Any], Any]) -> Any:
@@ -102,7 +124,7 @@ def outcome_of(mode: str, emu: EmulatorFixture, name: str, message_id: str) -> A
         return type(error)
 
 
-@pytest.mark.parametrize("name", NEW)
+@pytest.mark.parametrize("name", NAMES)
 def test_the_outcome_table(mode: str, name: str, unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     (message_id,) = emu.seed(name, count=1)
@@ -112,7 +134,7 @@ def test_the_outcome_table(mode: str, name: str, unsend_emulator: EmulatorFixtur
     assert outcome_of(mode, emu, name, UNKNOWN[name]) is UNKNOWN_OUTCOME[name]
 
 
-@pytest.mark.parametrize("name", NEW)
+@pytest.mark.parametrize("name", NAMES)
 def test_too_late(name: str, unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     (message_id,) = emu.seed(name, count=1, delay=1)
@@ -122,7 +144,7 @@ def test_too_late(name: str, unsend_emulator: EmulatorFixture) -> None:
     assert outcome is not unsend.Outcome.CANCELLED
 
 
-@pytest.mark.parametrize("name", NEW)
+@pytest.mark.parametrize("name", NAMES)
 def test_ids_are_validated_before_any_request(name: str, unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     for bad in BAD_IDS[name]:
@@ -131,7 +153,7 @@ def test_ids_are_validated_before_any_request(name: str, unsend_emulator: Emulat
     assert emu.stats()[name] == {}
 
 
-@pytest.mark.parametrize("name", NEW)
+@pytest.mark.parametrize("name", NAMES)
 def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
     (message_id,) = emu.seed(name, count=1)
@@ -145,6 +167,7 @@ def test_wrong_credentials_and_rate_limits(name: str, unsend_emulator: EmulatorF
     with unsend.from_config(config) as canceller, pytest.raises(unsend.AuthenticationError) as e:
         canceller.cancel(message_id)
     assert config[secret] not in str(e.value)
+    assert emu.states(name)[message_id] == "scheduled"  # refused: nothing was cancelled
     emu.set_faults(name, rate_limit_rate=1.0, retry_after=1, max_faults=2)
     clock = unsend.testing.FakeClock()
     with emu.canceller(name, clock=clock) as canceller:
@@ -166,7 +189,7 @@ def test_knock_cancels_for_some_recipients_only(unsend_emulator: EmulatorFixture
 
 def test_every_provider_by_dsn_and_router(unsend_emulator: EmulatorFixture) -> None:
     emu = unsend_emulator
-    refs = [f"{name}:{i}" for name in NEW for i in emu.seed(name, count=3)]
+    refs = [f"{name}:{i}" for name in NAMES for i in emu.seed(name, count=3)]
     with emu.router() as router:
         results = list(router.cancel_many(refs, concurrency=4))
     assert sorted(str(r.ref) for r in results) == sorted(refs)

@@ -1,5 +1,5 @@
-"""Routers across all three providers on the emulator: refs, the swap story, a mixed campaign
-with faults, unroutable refs as results, hooks, and every configuration form."""
+"""Routers across every registered provider on the emulator: refs, the swap story, a mixed
+campaign with faults, unroutable refs as results, hooks, and every configuration form."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ import pytest
 import unsend
 from unsend.testing import EmulatorFixture
 
-NAMES = ("qstash", "onesignal", "courier")
+from ..conformance.cases import all_cases
+
+NAMES = tuple(all_cases())  # every registered provider the emulator knows
+ACCEPTED = (unsend.Outcome.CANCELLED, unsend.Outcome.REQUESTED)  # as the provider's success says
 
 
 def run(mode: str, emu: EmulatorFixture, action: Callable[[Any], Any], **extras: Any) -> Any:
@@ -60,7 +63,7 @@ def test_cancel_by_ref_through_each_provider(mode: str, unsend_emulator: Emulato
     for name in NAMES:
         (message_id,) = emu.seed(name, count=1)
         result = run(mode, emu, lambda r, m=message_id, n=name: r.cancel(f"{n}:{m}"))
-        assert result.outcome is unsend.Outcome.CANCELLED
+        assert result.outcome in ACCEPTED
         assert result.ref == unsend.MessageRef(name, message_id)
         assert emu.states(name)[message_id] == "cancelled"
 
@@ -106,7 +109,7 @@ def test_a_campaign_mixing_providers_with_faults(
     emu = unsend_emulator
     refs: list[str] = []
     for name in NAMES:
-        refs += [f"{name}:{i}" for i in emu.seed(name, count=30)]
+        refs += [f"{name}:{i}" for i in emu.seed(name, count=10)]
     refs += ["sms:1", "garbage", "qstash:msg_unknown"]
     emu.set_faults("onesignal", unavailable_rate=0.3, seed=3)
     emu.set_faults("courier", rate_limit_rate=0.2, retry_after=0, seed=5)
@@ -122,8 +125,10 @@ def test_a_campaign_mixing_providers_with_faults(
         truth = emu.states(name)
         for ref in refs:
             if ref.startswith(f"{name}:") and ref != "qstash:msg_unknown":
-                result = by_ref[ref]
-                assert result.cancelled == (truth[ref.partition(":")[2]] == "cancelled")
+                result, cancelled = by_ref[ref], truth[ref.partition(":")[2]] == "cancelled"
+                assert result.cancelled == cancelled or (
+                    cancelled and result.outcome is unsend.Outcome.REQUESTED
+                )
     assert by_ref["sms:1"].outcome is unsend.Outcome.FAILED
     assert isinstance(by_ref["sms:1"].error, unsend.ConfigError)
     assert results[-2].outcome is unsend.Outcome.FAILED
