@@ -1,4 +1,4 @@
-"""Soak: cancels across all three providers against the emulator under 20% faults.
+"""Soak: cancels across every emulated provider against the emulator under 20% faults.
 
     python -m benchmarks.soak                 # 10,000 cancels; writes benchmarks/soak.json
 
@@ -6,8 +6,9 @@ Messages are in mixed states (scheduled, delivered, already cancelled, unknown).
 in its own process, answers 5% 429, 5% 503 (JSON, HTML, empty or non-UTF-8 bodies), drops 5% of
 connections mid-response and delays 5% past the client's timeout. The run fails unless every id
 has exactly one result, no message the emulator still holds as scheduled or delivered is
-reported cancelled, every outcome equals the emulator's ground truth, and nothing but an
-UnsendError was raised. tests/integration/test_soak.py runs a bounded version in CI.
+reported cancelled, every outcome equals the emulator's ground truth and what the provider
+answers for a message in that state without faults (asked first, one message per state), and
+nothing but an UnsendError was raised. tests/integration/test_soak.py runs a bounded version in CI.
 """
 
 from __future__ import annotations
@@ -26,45 +27,11 @@ import unsend
 from unsend import Outcome
 from unsend._engine.call import LOST_RESPONSE_NOTE, MAYBE_OUR_OWN_DOING
 from unsend.emulator import EmulatorProcess
+from unsend.emulator._kit import emulated
 from unsend.testing import EmulatorFixture
 
-PROVIDERS = ("qstash", "onesignal", "courier", "twilio", "resend", "sendgrid", "knock", "novu")
 BODIES = ("json", "html", "empty", "binary")
-# state seeded -> outcome expected, per provider. FAILED: an answer unsend never reads as an
-# outcome, so the result carries its error instead (none of the emulated ones today).
-EXPECTED = {
-    # Knock only acknowledges (204): REQUESTED whatever it found, and it claims nothing.
-    "scheduled": {**dict.fromkeys(PROVIDERS, Outcome.CANCELLED), "knock": Outcome.REQUESTED},
-    "delivered": {
-        "qstash": Outcome.NOT_FOUND,
-        "onesignal": Outcome.NOT_CANCELLABLE,
-        "courier": Outcome.NOT_CANCELLABLE,
-        "twilio": Outcome.NOT_CANCELLABLE,
-        "resend": Outcome.NOT_CANCELLABLE,
-        "sendgrid": Outcome.NOT_CANCELLABLE,
-        "knock": Outcome.REQUESTED,
-        "novu": Outcome.NOT_FOUND,
-    },
-    "cancelled": {
-        "qstash": Outcome.NOT_FOUND,
-        "onesignal": Outcome.CANCELLED,
-        "courier": Outcome.ALREADY_CANCELLED,
-        "twilio": Outcome.NOT_CANCELLABLE,
-        "resend": Outcome.NOT_CANCELLABLE,
-        "sendgrid": Outcome.NOT_CANCELLABLE,
-        "knock": Outcome.REQUESTED,
-        "novu": Outcome.NOT_FOUND,
-    },
-    "unknown": {**dict.fromkeys(PROVIDERS, Outcome.NOT_FOUND), "knock": Outcome.REQUESTED},
-}
-
-
-def _unknown_id(provider: str, i: int) -> str:
-    return {
-        "twilio": f"SM{i:032x}",
-        "resend": f"00000000-0000-4000-8000-{i:012x}",
-        "knock": f"reminder:unknown-{i}",
-    }.get(provider, f"unknown-{provider}-{i}")
+STATES = ("scheduled", "delivered", "cancelled", "unknown")
 
 
 SHARES = {"scheduled": 0.60, "delivered": 0.15, "cancelled": 0.10, "unknown": 0.15}
@@ -77,8 +44,9 @@ def _faults(provider: str, seed: int, index: int) -> dict[str, Any]:
     return {
         "seed": seed + index,
         "rate_limit_rate": 0.05,
-        # Retry-After: 0 keeps the run quick; QStash answers with no reset at all (backoff).
-        "retry_after": None if provider in ("qstash", "twilio") else 0,
+        # No wait named: each provider's own 429 (a reset in whole seconds, for some), then
+        # the policy's short backoff.
+        "retry_after": None,
         "unavailable_rate": 0.05,
         "unavailable_body": BODIES[(seed + index) % len(BODIES)],
         "drop_rate": 0.05,
@@ -92,6 +60,20 @@ async def _cancel_all(
 ) -> list[unsend.CancelResult]:
     async with emu.async_canceller(provider, retry=POLICY, timeout=CLIENT_TIMEOUT) as canceller:
         return [r async for r in canceller.cancel_many(ids, concurrency=concurrency)]
+
+
+def _ids(emu: EmulatorFixture, provider: str, state: str, count: int) -> list[str]:
+    if state == "unknown":
+        return [emulated(provider).new_id() for _ in range(count)]  # valid, never scheduled
+    return emu.seed(provider, count=count, state=state)
+
+
+def _answers_without_faults(emu: EmulatorFixture, provider: str) -> dict[str, Outcome]:
+    """What the provider answers for a message in each state when nothing goes wrong: its
+    outcome table, asked of the emulator (FAILED: an answer unsend never reads as an outcome)."""
+    probe = [_ids(emu, provider, state, 1)[0] for state in STATES]
+    results = asyncio.run(_cancel_all(emu, provider, probe, 1))
+    return {state: result.outcome for state, result in zip(STATES, results, strict=True)}
 
 
 def _own_doing(result: unsend.CancelResult, state: str, now: str | None) -> bool:
@@ -119,7 +101,8 @@ def soak(
 ) -> dict[str, Any]:
     """Run the soak against the emulator at ``url``; raise AssertionError on any violation.
 
-    ``extra_first`` more ids go to the first provider, so a total need not divide by three.
+    ``extra_first`` more ids go to the first provider, so a total need not divide by the
+    number of providers.
     """
     emu = EmulatorFixture(url)
     emu.reset()
@@ -129,14 +112,11 @@ def soak(
         "providers": {},
     }
     started = time.perf_counter()
-    for index, provider in enumerate(PROVIDERS):
+    for index, provider in enumerate(emu.names()):
+        expected = _answers_without_faults(emu, provider)
         seeded: dict[str, str] = {}
         for state, count in _counts(per_provider + (extra_first if index == 0 else 0)).items():
-            if state == "unknown":
-                ids = [_unknown_id(provider, i) for i in range(count)]
-            else:
-                ids = emu.seed(provider, count=count, state=state)
-            seeded.update(dict.fromkeys(ids, state))
+            seeded.update(dict.fromkeys(_ids(emu, provider, state, count), state))
         emu.set_faults(provider, **_faults(provider, seed, index))
         t0 = time.perf_counter()
         results = asyncio.run(_cancel_all(emu, provider, list(seeded), concurrency))
@@ -155,8 +135,8 @@ def soak(
             if result.cancelled:
                 assert now == "cancelled", f"{result} reported cancelled; truth: {now}"
             if result.outcome is not Outcome.FAILED and not _own_doing(result, state, now):
-                assert result.outcome is EXPECTED[state][provider], (result, state)
-            elif EXPECTED[state][provider] is Outcome.FAILED:
+                assert result.outcome is expected[state], (result, state)
+            elif expected[state] is Outcome.FAILED:
                 assert isinstance(result.error, unsend.UnexpectedResponse), result
             if state == "scheduled" and result.outcome not in (Outcome.FAILED, Outcome.REQUESTED):
                 assert now == "cancelled", (result, now)
@@ -169,8 +149,7 @@ def soak(
             "outcomes": dict(outcomes),
             # FAILED where an outcome was due: retries ran out, or an answer was misread.
             "failed": sum(
-                r.outcome is Outcome.FAILED
-                and EXPECTED[seeded[r.message_id]][provider] is not Outcome.FAILED
+                r.outcome is Outcome.FAILED and expected[seeded[r.message_id]] is not Outcome.FAILED
                 for r in results
             ),
             "attempts": dict(sorted(Counter(r.attempts for r in results).items())),
@@ -191,12 +170,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("soak.json"))
     args = parser.parse_args()
     with EmulatorProcess() as server:
+        providers = len(EmulatorFixture(server.url).names())
         report = soak(
             server.url,
-            per_provider=args.cancels // 3,
+            per_provider=args.cancels // providers,
             concurrency=args.concurrency,
             seed=args.seed,
-            extra_first=args.cancels % 3,
+            extra_first=args.cancels % providers,
         )
     report["date"] = time.strftime("%Y-%m-%d")
     args.out.write_text(json.dumps(report, indent=2) + "\n")

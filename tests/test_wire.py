@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import unsend
 from unsend import CancelResult, Outcome
+from unsend._registry import provider_names
 
 TEXT = st.text(max_size=30)
 MS = st.integers(min_value=0, max_value=4_102_444_800_000)  # up to 2100, in milliseconds
@@ -54,7 +55,7 @@ ERRORS = st.one_of(
 )
 RESULTS = st.builds(
     CancelResult,
-    provider=st.sampled_from(["qstash", "onesignal", "courier"]),
+    provider=st.sampled_from(provider_names()),
     message_id=TEXT,
     outcome=st.sampled_from(list(Outcome)),
     status_code=st.none() | st.integers(100, 599),

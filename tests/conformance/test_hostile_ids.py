@@ -82,5 +82,6 @@ def test_each_adapter_alone_refuses_what_no_path_can_carry(case: Case) -> None:
 
     provider = case.provider("http://127.0.0.1:1")
     for message_id in refused_alone(case.message_id):
-        with pytest.raises(unsend.InvalidMessageId):
+        with pytest.raises(unsend.InvalidMessageId) as refused:
             provider.cancel_request(message_id)
+        assert refused.value.provider == case.name  # the refusal names its provider

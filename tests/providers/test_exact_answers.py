@@ -346,13 +346,6 @@ def test_regions_pick_their_hosts() -> None:
     assert unsend.QStash("tok-12345", region="us-east-1").region == "us-east-1"
 
 
-@pytest.mark.parametrize("provider", [QSTASH, ONESIGNAL, COURIER])
-def test_an_invalid_id_is_refused_naming_the_provider(provider: Any) -> None:
-    with pytest.raises(unsend.InvalidMessageId) as caught:
-        provider.cancel_request("a/b")
-    assert caught.value.provider == provider.name
-
-
 @pytest.mark.parametrize(
     ("provider", "base_url"),
     [
