@@ -152,3 +152,16 @@ def test_scenario(name: str, scenario: Scenario, mode: str, request: pytest.Fixt
     path.unlink(missing_ok=True)
     with make_vcr(name, target_url=emu.url, record_mode="all").use_cassette(str(path)):
         check(name, scenario, lambda: cancel("sync", provider, IDS[name], clock=replay_clock()))
+
+
+def test_every_registered_provider_has_its_cassettes() -> None:
+    """A provider added without cassettes fails here, not silently: the first three are
+    recordable against real accounts (tests/test_cassettes.py), the rest here."""
+    from tests.test_cassettes import PROVIDERS as RECORDABLE
+
+    from .conformance.cases import all_cases
+
+    assert set(NEW) | set(RECORDABLE) == set(all_cases())
+    assert all(
+        cassette_path(name, scenario.name).exists() for name in NEW for scenario in SCENARIOS
+    )

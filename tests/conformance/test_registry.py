@@ -42,3 +42,13 @@ def test_the_documented_success_is_a_cancel_through_every_entry_point(
     assert [s.outcome for s in seen] == [seen[0].outcome] * 2
     assert seen[0].outcome in ACCEPTED, seen[0].shown
     assert server.count == 2
+
+
+def test_the_package_metadata_names_every_registered_provider() -> None:
+    """PyPI's keywords are the one list of providers outside the registry (pyproject cannot
+    read it): a provider added there is added here."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert set(all_cases()) <= set(project["keywords"])
