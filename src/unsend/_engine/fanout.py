@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 DEFAULT_CONCURRENCY = 32
+Ids = Iterable[str] | AsyncIterable[str]
 
 
 def check_concurrency(concurrency: int) -> int:
@@ -81,7 +82,7 @@ def failed_result(
     )
 
 
-async def aiter_ids(ids: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
+async def aiter_ids(ids: Ids) -> AsyncIterator[str]:  # pragma: no mutate block
     if isinstance(ids, AsyncIterable):
         async for message_id in ids:
             yield message_id
@@ -119,7 +120,7 @@ class FanOut:
         self.cleanup = cleanup
         """Awaited once the fan-out ends, however it ends: what it opened for itself."""
 
-    async def stream(self) -> AsyncIterator[CancelResult]:
+    async def stream(self) -> AsyncIterator[CancelResult]:  # pragma: no mutate block
         results = self._results()
         try:
             async for result in results:
@@ -141,83 +142,124 @@ class FanOut:
         for _ in range(count):
             self._slots.release()
 
-    async def _results(self) -> AsyncGenerator[CancelResult, None]:
+    async def _results(self) -> AsyncGenerator[CancelResult, None]:  # pragma: no mutate block
+        # A shell only: its logic is _Run's, in plain coroutines (see _Run).
+        run = self._start()
+        try:
+            while (ready := await run.next()) is not None:
+                for result in ready:
+                    yield result
+            for result in run.held_behind_a_failure():
+                yield result
+            run.raise_failure()
+        finally:
+            await run.close()
+
+    def _start(self) -> _Run:
         import asyncio
 
-        concurrency = self.concurrency
-        inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(concurrency)
-        outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | _WorkerError | None] = (
-            asyncio.Queue()
-        )
-        self._slots = slots = asyncio.Semaphore(window(concurrency, self.ordered))
+        self._slots = asyncio.Semaphore(window(self.concurrency, self.ordered))
+        return _Run(self, self._slots)
 
-        async def feed() -> None:
-            try:
-                index = 0
-                async for message_id in aiter_ids(self.ids):
-                    await inbox.put((index, message_id))
-                    index += 1
-            except asyncio.CancelledError:
-                raise
-            except BaseException as exc:  # the id source failed: hand it to the consumer
-                outbox.put_nowait(exc)
-                return
-            for _ in range(concurrency):  # only a source read to its end stops the workers
-                await inbox.put(None)
 
-        stopping = asyncio.Event()
+class _Run:
+    """One fan-out's tasks (an id feed and ``concurrency`` workers) and the queues between
+    them: ``next`` waits for the results that may go out, ``close`` ends the tasks.
 
-        async def work(worker: int) -> None:
-            # Every way out of this loop posts the worker's end (None) or its error: the
-            # consumer counts workers, so one that left silently would make it wait forever.
-            try:
-                while not stopping.is_set():
-                    await slots.acquire()
-                    item = None if stopping.is_set() else await inbox.get()
-                    if item is None or stopping.is_set():
-                        slots.release()  # not used for an id: the other workers may need it
-                        break
-                    index, message_id = item
-                    await outbox.put((index, await self.cancel_one(message_id, worker)))
-            except asyncio.CancelledError:
-                raise
-            except BaseException as exc:
-                stopping.set()
-                outbox.put_nowait(_WorkerError(exc))
-                return
-            await outbox.put(None)
+    Written as coroutines, not inside the async generator that yields the results, so that
+    mutation testing can wrap each of them (its wrapper around an async generator breaks
+    ``aclose``).
+    """
 
-        tasks = [asyncio.ensure_future(feed())]
-        tasks += [asyncio.ensure_future(work(n)) for n in range(concurrency)]
-        order = InOrder(self.ordered)
-        running = concurrency
-        failure: BaseException | None = None
+    def __init__(self, fan: FanOut, slots: asyncio.Semaphore) -> None:
+        import asyncio
+
+        self.fan = fan
+        self.slots = slots
+        self.inbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(fan.concurrency)
+        self.outbox: asyncio.Queue[tuple[int, CancelResult] | BaseException | _WorkerError | None]
+        self.outbox = asyncio.Queue()
+        self.stopping = asyncio.Event()
+        self.order = InOrder(fan.ordered)
+        self.running = fan.concurrency
+        self.failure: BaseException | None = None
+        self.tasks = [asyncio.ensure_future(self.feed())]
+        self.tasks += [asyncio.ensure_future(self.work(n)) for n in range(fan.concurrency)]
+
+    async def feed(self) -> None:
+        import asyncio
+
         try:
-            # At most ``concurrency`` workers each end once (None or an error): the loop ends.
-            while running:
-                item = await outbox.get()
-                if item is None:
-                    running -= 1
-                    continue
-                if isinstance(item, _WorkerError):
-                    running -= 1
-                    failure = failure or item.error
-                    self.release(concurrency)  # workers waiting for a slot see the stop
-                    continue
-                if isinstance(item, BaseException):
-                    raise item
-                for result in order.ready(*item):
-                    yield result
-            if failure is not None:
-                for result in order.rest():
-                    yield result
-                raise failure
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            if self.cleanup is not None:
-                await self.cleanup()
+            index = 0
+            async for message_id in aiter_ids(self.fan.ids):
+                await self.inbox.put((index, message_id))
+                index += 1
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # the id source failed: hand it to the consumer
+            self.outbox.put_nowait(exc)
+            return
+        for _ in range(self.fan.concurrency):  # only a source read to its end stops the workers
+            await self.inbox.put(None)
+
+    async def work(self, worker: int) -> None:
+        import asyncio
+
+        # Every way out of this loop posts the worker's end (None) or its error: the consumer
+        # counts workers, so one that left silently would make it wait forever.
+        try:
+            while not self.stopping.is_set():
+                await self.slots.acquire()
+                item = None if self.stopping.is_set() else await self.inbox.get()
+                if item is None or self.stopping.is_set():
+                    self.slots.release()  # not used for an id: the other workers may need it
+                    break
+                index, message_id = item
+                await self.outbox.put((index, await self.fan.cancel_one(message_id, worker)))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            self.stopping.set()
+            self.outbox.put_nowait(_WorkerError(exc))
+            return
+        await self.outbox.put(None)
+
+    async def next(self) -> list[CancelResult] | None:
+        """The results that may go out now, or None once every worker has ended; raises what
+        broke the id source."""
+        # At most ``concurrency`` workers each end once (None or an error): the loop ends.
+        while self.running:
+            item = await self.outbox.get()
+            if item is None:
+                self.running -= 1
+                continue
+            if isinstance(item, _WorkerError):
+                self.running -= 1
+                self.failure = self.failure or item.error
+                self.fan.release(self.fan.concurrency)  # workers waiting for a slot see the stop
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            if ready := self.order.ready(*item):
+                return ready
+        return None
+
+    def held_behind_a_failure(self) -> list[CancelResult]:
+        """After a worker failed: the results held behind an id that never finished."""
+        return self.order.rest() if self.failure is not None else []
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    async def close(self) -> None:
+        import asyncio
+
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.fan.cleanup is not None:
+            await self.fan.cleanup()
 
 
 class InOrder:
