@@ -143,6 +143,18 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["src/unsend/_engine/body.py", "src/unsend/_engine/gate.py"],
         ["tests/test_body.py", "tests/test_gate.py", "tests/test_engine.py"],
     ),
+    "fan-out": (
+        ["src/unsend/_engine/fanout.py"],
+        [
+            "tests/test_fanout.py",
+            "tests/test_transports.py",  # the sync fan-out on aiohttp: the private loop
+            "tests/test_cancel_many.py",
+            "tests/conformance/test_streams.py",
+            "tests/hostile/test_cancel_many_early_exit.py",
+            "tests/integration/test_cancel_many_emulator.py",
+            "tests/test_engine.py",
+        ],
+    ),
     "shared-gate": (
         ["src/unsend/_engine/shared_gate.py"],
         # Not the four CLI processes: a benchmark's shape (seconds per run), judging nothing
