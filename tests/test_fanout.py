@@ -10,6 +10,7 @@ cannot reach exactly (mutation testing showed which).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import anyio
 import pytest
@@ -111,12 +112,148 @@ def test_the_sync_driver_runs_the_fan_out_on_its_own_loop_and_closes_it() -> Non
 
     loop = LoopThread()
     try:
-        fan = FanOut([str(i) for i in range(10)], cancel_one, concurrency=3, ordered=True)
+        # Past its window (16 x 4), so the slots it gives back in batches of two must add up.
+        ids = [str(i) for i in range(100)]
+        fan = FanOut(ids, cancel_one, concurrency=16, ordered=True)
         results = [r.message_id for r in iterate_on(loop, fan)]
-        assert results == [str(i) for i in range(10)]
+        assert results == ids
         assert set(loops) == {loop.loop}
         assert loop.run(asyncio.sleep(0, result="ran")) == "ran"
     finally:
         loop.close()
     assert loop.loop.is_closed()
     loop.close()  # twice: nothing left to close
+
+
+class Broken(Exception):
+    """Not a cancel's failure: what a caller's hook might raise."""
+
+
+# A guard only a hang reaches: these tests wait on nothing real.
+HANG = 30
+
+
+def test_a_failure_is_raised_while_an_async_id_source_has_nothing_more_yet() -> None:
+    async def ids() -> AsyncIterator[str]:
+        yield "boom"
+        yield "a"
+        await asyncio.Event().wait()  # a queue with nothing more for now, or ever
+
+    async def cancel_one(message_id: str, worker: int) -> CancelResult:
+        if message_id == "boom":
+            for _ in range(20):  # "a" is taken, and the other worker waits for an id
+                await asyncio.sleep(0)
+            raise Broken
+        return done(message_id)
+
+    seen: list[str] = []
+
+    async def main() -> None:
+        with anyio.fail_after(HANG):
+            async for result in FanOut(ids(), cancel_one, concurrency=2, ordered=False).stream():
+                seen.append(result.message_id)
+
+    with pytest.raises(Broken):
+        anyio.run(main)
+    assert seen == ["a"]
+
+
+def test_what_the_fan_out_opened_is_closed_once_however_it_ends() -> None:
+    closed: list[str] = []
+
+    async def cancel_one(message_id: str, worker: int) -> CancelResult:
+        return done(message_id)
+
+    async def main() -> None:
+        async def cleanup() -> None:
+            closed.append("closed")
+
+        ids = [str(i) for i in range(20)]
+        assert (
+            len(
+                await collect(
+                    FanOut(ids, cancel_one, concurrency=4, ordered=False, cleanup=cleanup)
+                )
+            )
+            == 20
+        )
+        assert closed == ["closed"]
+        stream = FanOut(ids, cancel_one, concurrency=4, ordered=True, cleanup=cleanup).stream()
+        await stream.__anext__()
+        await stream.aclose()  # the consumer stopped early
+        assert closed == ["closed", "closed"]
+        assert asyncio.all_tasks() == {asyncio.current_task()}  # no worker or feed left
+
+    anyio.run(main)
+
+
+def test_the_sync_driver_raises_what_broke_the_fan_out() -> None:
+    async def cancel_one(message_id: str, worker: int) -> CancelResult:
+        if message_id == "3":
+            raise Broken
+        return done(message_id)
+
+    loop = LoopThread()
+    try:
+        fan = FanOut([str(i) for i in range(8)], cancel_one, concurrency=1, ordered=True)
+        taken: list[str] = []
+        with pytest.raises(Broken):
+            taken.extend(r.message_id for r in iterate_on(loop, fan))
+        assert taken == ["0", "1", "2"]
+    finally:
+        loop.close()
+
+
+@pytest.mark.parametrize(
+    ("concurrency", "ordered"), [(1, False), (1, True), (12, False), (17, True)]
+)
+def test_the_sync_driver_gives_every_slot_back_whatever_its_batch(
+    concurrency: int, ordered: bool
+) -> None:
+    async def cancel_one(message_id: str, worker: int) -> CancelResult:
+        return done(message_id)
+
+    loop = LoopThread()
+    try:
+        ids = [str(i) for i in range(10 * window(concurrency, ordered))]  # far past its window
+        got = [
+            r.message_id
+            for r in iterate_on(
+                loop, FanOut(ids, cancel_one, concurrency=concurrency, ordered=ordered)
+            )
+        ]
+        assert sorted(got) == sorted(ids)
+    finally:
+        loop.close()
+
+
+def test_the_sync_driver_closed_early_stops_its_tasks_and_raises_nothing() -> None:
+    async def cancel_one(message_id: str, worker: int) -> CancelResult:
+        return done(message_id)
+
+    async def tasks_left() -> int:
+        return len(asyncio.all_tasks()) - 1  # this one aside
+
+    loop = LoopThread()
+    try:
+        results = iterate_on(
+            loop, FanOut([str(i) for i in range(100)], cancel_one, concurrency=4, ordered=False)
+        )
+        next(results)
+        results.close()
+        assert loop.run(tasks_left()) == 0
+    finally:
+        loop.close()
+
+
+def test_the_private_loop_runs_on_a_daemon_thread_that_never_holds_up_exit() -> None:
+    import threading
+
+    before = set(threading.enumerate())
+    loop = LoopThread()
+    try:
+        (thread,) = set(threading.enumerate()) - before
+        assert (thread.name, thread.daemon) == ("unsend-loop", True)
+    finally:
+        loop.close()
+    assert not thread.is_alive()

@@ -237,6 +237,7 @@ class _Run:
                 self.running -= 1
                 self.failure = self.failure or item.error
                 self.fan.release(self.fan.concurrency)  # workers waiting for a slot see the stop
+                self.wake_getters()
                 continue
             if isinstance(item, BaseException):
                 raise item
@@ -244,9 +245,21 @@ class _Run:
                 return ready
         return None
 
+    def wake_getters(self) -> None:
+        """Workers waiting for an id see the stop now, not when the source next yields (an
+        async source may not yield again for a long time, or ever)."""
+        import asyncio
+
+        for _ in range(self.fan.concurrency):
+            try:
+                self.inbox.put_nowait(None)
+            except asyncio.QueueFull:  # full: then nobody is waiting for an id
+                return
+
     def held_behind_a_failure(self) -> list[CancelResult]:
-        """After a worker failed: the results held behind an id that never finished."""
-        return self.order.rest() if self.failure is not None else []
+        """After a worker failed, the results held behind an id that never finished (without a
+        failure every id finished, and none is held)."""
+        return self.order.rest()
 
     def raise_failure(self) -> None:
         if self.failure is not None:
