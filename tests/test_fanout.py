@@ -228,19 +228,26 @@ def test_the_sync_driver_gives_every_slot_back_whatever_its_batch(
 
 
 def test_the_sync_driver_closed_early_stops_its_tasks_and_raises_nothing() -> None:
+    closed: list[str] = []
+
     async def cancel_one(message_id: str, worker: int) -> CancelResult:
         return done(message_id)
+
+    async def cleanup() -> None:
+        await asyncio.sleep(0.05)  # closing returns only once this has run, however long
+        closed.append("closed")
 
     async def tasks_left() -> int:
         return len(asyncio.all_tasks()) - 1  # this one aside
 
     loop = LoopThread()
     try:
-        results = iterate_on(
-            loop, FanOut([str(i) for i in range(100)], cancel_one, concurrency=4, ordered=False)
-        )
+        ids = [str(i) for i in range(100)]
+        fan = FanOut(ids, cancel_one, concurrency=4, ordered=False, cleanup=cleanup)
+        results = iterate_on(loop, fan)
         next(results)
         results.close()
+        assert closed == ["closed"]
         assert loop.run(tasks_left()) == 0
     finally:
         loop.close()
