@@ -264,3 +264,32 @@ def test_the_private_loop_runs_on_a_daemon_thread_that_never_holds_up_exit() -> 
     finally:
         loop.close()
     assert not thread.is_alive()
+
+
+def test_concurrency_is_a_whole_number_of_at_least_one() -> None:
+    from unsend._engine.fanout import check_concurrency
+
+    assert check_concurrency(1) == 1
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="concurrency"):
+            check_concurrency(bad)  # type: ignore[arg-type]
+
+
+def test_ids_in_flight_when_a_worker_breaks_still_go_out_before_it_is_raised() -> None:
+    async def cancel_one(message_id: str, worker: int) -> CancelResult:
+        if message_id == "boom":
+            raise Broken
+        for _ in range(20):  # still in flight when "boom" breaks its worker
+            await asyncio.sleep(0)
+        return done(message_id)
+
+    seen: list[str] = []
+
+    async def main() -> None:
+        fan = FanOut(["slow", "boom"], cancel_one, concurrency=2, ordered=False)
+        async for result in fan.stream():
+            seen.append(result.message_id)
+
+    with pytest.raises(Broken):
+        anyio.run(main)
+    assert seen == ["slow"]
