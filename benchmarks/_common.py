@@ -1,4 +1,4 @@
-"""What every measurement shares: rounds with warm-up, medians, the three providers' clients."""
+"""What every measurement shares: rounds with warm-up, medians, the compared providers' clients."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from typing import Any
 
 from unsend.testing import EmulatorFixture
 
+# The providers the latency, deadline and throughput sections compare against a hand-written
+# raw httpx request and the official SDK's call (each written per provider, below); every
+# registered provider's own cancel is measured in the "every_provider" section.
 PROVIDERS = ("qstash", "onesignal", "courier")
 
 
